@@ -1,0 +1,109 @@
+/**
+ * The provider contract: one internal request/response/stream shape (OpenAI's chat-completions shape),
+ * whatever the upstream API. Providers never throw for upstream errors: they return classified outcomes.
+ * @packageDocumentation
+ */
+import type { Failure, Outcome } from '../core/outcome.js';
+
+/** A chat message (OpenAI shape; `content` may be a string or an array of parts). */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool' | 'developer';
+  content: string | null | ReadonlyArray<Record<string, unknown>>;
+  name?: string;
+  tool_calls?: ReadonlyArray<Record<string, unknown>>;
+  tool_call_id?: string;
+}
+
+/** A chat-completions request as the gateway and engine see it. `model` is the provider's own name. */
+export interface ChatRequest {
+  model: string;
+  messages: ChatMessage[];
+  temperature?: number;
+  top_p?: number;
+  max_tokens?: number;
+  max_completion_tokens?: number;
+  stop?: string | string[];
+  tools?: ReadonlyArray<Record<string, unknown>>;
+  tool_choice?: unknown;
+  response_format?: Record<string, unknown>;
+  user?: string;
+  /** Anything else the client sent is passed through to OpenAI-compatible upstreams. */
+  [extra: string]: unknown;
+}
+
+/** Token usage. */
+export interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+/** A non-streaming chat completion (OpenAI shape). */
+export interface ChatCompletion {
+  id: string;
+  object: 'chat.completion';
+  created: number;
+  model: string;
+  choices: Array<{
+    index: number;
+    message: { role: 'assistant'; content: string | null; tool_calls?: ReadonlyArray<Record<string, unknown>> };
+    finish_reason: string | null;
+  }>;
+  usage?: Usage;
+}
+
+/** One streamed chunk (OpenAI `chat.completion.chunk` shape). */
+export interface ChatCompletionChunk {
+  id: string;
+  object: 'chat.completion.chunk';
+  created: number;
+  model: string;
+  choices: Array<{
+    index: number;
+    delta: { role?: 'assistant'; content?: string | null; tool_calls?: ReadonlyArray<Record<string, unknown>> };
+    finish_reason: string | null;
+  }>;
+  usage?: Usage | null;
+}
+
+/**
+ * What a provider stream yields. A stream ends with exactly one `done` or one `error` event; a stream
+ * that stops without either is a bug. `error` after content means the answer is incomplete.
+ */
+export type StreamEvent =
+  | { readonly type: 'chunk'; readonly chunk: ChatCompletionChunk }
+  | { readonly type: 'done' }
+  | { readonly type: 'error'; readonly failure: Failure };
+
+/** Per-call options for a provider. */
+export interface ProviderCallOptions {
+  /** Aborts the upstream call (deadline, caller abort, lost hedge). */
+  readonly signal?: AbortSignal;
+  /** Time allowed until the first streamed content chunk (ms). */
+  readonly ttftTimeoutMs?: number;
+  /** Time allowed between two streamed chunks (ms). */
+  readonly idleTimeoutMs?: number;
+}
+
+/** An opened stream: events arrive as the upstream sends them. */
+export interface ProviderStream extends AsyncIterable<StreamEvent> {
+  /** Stops reading and releases the connection. Safe to call more than once. */
+  close(): void;
+}
+
+/** A model provider (OpenAI-compatible, Anthropic, simulated). */
+export interface Provider {
+  /** `openai` | `anthropic` | `simulated`. */
+  readonly kind: string;
+  /** A non-streaming completion. Never throws: failures come back classified. */
+  complete(request: ChatRequest, options?: ProviderCallOptions): Promise<Outcome<ChatCompletion>>;
+  /**
+   * Opens a stream. A failure before the stream opens (HTTP error status, refused connection) comes back
+   * as a failure outcome; failures after it opens arrive as an `error` event.
+   */
+  stream(request: ChatRequest, options?: ProviderCallOptions): Promise<Outcome<ProviderStream>>;
+  /** A cheap liveness call (e.g. listing models). Never throws. */
+  ping(options?: ProviderCallOptions): Promise<Outcome<void>>;
+  /** Releases pooled connections. */
+  close(): Promise<void>;
+}
