@@ -60,12 +60,7 @@ export function success<T>(value: T): Success<T> {
 }
 
 /** Builds a failure outcome. */
-export function failure(
-  kind: FailureKind,
-  error: unknown,
-  retryAfterMs?: number,
-  reason?: string,
-): Failure {
+export function failure(kind: FailureKind, error: unknown, retryAfterMs?: number, reason?: string): Failure {
   const out: { ok: false; kind: FailureKind; error: unknown; retryAfterMs?: number; reason?: string } = {
     ok: false,
     kind,

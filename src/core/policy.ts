@@ -39,7 +39,10 @@ export interface Policy {
     options?: ExecuteOptions,
   ): Promise<Outcome<T>>;
   /** Runs a function that returns a value or throws; never throws itself. */
-  executeOutcome<T>(fn: (ctx: AttemptContext) => T | Promise<T>, options?: ExecuteOptions): Promise<Outcome<T>>;
+  executeOutcome<T>(
+    fn: (ctx: AttemptContext) => T | Promise<T>,
+    options?: ExecuteOptions,
+  ): Promise<Outcome<T>>;
   /** Runs a function and throws a typed error on failure (the public edge). */
   execute<T>(fn: (ctx: AttemptContext) => T | Promise<T>, options?: ExecuteOptions): Promise<T>;
   /** Describes the policy (and what it wraps). */

@@ -46,7 +46,11 @@ export interface ChatCompletion {
   model: string;
   choices: Array<{
     index: number;
-    message: { role: 'assistant'; content: string | null; tool_calls?: ReadonlyArray<Record<string, unknown>> };
+    message: {
+      role: 'assistant';
+      content: string | null;
+      tool_calls?: ReadonlyArray<Record<string, unknown>>;
+    };
     finish_reason: string | null;
   }>;
   usage?: Usage;
@@ -60,7 +64,11 @@ export interface ChatCompletionChunk {
   model: string;
   choices: Array<{
     index: number;
-    delta: { role?: 'assistant'; content?: string | null; tool_calls?: ReadonlyArray<Record<string, unknown>> };
+    delta: {
+      role?: 'assistant';
+      content?: string | null;
+      tool_calls?: ReadonlyArray<Record<string, unknown>>;
+    };
     finish_reason: string | null;
   }>;
   usage?: Usage | null;
