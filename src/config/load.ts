@@ -1,0 +1,213 @@
+/**
+ * Loading a configuration: parse (YAML or JSON) → interpolate `${ENV}` → validate → cross-check →
+ * freeze. Either every check passes and an immutable config comes back, or every issue is listed.
+ * @packageDocumentation
+ */
+import { readFile } from 'node:fs/promises';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, type ConfigIssue, formatPath } from './config-error.js';
+import { crossCheckConfig } from './cross-check.js';
+import { interpolateEnv } from './env.js';
+import { configSchema, type HiveConfig } from './schema.js';
+
+/** Either a validated, deeply frozen config or the full list of issues. */
+export type ConfigResult<T = HiveConfig> =
+  | { readonly ok: true; readonly config: T }
+  | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
+
+/** Options for validation and loading. */
+export interface ConfigOptions {
+  /** Variables for `${VAR}` interpolation (defaults to `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Options for parsing text. */
+export interface ParseOptions extends ConfigOptions {
+  /** `json` or `yaml` (default: `yaml`, which also reads JSON). */
+  readonly format?: 'json' | 'yaml';
+}
+
+/** Something the cross-checks can read; any schema extending {@link configSchema} satisfies it. */
+type CheckableOutput = Pick<HiveConfig, 'models' | 'chains' | 'routes'>;
+
+/**
+ * Validates an already-parsed config object (e.g. an embedded default or a JSON body).
+ * @param schema - a schema to validate with (default {@link configSchema}; pass an extended one to
+ *   tighten the passthrough sections)
+ */
+export function validateConfig<T extends CheckableOutput = HiveConfig>(
+  raw: unknown,
+  options: ConfigOptions = {},
+  schema: z.ZodType<T, unknown> = configSchema as unknown as z.ZodType<T, unknown>,
+): ConfigResult<T> {
+  const interpolated = interpolateEnv(raw ?? {}, options.env);
+  const parsed = schema.safeParse(interpolated.value);
+  const issues: ConfigIssue[] = [...interpolated.issues];
+  if (!parsed.success) {
+    const envPaths = new Set(issues.map((i) => formatPath(i.path)));
+    for (const issue of parsed.error.issues.flatMap(fromZodIssue)) {
+      // A missing variable already explains the empty value at that path.
+      if (!envPaths.has(formatPath(issue.path))) issues.push(issue);
+    }
+  } else if (issues.length === 0) {
+    issues.push(...crossCheckConfig(parsed.data));
+  }
+  if (issues.length > 0 || !parsed.success) {
+    return { ok: false, issues: redact(issues, interpolated.secrets) };
+  }
+  return { ok: true, config: deepFreeze(parsed.data) };
+}
+
+/** Parses YAML or JSON text and validates it. Syntax errors become issues with line and column. */
+export function parseConfigText(text: string, options: ParseOptions = {}): ConfigResult {
+  let raw: unknown;
+  if (options.format === 'json') {
+    try {
+      raw = JSON.parse(text);
+    } catch (error) {
+      return { ok: false, issues: [{ path: [], message: `invalid JSON: ${(error as Error).message}` }] };
+    }
+  } else {
+    const doc = parseDocument(text, { prettyErrors: false });
+    if (doc.errors.length > 0) {
+      return {
+        ok: false,
+        issues: doc.errors.map((e) => {
+          const at = e.linePos?.[0];
+          const where = at ? ` at line ${at.line}, column ${at.col}` : '';
+          return { path: [], message: `invalid YAML${where}: ${e.message.split('\n')[0]}` };
+        }),
+      };
+    }
+    raw = doc.toJS();
+  }
+  return validateConfig(raw, options);
+}
+
+/** Reads a `.yaml`/`.yml`/`.json` file and validates it; never throws for a bad file. */
+export async function readConfigFile(path: string, options: ConfigOptions = {}): Promise<ConfigResult> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    return { ok: false, issues: [{ path: [], message: `cannot read ${path} (${code})` }] };
+  }
+  const format = path.toLowerCase().endsWith('.json') ? 'json' : 'yaml';
+  return parseConfigText(text, { ...options, format });
+}
+
+/**
+ * Loads and validates a config file; the public edge.
+ * @throws {@link ConfigError} listing every issue when the file is invalid.
+ */
+export async function loadConfig(path: string, options: ConfigOptions = {}): Promise<HiveConfig> {
+  const result = await readConfigFile(path, options);
+  if (!result.ok) throw new ConfigError(result.issues, path);
+  return result.config;
+}
+
+/** Returns `result.config` or throws a {@link ConfigError}. */
+export function unwrapConfig<T>(result: ConfigResult<T>, source?: string): T {
+  if (!result.ok) throw new ConfigError(result.issues, source);
+  return result.config;
+}
+
+function fromZodIssue(issue: z.core.$ZodIssue): ConfigIssue[] {
+  const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({ path: [...path, key], message: unknownKeyMessage(key, issue) }));
+  }
+  return [{ path, message: issue.message }];
+}
+
+const KNOWN_KEY_HINTS = [
+  'provider',
+  'baseURL',
+  'apiKey',
+  'model',
+  'aliases',
+  'tier',
+  'capabilities',
+  'contextWindow',
+  'maxRetries',
+  'timeout',
+  'ttftTimeout',
+  'idleTimeout',
+  'circuitBreakerThreshold',
+  'fallbacks',
+  'cost',
+  'maxConcurrent',
+  'probe',
+  'simulated',
+  'models',
+  'chains',
+  'routes',
+  'resilience',
+  'health',
+  'server',
+  'security',
+  'flags',
+  'audit',
+  'alerts',
+  'primaryModel',
+  'fallbackChain',
+  'timeoutMs',
+  'enableEmergencyConsensus',
+  'healthCheckInterval',
+  'defaultTimeout',
+  'maxConcurrentRequests',
+  'degradedModeThreshold',
+  'retryBudget',
+  'hedging',
+  'minContextWindow',
+  'prefer',
+];
+
+function unknownKeyMessage(key: string, _issue: z.core.$ZodIssue): string {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const known of KNOWN_KEY_HINTS) {
+    const d = editDistance(key.toLowerCase(), known.toLowerCase());
+    if (d < bestDistance) {
+      best = known;
+      bestDistance = d;
+    }
+  }
+  return best ? `unknown key "${key}" (did you mean "${best}"?)` : `unknown key "${key}"`;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+function redact(issues: ConfigIssue[], secrets: ReadonlySet<string>): ConfigIssue[] {
+  const values = [...secrets].filter((s) => s.length >= 4);
+  if (values.length === 0) return issues;
+  return issues.map((issue) => {
+    let message = issue.message;
+    for (const s of values) message = message.split(s).join('***');
+    const path = issue.path.map((p) =>
+      typeof p === 'string' && values.some((s) => p.includes(s)) ? '***' : p,
+    );
+    return { path, message };
+  });
+}
+
+/** Freezes an object graph in place and returns it. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
