@@ -61,10 +61,14 @@ export function crossCheckConfig(config: CrossCheckable): ConfigIssue[] {
   }
   for (const [name, chain] of Object.entries(config.chains)) {
     checkRef(chain.primaryModel, ['chains', name, 'primaryModel']);
-    chain.fallbackChain.forEach((m, i) => checkRef(m, ['chains', name, 'fallbackChain', i]));
+    chain.fallbackChain.forEach((m, i) => {
+      checkRef(m, ['chains', name, 'fallbackChain', i]);
+    });
   }
   for (const [name, route] of Object.entries(config.routes)) {
-    route.prefer.forEach((m, i) => checkRef(m, ['routes', name, 'prefer', i]));
+    route.prefer.forEach((m, i) => {
+      checkRef(m, ['routes', name, 'prefer', i]);
+    });
   }
   return issues;
 }

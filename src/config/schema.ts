@@ -89,13 +89,10 @@ export const modelSchema = z.strictObject({
   cost: costSchema.optional(),
   maxConcurrent: z.int().positive().optional(),
   probe: probeSchema.optional(),
-  simulated: z
-    .record(z.string(), z.unknown())
-    .optional()
-    .meta({
-      description:
-        'Latency/failure profile for the simulated provider (latency, ttft, failureRate, seed, answer, ...).',
-    }),
+  simulated: z.record(z.string(), z.unknown()).optional().meta({
+    description:
+      'Latency/failure profile for the simulated provider (latency, ttft, failureRate, seed, answer, ...).',
+  }),
 });
 
 /** A named fallback chain (the proposal's FallbackConfig). */
