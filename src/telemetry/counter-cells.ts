@@ -1,0 +1,56 @@
+/**
+ * Per-label-set accumulators for a prom-client counter: `add()` is a nested Map lookup and a number
+ * addition (no label hashing); pending amounts are flushed into the counter when it is collected.
+ * @packageDocumentation
+ */
+import type { Counter } from 'prom-client';
+
+interface Cell {
+  readonly labels: Record<string, string>;
+  pending: number;
+}
+
+type Node = Map<string, Node | Cell>;
+
+/** Accumulates increments for one counter, flushed by {@link CounterCells.flush} at scrape time. */
+export class CounterCells<L extends string> {
+  private readonly root: Node = new Map();
+  private readonly cells: Cell[] = [];
+
+  constructor(
+    private readonly counter: Counter<L>,
+    private readonly labelNames: readonly L[],
+  ) {}
+
+  /** Adds `amount` to the series with these label values (in `labelNames` order). */
+  add(values: readonly string[], amount = 1): void {
+    let node = this.root;
+    const last = values.length - 1;
+    for (let i = 0; i < last; i++) {
+      let next = node.get(values[i]!) as Node | undefined;
+      if (next === undefined) {
+        next = new Map();
+        node.set(values[i]!, next);
+      }
+      node = next;
+    }
+    let cell = node.get(values[last]!) as Cell | undefined;
+    if (cell === undefined) {
+      const labels: Record<string, string> = {};
+      for (let i = 0; i < this.labelNames.length; i++) labels[this.labelNames[i]!] = values[i]!;
+      cell = { labels, pending: 0 };
+      node.set(values[last]!, cell);
+      this.cells.push(cell);
+    }
+    cell.pending += amount;
+  }
+
+  /** Moves pending amounts into the counter (call from the counter's `collect`). */
+  flush(): void {
+    for (const cell of this.cells) {
+      // A zero increment still creates the series, so a seen label set is exported from its first scrape.
+      this.counter.inc(cell.labels as Partial<Record<L, string>>, cell.pending);
+      cell.pending = 0;
+    }
+  }
+}
