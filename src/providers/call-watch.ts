@@ -1,0 +1,117 @@
+/**
+ * Per-call timers and cancellation for provider calls: a total deadline, a time-to-first-token limit
+ * and an idle limit between stream chunks, all on one lazily re-armed timer, plus the caller's signal.
+ * No `AbortController` is created unless a timer is needed; with only a caller signal, that signal is
+ * passed through untouched.
+ * @packageDocumentation
+ */
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Failure } from '../core/outcome.js';
+import {
+  abortedFailure,
+  type ClassifyContext,
+  classifySignalAbort,
+  classifyTransportError,
+  timeoutFailure,
+} from './classify.js';
+
+/** Which limit ran out. */
+export type WatchPhase = 'total' | 'ttft' | 'idle';
+
+const PHASE_TEXT: Readonly<Record<WatchPhase, string>> = {
+  total: 'the call exceeded its timeout',
+  ttft: 'no first token within the time-to-first-token limit',
+  idle: 'the stream stalled longer than the idle limit',
+};
+
+/** Timers and cancellation for one provider call. */
+export class CallWatch {
+  /** The signal to hand to undici (`undefined` when nothing can cancel the call). */
+  readonly signal: AbortSignal | undefined;
+  /** Set once a limit has run out. */
+  expired: WatchPhase | undefined;
+  /** Set when the consumer closed the stream. */
+  closed = false;
+  private readonly controller: AbortController | undefined;
+  private readonly caller: AbortSignal | undefined;
+  private timer: TimerHandle | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private expireAt = Number.POSITIVE_INFINITY;
+  private phase: WatchPhase = 'total';
+
+  /**
+   * @param clock - time source for the timers
+   * @param caller - the caller's signal, if any
+   * @param timed - whether any limit will be armed (only then is an `AbortController` created)
+   */
+  constructor(
+    private readonly clock: Clock,
+    caller: AbortSignal | undefined,
+    timed: boolean,
+  ) {
+    this.caller = caller;
+    if (!timed) {
+      this.signal = caller;
+      return;
+    }
+    this.controller = new AbortController();
+    this.signal = this.controller.signal;
+    caller?.addEventListener('abort', this.onCallerAbort, { once: true });
+  }
+
+  /** True when the caller's signal is already aborted. */
+  get callerAborted(): boolean {
+    return this.caller?.aborted === true;
+  }
+
+  /** Sets the current limit: the call expires `ms` from now unless re-armed (`undefined` = no limit). */
+  arm(ms: number | undefined, phase: WatchPhase): void {
+    if (!this.controller || this.expired) return;
+    if (ms === undefined || ms <= 0) {
+      this.expireAt = Number.POSITIVE_INFINITY;
+      return;
+    }
+    this.phase = phase;
+    this.expireAt = this.clock.now() + ms;
+    if (this.timer === undefined || this.expireAt < this.timerAt) this.schedule(ms);
+  }
+
+  /** Stops the timers and unlinks the caller's signal. Safe to call more than once. */
+  dispose(): void {
+    if (this.timer !== undefined) this.clock.clearTimer(this.timer);
+    this.timer = undefined;
+    this.expireAt = Number.POSITIVE_INFINITY;
+    this.caller?.removeEventListener('abort', this.onCallerAbort);
+  }
+
+  /** The failure for a call that threw `err`: our timeout, the caller's abort, a close, or transport. */
+  failureFor(err: unknown, ctx: ClassifyContext): Failure {
+    if (this.expired) return timeoutFailure(ctx, `${this.expired}_timeout`, PHASE_TEXT[this.expired]);
+    if (this.caller?.aborted) return classifySignalAbort(this.caller, ctx);
+    if (this.closed) return abortedFailure(ctx, 'the stream was closed by its consumer');
+    return classifyTransportError(err, ctx);
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer !== undefined) this.clock.clearTimer(this.timer);
+    this.timerAt = this.clock.now() + ms;
+    this.timer = this.clock.setTimer(this.check, ms);
+  }
+
+  private readonly check = (): void => {
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    if (this.expireAt === Number.POSITIVE_INFINITY) return;
+    const left = this.expireAt - this.clock.now();
+    if (left > 0) {
+      this.schedule(left);
+      return;
+    }
+    this.expired = this.phase;
+    this.controller?.abort(new Error(PHASE_TEXT[this.phase]));
+  };
+
+  private readonly onCallerAbort = (): void => {
+    this.controller?.abort(this.caller?.reason);
+  };
+}
