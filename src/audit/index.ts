@@ -1,0 +1,35 @@
+/**
+ * Audit log: append-only, hash-chained records of every resilience decision and admin action.
+ * @packageDocumentation
+ */
+export {
+  type AuditLog,
+  type AuditLogOptions,
+  type AuditQuery,
+  DEFAULT_QUERY_LIMIT,
+  MAX_QUERY_LIMIT,
+} from './audit-log.js';
+export {
+  AuditChain,
+  type AuditChainHead,
+  type AuditInput,
+  type AuditRecord,
+  computeAuditHash,
+  GENESIS_HASH,
+  validateAuditInput,
+} from './audit-record.js';
+export {
+  type AuditDefect,
+  type AuditDefectKind,
+  type AuditVerifyOptions,
+  type AuditVerifyReport,
+  ChainVerifier,
+  formatVerifyReport,
+  isAuditRecord,
+  verifyAuditRecords,
+} from './audit-verify.js';
+export { canonicalJson, type JsonObject, type JsonPrimitive, type JsonValue } from './canonical-json.js';
+export { MemoryAuditLog } from './memory-audit-log.js';
+export { isSecretKey, maskSecrets, REDACTED, redactAuditData } from './redaction.js';
+export { AUDIT_DB_FILE, SqliteAuditLog, type SqliteAuditLogOptions } from './sqlite-audit-log.js';
+export { AUDIT_TABLE, verifyAuditDatabase } from './sqlite-audit-store.js';
