@@ -30,10 +30,12 @@ export class SseParser {
 
   /** Feeds a piece of the stream (text, or bytes decoded as UTF-8) and returns the events it completes. */
   push(chunk: string | Uint8Array): SseEvent[] {
-    const text =
-      typeof chunk === 'string'
-        ? chunk
-        : (this.decoder ??= new TextDecoder()).decode(chunk, { stream: true });
+    let text: string;
+    if (typeof chunk === 'string') text = chunk;
+    else {
+      if (!this.decoder) this.decoder = new TextDecoder();
+      text = this.decoder.decode(chunk, { stream: true });
+    }
     const out: SseEvent[] = [];
     this.feed(text, out);
     return out;
