@@ -86,10 +86,13 @@ export async function finaliseWithAuthorisation(
   }
   const votes: VoteFile[] = [];
   for (const block of chain.chain) {
-    const parsed = parseVoteFile(JSON.parse(await readFile(join(dir, block.vote_file), 'utf8')), {
-      proposals: state.proposals,
-      requireComplete: false,
-    });
+    let json: unknown;
+    try {
+      json = JSON.parse(await readFile(join(dir, block.vote_file), 'utf8'));
+    } catch (error) {
+      return refuse('tampered', `${block.vote_file}: ${(error as Error).message}`);
+    }
+    const parsed = parseVoteFile(json, { proposals: state.proposals, requireComplete: false });
     if (!parsed.ok) return refuse('tampered', `${block.vote_file}: ${parsed.errors.join('; ')}`);
     votes.push(parsed.value);
   }
