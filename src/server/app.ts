@@ -1,0 +1,241 @@
+/**
+ * `buildGateway`: the Fastify app serving the OpenAI-compatible API, health, metrics and the admin API.
+ * It does not listen; the caller does (`await app.listen({ host, port })`).
+ * @packageDocumentation
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import { type Logger, pino } from 'pino';
+import { type Clock, systemClock } from '../core/clock.js';
+import { EventEmitter } from '../core/event-emitter.js';
+import { Authenticator } from './auth.js';
+import {
+  type GatewayAuditLog,
+  type GatewayContext,
+  type GatewayEvent,
+  type MetricsEndpoint,
+  sendError,
+} from './context.js';
+import { httpError, invalidRequest, scrubSecrets } from './errors.js';
+import { FeatureFlags } from './flags.js';
+import { registerAdminRoutes } from './routes/admin.js';
+import { registerChatRoutes } from './routes/chat.js';
+import { registerPublicRoutes } from './routes/public.js';
+import type { GatewayRuntime } from './runtime.js';
+import { type GatewaySettings, gatewaySettings } from './settings.js';
+
+/** Options of {@link buildGateway}. */
+export interface BuildGatewayOptions {
+  /** The running system (engine, registry, breakers, health). */
+  readonly runtime: GatewayRuntime;
+  /** Compiled settings (see `parseGatewaySettings`); defaults apply when omitted. */
+  readonly settings?: GatewaySettings;
+  /** Audit log for admin actions and flag changes (and the audit admin routes). */
+  readonly audit?: GatewayAuditLog;
+  /**
+   * A pino logger (a child with secret redaction is derived from it), or `false` for no logs. Default: a
+   * pino JSON logger on stdout at `server.logLevel`.
+   */
+  readonly logger?: Logger | false;
+  /** The `GET /metrics` source (Prometheus text). Without it `/metrics` answers 404. */
+  readonly metrics?: MetricsEndpoint;
+  /** Time source for rate limiting and heartbeats (default: the system clock). */
+  readonly clock?: Clock;
+  /** Called with every gateway event (flag change, admin action), e.g. for alerting. */
+  readonly onEvent?: (event: GatewayEvent) => void;
+}
+
+/** Log paths that may carry secrets; pino replaces them with `[redacted]`. */
+export const REDACTED_LOG_PATHS: readonly string[] = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers["x-admin-key"]',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  'headers["x-admin-key"]',
+  'apiKey',
+  '*.apiKey',
+  'key',
+  '*.key',
+  'authorization',
+  '*.authorization',
+];
+
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Accepts a client's `x-request-id` when it is short and plain, else generates one. */
+export function requestIdFor(header: string | string[] | undefined): string {
+  return typeof header === 'string' && SANE_REQUEST_ID.test(header)
+    ? header
+    : `req_${randomUUID().replaceAll('-', '')}`;
+}
+
+function makeLogger(option: Logger | false | undefined, level: string): Logger {
+  const redact = { paths: [...REDACTED_LOG_PATHS], censor: '[redacted]' };
+  if (option === false) return pino({ level: 'silent' });
+  if (option) return option.child({}, { redact });
+  return pino({ level, redact });
+}
+
+const EXPOSED = 'x-request-id, x-hive-model, x-hive-attempts, x-hive-fallback, retry-after';
+const ALLOWED_HEADERS =
+  'authorization, content-type, x-admin-key, x-api-key, x-request-id, x-hive-capabilities, x-hive-request-key';
+
+/** Builds the gateway app (routes registered and ready; not listening). */
+export async function buildGateway(options: BuildGatewayOptions): Promise<FastifyInstance> {
+  const settings = options.settings ?? gatewaySettings({});
+  const clock = options.clock ?? systemClock;
+  const logger = makeLogger(options.logger, settings.server.logLevel);
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: settings.server.bodyLimitBytes,
+    trustProxy: settings.server.trustProxy,
+    disableRequestLogging: !settings.server.accessLog,
+    requestIdHeader: false,
+    requestIdLogLabel: 'requestId',
+    genReqId: (req) => requestIdFor(req.headers['x-request-id']),
+    frameworkErrors: (error, _request, reply) => {
+      sendError(reply, invalidRequest(`Malformed request: ${error.message}`, null, 'bad_request'));
+    },
+  }) as unknown as FastifyInstance;
+  app.removeContentTypeParser('text/plain');
+
+  const events = new EventEmitter<GatewayEvent>((error) =>
+    app.log.warn({ err: error }, 'gateway event listener failed'),
+  );
+  if (options.onEvent) events.on(options.onEvent);
+  const audit = options.audit;
+  const ctx: GatewayContext = {
+    runtime: options.runtime,
+    settings,
+    flags: new FeatureFlags(settings.flags),
+    auth: new Authenticator(settings.security, clock, (kind, ip, reason) => {
+      if (kind === 'admin') ctx.recordAudit({ type: 'admin.auth_failed', actor: `ip:${ip}`, reason });
+    }),
+    audit,
+    metrics: options.metrics,
+    events,
+    clock,
+    log: app.log,
+    recordAudit(input) {
+      if (!audit) return;
+      try {
+        audit.append(input);
+      } catch (error) {
+        app.log.error({ err: error, auditType: input.type }, 'audit append failed');
+      }
+    },
+  };
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  const cors = settings.server.cors;
+  if (cors) {
+    const allowedOrigin = (origin: string | undefined) =>
+      origin !== undefined && (cors.origins === '*' || cors.origins.includes(origin));
+    app.addHook('onRequest', async (request, reply) => {
+      const origin = request.headers.origin;
+      if (!allowedOrigin(origin)) return;
+      reply.header('access-control-allow-origin', cors.origins === '*' && !cors.credentials ? '*' : origin);
+      reply.header('vary', 'Origin');
+      reply.header('access-control-expose-headers', EXPOSED);
+      if (cors.credentials) reply.header('access-control-allow-credentials', 'true');
+    });
+    app.options('*', async (request, reply) => {
+      if (!allowedOrigin(request.headers.origin) || !request.headers['access-control-request-method']) {
+        return sendError(
+          reply,
+          httpError(404, 'not_found_error', 'Not a CORS preflight from an allowed origin', 'not_found'),
+        );
+      }
+      reply.header('access-control-allow-methods', 'GET, POST, PUT, OPTIONS');
+      reply.header('access-control-allow-headers', ALLOWED_HEADERS);
+      reply.header('access-control-max-age', String(cors.maxAgeSeconds));
+      return reply.code(204).send();
+    });
+  }
+
+  app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) =>
+    sendError(
+      reply,
+      httpError(
+        404,
+        'not_found_error',
+        `Unknown route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`,
+        'not_found',
+      ),
+    ),
+  );
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const mapped = mapFrameworkError(error, settings.server.bodyLimitBytes);
+    if (mapped) return sendError(reply, mapped);
+    request.log.error(
+      { err: { type: error.name, message: scrubSecrets(String(error.message)) } },
+      'request failed',
+    );
+    return sendError(
+      reply,
+      httpError(500, 'api_error', 'The gateway failed to handle this request', 'internal_error'),
+    );
+  });
+
+  registerPublicRoutes(app, ctx);
+  registerChatRoutes(app, ctx);
+  registerAdminRoutes(app, ctx);
+  await app.ready();
+  return app;
+}
+
+/** Maps Fastify's own 4xx errors (body parsing, size, content type) to OpenAI-shaped errors. */
+function mapFrameworkError(error: FastifyError, bodyLimit: number): ReturnType<typeof httpError> | undefined {
+  const status = typeof error.statusCode === 'number' ? error.statusCode : 0;
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return httpError(
+        413,
+        'invalid_request_error',
+        `The request body is larger than the limit of ${bodyLimit} bytes`,
+        'request_too_large',
+      );
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return httpError(
+        415,
+        'invalid_request_error',
+        'Unsupported content type: send the body as application/json',
+        'unsupported_media_type',
+      );
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return invalidRequest('The request body is empty: expected a JSON object', null, 'invalid_json');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return invalidRequest('The request body is not valid JSON', null, 'invalid_json');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return invalidRequest(
+        'The content-length header does not match the body',
+        null,
+        'invalid_content_length',
+      );
+  }
+  if (error instanceof SyntaxError || (status === 400 && /json/i.test(error.message))) {
+    return invalidRequest(
+      `The request body is not valid JSON: ${error.message.slice(0, 200)}`,
+      null,
+      'invalid_json',
+    );
+  }
+  if (status >= 400 && status < 500) {
+    return httpError(
+      status,
+      status === 413 ? 'invalid_request_error' : 'invalid_request_error',
+      error.message.slice(0, 300),
+      'invalid_request',
+    );
+  }
+  return undefined;
+}

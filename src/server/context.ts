@@ -1,0 +1,96 @@
+/**
+ * What the route modules share: the runtime, compiled settings, flags, authentication, the audit log and
+ * the gateway's own live events (flag changes and admin actions, merged with engine events on the admin
+ * event stream).
+ * @packageDocumentation
+ */
+import type { FastifyBaseLogger, FastifyReply } from 'fastify';
+import type { Clock } from '../core/clock.js';
+import type { EventEmitter } from '../core/event-emitter.js';
+import type { EngineEvent } from '../engine/events.js';
+import type { Authenticator } from './auth.js';
+import type { HttpError } from './errors.js';
+import type { FeatureFlags } from './flags.js';
+import type { GatewayRuntime } from './runtime.js';
+import type { GatewaySettings } from './settings.js';
+
+/**
+ * The audit log as the gateway uses it (structurally compatible with `src/audit`'s `AuditLog`).
+ * `query` may throw a `RangeError` for a bad filter (answered with 400).
+ */
+export interface GatewayAuditLog {
+  append(input: {
+    type: string;
+    actor: string;
+    reason: string;
+    data?: Readonly<Record<string, unknown>>;
+  }): void;
+  query(filter?: {
+    type?: string;
+    actor?: string;
+    sinceSeq?: number;
+    limit?: number;
+    order?: 'asc' | 'desc';
+  }): unknown;
+  verify(): unknown;
+}
+
+/** The hook for `GET /metrics` (the telemetry layer supplies it). */
+export interface MetricsEndpoint {
+  readonly contentType: string;
+  render(): Promise<string>;
+}
+
+/** A flag changed (admin API). */
+export interface FlagChangedEvent {
+  readonly type: 'flag.changed';
+  readonly feature: string;
+  readonly from: string;
+  readonly to: string;
+  readonly actor: string;
+  readonly at: number;
+}
+
+/** An operator acted through the admin API. */
+export interface AdminActionEvent {
+  readonly type: 'admin.action';
+  /** e.g. `breaker.isolate`, `config.reload`. */
+  readonly action: string;
+  readonly target: string | null;
+  readonly actor: string;
+  readonly ok: boolean;
+  readonly detail: string;
+  readonly at: number;
+}
+
+/** Events the gateway itself emits. */
+export type GatewayEvent = FlagChangedEvent | AdminActionEvent;
+
+/** Everything the admin event stream carries. */
+export type LiveEvent = EngineEvent | GatewayEvent;
+
+/** Shared state of one gateway instance. */
+export interface GatewayContext {
+  readonly runtime: GatewayRuntime;
+  readonly settings: GatewaySettings;
+  readonly flags: FeatureFlags;
+  readonly auth: Authenticator;
+  readonly audit: GatewayAuditLog | undefined;
+  readonly metrics: MetricsEndpoint | undefined;
+  readonly events: EventEmitter<GatewayEvent>;
+  readonly clock: Clock;
+  readonly log: FastifyBaseLogger;
+  /** Appends to the audit log; a failing audit log is logged, never thrown to the caller. */
+  recordAudit(input: {
+    type: string;
+    actor: string;
+    reason: string;
+    data?: Readonly<Record<string, unknown>>;
+  }): void;
+}
+
+/** Sends an OpenAI-shaped error. */
+export function sendError(reply: FastifyReply, error: HttpError): FastifyReply {
+  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+  return reply.code(error.status).type('application/json; charset=utf-8').send(error.body);
+}

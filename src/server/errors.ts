@@ -1,0 +1,132 @@
+/**
+ * OpenAI-shaped error responses (`{ error: { message, type, code, param } }`) and the mapping from engine
+ * failures to HTTP statuses. Messages are scrubbed of anything that looks like a credential.
+ * @packageDocumentation
+ */
+import type { AttemptRecord } from '../engine/events.js';
+import type { EngineFailure } from '../engine/types.js';
+
+/** OpenAI's error `type` values used by the gateway. */
+export type ErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'permission_error'
+  | 'not_found_error'
+  | 'rate_limit_error'
+  | 'api_error'
+  | 'timeout_error';
+
+/** The body of an error response. */
+export interface ErrorBody {
+  error: { message: string; type: ErrorType; code: string | null; param: string | null };
+}
+
+/** An error the HTTP layer knows how to answer. */
+export interface HttpError {
+  readonly status: number;
+  readonly body: ErrorBody;
+  /** Seconds for a `retry-after` header. */
+  readonly retryAfterSeconds?: number;
+}
+
+const SECRET_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
+  [/\b(Bearer|Basic)\s+[^\s"',;]+/gi, '$1 [redacted]'],
+  [/\b(?:sk|pk|rk|ak)-[A-Za-z0-9_-]{6,}/g, '[redacted]'],
+  [
+    /\b(api[_-]?key|x-api-key|authorization|x-admin-key|token|secret|password)(["']?\s*[:=]\s*["']?)[^\s"',;&]+/gi,
+    '$1$2[redacted]',
+  ],
+];
+
+/** Removes anything that looks like a credential from a message. */
+export function scrubSecrets(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of SECRET_PATTERNS) out = out.replace(pattern, replacement);
+  return out;
+}
+
+/** Builds an error. */
+export function httpError(
+  status: number,
+  type: ErrorType,
+  message: string,
+  code: string | null = null,
+  param: string | null = null,
+  retryAfterSeconds?: number,
+): HttpError {
+  const body: ErrorBody = { error: { message: scrubSecrets(message), type, code, param } };
+  return retryAfterSeconds === undefined ? { status, body } : { status, body, retryAfterSeconds };
+}
+
+/** 400 naming the field at fault. */
+export function invalidRequest(
+  message: string,
+  param: string | null = null,
+  code = 'invalid_request',
+): HttpError {
+  return httpError(400, 'invalid_request_error', message, code, param);
+}
+
+/** 404 for a model, chain or route that names nothing. */
+export function modelNotFound(name: string): HttpError {
+  return httpError(
+    404,
+    'invalid_request_error',
+    `The model "${truncate(name, 200)}" does not exist: it is not a model id, alias, chain or route`,
+    'model_not_found',
+    'model',
+  );
+}
+
+/** Shortens long user-provided text embedded in messages. */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…`;
+}
+
+/** Summarises an attempt trail: `a: transient (timeout), b: rejected (breaker_open)`. */
+export function summariseTrail(attempts: readonly AttemptRecord[]): string {
+  if (attempts.length === 0) return 'no candidate was tried';
+  const parts = attempts.slice(0, 10).map((a) => {
+    const retries = a.retries > 0 ? `, ${a.retries} retries` : '';
+    return a.note && a.note !== a.kind
+      ? `${a.model}: ${a.kind} (${a.note}${retries})`
+      : `${a.model}: ${a.kind}${retries}`;
+  });
+  if (attempts.length > 10) parts.push(`… ${attempts.length - 10} more`);
+  return parts.join(', ');
+}
+
+/** Maps a failed engine result to a status and an OpenAI-shaped body. */
+export function engineFailureToHttp(result: EngineFailure, target: string): HttpError {
+  const retryAfter =
+    result.failure.retryAfterMs !== undefined
+      ? Math.max(1, Math.ceil(result.failure.retryAfterMs / 1000))
+      : undefined;
+  const trail = summariseTrail(result.attempts);
+  const msg = `${result.message} (attempts: ${trail})`;
+  if (result.code === 'not_found') return modelNotFound(target);
+  if (result.code === 'restricted') {
+    return httpError(
+      403,
+      'permission_error',
+      `${result.message}: this key may not use "${truncate(target, 200)}"`,
+      'model_restricted',
+      'model',
+    );
+  }
+  if (result.code === 'invalid' || result.failure.kind === 'request') {
+    return httpError(400, 'invalid_request_error', msg, 'invalid_request', null);
+  }
+  switch (result.failure.kind) {
+    case 'timeout':
+      return httpError(504, 'timeout_error', msg, 'deadline_exceeded');
+    case 'throttled':
+      return httpError(429, 'rate_limit_error', msg, 'rate_limit_exceeded', null, retryAfter ?? 1);
+    case 'rejected':
+      return httpError(503, 'api_error', msg, 'upstream_unavailable', null, retryAfter);
+    case 'aborted':
+      return httpError(503, 'api_error', msg, 'request_aborted');
+    default:
+      return httpError(502, 'api_error', msg, 'upstream_exhausted', null, retryAfter);
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Feature flags for gradual rollout and rollback: each resilience feature is `on`, `off`, or on for a
+ * percentage of requests, sticky per request key (FNV-1a hash of the key → bucket 0..99). With every flag
+ * off the engine acts as a plain proxy to the requested model.
+ * @packageDocumentation
+ */
+import type { FeatureSwitches } from '../engine/types.js';
+
+/** The features a flag can switch. */
+export const FEATURES = [
+  'health',
+  'breaker',
+  'retries',
+  'fallback',
+  'hedging',
+  'emergencyConsensus',
+] as const;
+
+/** A feature name. */
+export type FeatureName = (typeof FEATURES)[number];
+
+/** A flag's mode. `percent` turns the feature on for requests whose bucket (0..99) is below `percent`. */
+export type FlagMode =
+  | { readonly mode: 'on' }
+  | { readonly mode: 'off' }
+  | { readonly mode: 'percent'; readonly percent: number };
+
+/** Switches resolved for one request: the engine's switches plus emergency consensus. */
+export interface ResolvedFeatures extends FeatureSwitches {
+  readonly emergencyConsensus: boolean;
+}
+
+/** True when `name` is a feature. */
+export function isFeatureName(name: string): name is FeatureName {
+  return (FEATURES as readonly string[]).includes(name);
+}
+
+/** 32-bit FNV-1a over the UTF-16 code units of `text`. */
+export function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/** The rollout bucket (0..99) of a request key. */
+export function bucketOf(key: string): number {
+  return fnv1a(key) % 100;
+}
+
+/** Formats a mode for humans and the audit log: `on`, `off`, `25%`. */
+export function describeMode(mode: FlagMode): string {
+  return mode.mode === 'percent' ? `${mode.percent}%` : mode.mode;
+}
+
+function enabled(mode: FlagMode, bucket: number): boolean {
+  if (mode.mode === 'on') return true;
+  if (mode.mode === 'off') return false;
+  return bucket < mode.percent;
+}
+
+/** The live flag table. Reads are O(1); with no percentage flag, resolving allocates nothing. */
+export class FeatureFlags {
+  private modes: Record<FeatureName, FlagMode>;
+  private fixed: ResolvedFeatures | undefined;
+
+  constructor(initial: Readonly<Record<FeatureName, FlagMode>>) {
+    this.modes = { ...initial };
+    this.fixed = this.computeFixed();
+  }
+
+  /** A copy of every flag's mode. */
+  list(): Record<FeatureName, FlagMode> {
+    return { ...this.modes };
+  }
+
+  /** One flag's mode. */
+  get(feature: FeatureName): FlagMode {
+    return this.modes[feature];
+  }
+
+  /** Changes a flag; returns the previous mode. */
+  set(feature: FeatureName, mode: FlagMode): FlagMode {
+    const from = this.modes[feature];
+    this.modes = { ...this.modes, [feature]: mode };
+    this.fixed = this.computeFixed();
+    return from;
+  }
+
+  /**
+   * Resolves the switches for one request.
+   * @param stickyKey - called only when some flag is a percentage; the same key always gets the same bucket
+   */
+  resolve(stickyKey: () => string): ResolvedFeatures {
+    if (this.fixed) return this.fixed;
+    const bucket = bucketOf(stickyKey());
+    const m = this.modes;
+    return {
+      health: enabled(m.health, bucket),
+      breaker: enabled(m.breaker, bucket),
+      retries: enabled(m.retries, bucket),
+      fallback: enabled(m.fallback, bucket),
+      hedging: enabled(m.hedging, bucket),
+      emergencyConsensus: enabled(m.emergencyConsensus, bucket),
+    };
+  }
+
+  private computeFixed(): ResolvedFeatures | undefined {
+    for (const f of FEATURES) if (this.modes[f].mode === 'percent') return undefined;
+    return Object.freeze({
+      health: this.modes.health.mode === 'on',
+      breaker: this.modes.breaker.mode === 'on',
+      retries: this.modes.retries.mode === 'on',
+      fallback: this.modes.fallback.mode === 'on',
+      hedging: this.modes.hedging.mode === 'on',
+      emergencyConsensus: this.modes.emergencyConsensus.mode === 'on',
+    });
+  }
+}

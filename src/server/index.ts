@@ -1,0 +1,64 @@
+/**
+ * The gateway: an OpenAI-compatible HTTP server with secured health, admin API, feature flags and audit.
+ * @packageDocumentation
+ */
+export { type BuildGatewayOptions, buildGateway, REDACTED_LOG_PATHS, requestIdFor } from './app.js';
+export { type AdminIdentity, Authenticator, type ClientIdentity, matchKey, scopeIncludes } from './auth.js';
+export { AuthFailureLimiter, type AuthFailureLimiterOptions } from './auth-failures.js';
+export { chatBodySchema, parseCapabilities, parseChatBody } from './chat-request.js';
+export type {
+  AdminActionEvent,
+  FlagChangedEvent,
+  GatewayAuditLog,
+  GatewayEvent,
+  LiveEvent,
+  MetricsEndpoint,
+} from './context.js';
+export {
+  type ErrorBody,
+  type ErrorType,
+  engineFailureToHttp,
+  type HttpError,
+  scrubSecrets,
+  summariseTrail,
+} from './errors.js';
+export {
+  bucketOf,
+  describeMode,
+  FEATURES,
+  FeatureFlags,
+  type FeatureName,
+  type FlagMode,
+  fnv1a,
+  isFeatureName,
+  type ResolvedFeatures,
+} from './flags.js';
+export type {
+  BreakerInfo,
+  BreakerStateName,
+  GatewayRuntime,
+  HealthHistoryEntry,
+  HealthStatus,
+  HealthSummary,
+  ModelHealthInfo,
+  ModelInfo,
+  ReloadResult,
+  Subscription,
+  TargetKind,
+} from './runtime.js';
+export {
+  ADMIN_SCOPES,
+  type AdminKey,
+  type AdminScope,
+  type ClientKey,
+  DEFAULT_FLAGS,
+  flagsSettingsSchema,
+  type GatewaySettings,
+  type GatewaySettingsInput,
+  type GatewaySettingsResult,
+  gatewaySettings,
+  hashKey,
+  parseGatewaySettings,
+  securitySettingsSchema,
+  serverSettingsSchema,
+} from './settings.js';

@@ -1,0 +1,82 @@
+/**
+ * `GET /admin/v1/events` (scope `read`): a Server-Sent Events stream of live engine events plus the
+ * gateway's flag and admin events, one JSON object per `data:` line with an increasing `id:`. A comment
+ * heartbeat (`: heartbeat`) keeps proxies from closing the connection. Events for a client that does not
+ * read are dropped (counted in the next `: dropped N` comment) rather than buffered without bound.
+ * @packageDocumentation
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { TimerHandle } from '../../core/clock.js';
+import type { GatewayContext, LiveEvent } from '../context.js';
+
+/** Bytes buffered for one slow client before events are dropped. */
+const MAX_BUFFERED_BYTES = 1_048_576;
+
+/** Registers the admin event stream; open streams are ended when the app closes. */
+export function registerAdminEvents(
+  app: FastifyInstance,
+  ctx: GatewayContext,
+  path: string,
+  guard: { preHandler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> },
+): void {
+  const open = new Set<() => void>();
+  app.addHook('preClose', (done) => {
+    for (const end of [...open]) end();
+    done();
+  });
+
+  app.get(path, { preHandler: guard.preHandler as preHandlerHookHandler }, (request, reply) => {
+    const headers: Record<string, string | number | string[]> = {};
+    for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) headers[k] = v;
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      ...headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    raw.write(': connected\nretry: 3000\n\n');
+
+    let seq = 0;
+    let dropped = 0;
+    const write = (event: LiveEvent) => {
+      if (raw.writableEnded || raw.destroyed) return;
+      if (raw.writableLength > MAX_BUFFERED_BYTES) {
+        dropped++;
+        return;
+      }
+      let text = '';
+      if (dropped > 0) {
+        text = `: dropped ${dropped}\n\n`;
+        dropped = 0;
+      }
+      raw.write(`${text}id: ${++seq}\ndata: ${JSON.stringify(event)}\n\n`);
+    };
+    const subscriptions = [ctx.runtime.events.on(write), ctx.events.on(write)];
+    let timer: TimerHandle | undefined;
+    const beat = () => {
+      if (raw.writableEnded || raw.destroyed) return;
+      if (raw.writableLength <= MAX_BUFFERED_BYTES) raw.write(': heartbeat\n\n');
+      timer = ctx.clock.setTimer(beat, ctx.settings.server.sseHeartbeatMs);
+    };
+    timer = ctx.clock.setTimer(beat, ctx.settings.server.sseHeartbeatMs);
+
+    let ended = false;
+    const cleanup = () => {
+      if (ended) return;
+      ended = true;
+      for (const s of subscriptions) s.dispose();
+      if (timer !== undefined) ctx.clock.clearTimer(timer);
+      open.delete(end);
+    };
+    const end = () => {
+      cleanup();
+      if (!raw.writableEnded) raw.end();
+    };
+    open.add(end);
+    raw.once('close', cleanup);
+    request.raw.once('error', cleanup);
+  });
+}

@@ -1,0 +1,265 @@
+/**
+ * The admin API, under `/admin/v1`. Every route needs an admin key (`Authorization: Bearer <key>` or
+ * `x-admin-key: <key>`) whose scope includes the route's (`read` < `operate` < `admin`). Every change is
+ * audited with actor `admin:<key name>` and emitted on the event stream.
+ *
+ * | Method | Path | Scope | What it does |
+ * |---|---|---|---|
+ * | GET | `/admin/v1/breakers` | read | every breaker's state |
+ * | POST | `/admin/v1/breakers/:model/isolate` | operate | force a model's breaker open until released |
+ * | POST | `/admin/v1/breakers/:model/release` | operate | end an isolation |
+ * | POST | `/admin/v1/breakers/:model/close` | operate | force a breaker closed, resetting its counts |
+ * | GET | `/admin/v1/health` | read | detailed health of every model |
+ * | GET | `/admin/v1/health/:model` | read | detailed health of one model |
+ * | GET | `/admin/v1/health/:model/history` | read | a model's health status changes |
+ * | GET | `/admin/v1/flags` | read | every feature flag |
+ * | PUT | `/admin/v1/flags/:feature` | admin | set a flag: `{ "mode": "on" \| "off" \| "percent", "percent"?: 0..100 }` |
+ * | POST | `/admin/v1/config/reload` | admin | reload the config file; an invalid file is rejected (400) and the running config kept |
+ * | GET | `/admin/v1/audit?type=&actor=&sinceSeq=&limit=&order=` | read | query the audit log |
+ * | GET | `/admin/v1/audit/verify` | read | verify the audit hash chain |
+ * | GET | `/admin/v1/events` | read | Server-Sent Events: live engine, flag and admin events (see `admin-events.ts`) |
+ *
+ * An unknown model or feature answers 404 naming it.
+ * @packageDocumentation
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { AdminIdentity } from '../auth.js';
+import { type GatewayContext, sendError } from '../context.js';
+import { httpError, invalidRequest, scrubSecrets, truncate } from '../errors.js';
+import { formatIssuePath } from '../field-path.js';
+import { describeMode, FEATURES, type FlagMode, isFeatureName } from '../flags.js';
+import type { AdminScope } from '../settings.js';
+import { registerAdminEvents } from './admin-events.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The admin identity of an authenticated admin request. */
+    hiveAdmin: AdminIdentity | null;
+  }
+}
+
+const flagBodySchema = z
+  .strictObject(
+    {
+      mode: z.enum(['on', 'off', 'percent'], { error: 'expected one of on, off, percent' }),
+      percent: z.number({ error: 'expected a number from 0 to 100' }).min(0).max(100).optional(),
+    },
+    { error: 'expected a JSON object like {"mode":"percent","percent":25}' },
+  )
+  .superRefine((b, c) => {
+    if (b.mode === 'percent' && b.percent === undefined)
+      c.addIssue({ code: 'custom', path: ['percent'], message: 'required when mode is percent' });
+    if (b.mode !== 'percent' && b.percent !== undefined)
+      c.addIssue({ code: 'custom', path: ['percent'], message: 'only allowed when mode is percent' });
+  });
+
+const nonNegativeInt = /^\d{1,15}$/;
+
+function notFound(what: string, name: string): ReturnType<typeof httpError> {
+  return httpError(
+    404,
+    'not_found_error',
+    `Unknown ${what} "${truncate(name, 200)}"`,
+    `${what}_not_found`,
+    what,
+  );
+}
+
+/** Registers the admin API on `app` (prefix `/admin/v1`). */
+export function registerAdminRoutes(app: FastifyInstance, ctx: GatewayContext): void {
+  app.decorateRequest('hiveAdmin', null);
+  const guard = (scope: AdminScope) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const r = ctx.auth.admin(request, scope);
+    if (!r.ok) return sendError(reply, r.error);
+    request.hiveAdmin = r.identity;
+  };
+  const actorOf = (request: FastifyRequest) => request.hiveAdmin?.actor ?? 'admin:unknown';
+  const act = (
+    request: FastifyRequest,
+    action: string,
+    target: string | null,
+    ok: boolean,
+    detail: string,
+  ) => {
+    const actor = actorOf(request);
+    ctx.recordAudit({
+      type: 'admin.action',
+      actor,
+      reason: detail,
+      data: { action, target, ok, requestId: request.id },
+    });
+    ctx.events.emit({ type: 'admin.action', action, target, actor, ok, detail, at: ctx.clock.wallNow() });
+  };
+  const read = { preHandler: guard('read') };
+  const operate = { preHandler: guard('operate') };
+  const admin = { preHandler: guard('admin') };
+  const P = '/admin/v1';
+
+  app.get(`${P}/breakers`, read, async (_req, reply) =>
+    reply.send({ breakers: ctx.runtime.breakers.list() }),
+  );
+
+  for (const action of ['isolate', 'release', 'close'] as const) {
+    app.post<{ Params: { model: string } }>(
+      `${P}/breakers/:model/${action}`,
+      operate,
+      async (request, reply) => {
+        const model = request.params.model;
+        const ok = ctx.runtime.breakers[action](model);
+        if (!ok) return sendError(reply, notFound('model', model));
+        act(request, `breaker.${action}`, model, true, `breaker ${action} for ${model}`);
+        const state = ctx.runtime.breakers.list().find((b) => b.model === model);
+        return reply.send({ ok: true, model, action, breaker: state ?? null });
+      },
+    );
+  }
+
+  app.get(`${P}/health`, read, async (_req, reply) => reply.send({ models: ctx.runtime.health.snapshot() }));
+  app.get<{ Params: { model: string } }>(`${P}/health/:model`, read, async (request, reply) => {
+    const h = ctx.runtime.health.get(request.params.model);
+    return h ? reply.send(h) : sendError(reply, notFound('model', request.params.model));
+  });
+  app.get<{ Params: { model: string } }>(`${P}/health/:model/history`, read, async (request, reply) => {
+    const model = request.params.model;
+    if (!ctx.runtime.health.get(model)) return sendError(reply, notFound('model', model));
+    return reply.send({ model, history: ctx.runtime.health.history(model) });
+  });
+
+  app.get(`${P}/flags`, read, async (_req, reply) => reply.send({ flags: ctx.flags.list() }));
+  app.put<{ Params: { feature: string } }>(`${P}/flags/:feature`, admin, async (request, reply) => {
+    const feature = request.params.feature;
+    if (!isFeatureName(feature)) {
+      return sendError(
+        reply,
+        httpError(
+          404,
+          'not_found_error',
+          `Unknown feature "${truncate(feature, 100)}"; expected one of ${FEATURES.join(', ')}`,
+          'feature_not_found',
+          'feature',
+        ),
+      );
+    }
+    const parsed = flagBodySchema.safeParse(request.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      return sendError(
+        reply,
+        invalidRequest(`${formatIssuePath(issue.path)}: ${issue.message}`, formatIssuePath(issue.path)),
+      );
+    }
+    const mode: FlagMode =
+      parsed.data.mode === 'percent'
+        ? { mode: 'percent', percent: parsed.data.percent ?? 0 }
+        : { mode: parsed.data.mode };
+    const from = describeMode(ctx.flags.set(feature, mode));
+    const to = describeMode(mode);
+    const actor = actorOf(request);
+    ctx.recordAudit({
+      type: 'flag.changed',
+      actor,
+      reason: `flag ${feature}: ${from} -> ${to}`,
+      data: { feature, from, to },
+    });
+    ctx.events.emit({ type: 'flag.changed', feature, from, to, actor, at: ctx.clock.wallNow() });
+    return reply.send({ feature, from, to, flag: mode });
+  });
+
+  app.post(`${P}/config/reload`, admin, async (request, reply) => {
+    const result = await ctx.runtime.reload();
+    const actor = actorOf(request);
+    if (!result.ok) {
+      const errors = result.errors.slice(0, 100).map(scrubSecrets);
+      ctx.recordAudit({
+        type: 'config.reload_rejected',
+        actor,
+        reason: 'invalid config; running config kept',
+        data: { errors },
+      });
+      ctx.events.emit({
+        type: 'admin.action',
+        action: 'config.reload',
+        target: null,
+        actor,
+        ok: false,
+        detail: `rejected: ${errors.length} errors`,
+        at: ctx.clock.wallNow(),
+      });
+      const err = invalidRequest(
+        `The config was rejected and the running config kept: ${errors.slice(0, 5).join('; ')}`,
+        null,
+        'invalid_config',
+      );
+      return reply.code(400).send({ error: { ...err.body.error, errors } });
+    }
+    ctx.recordAudit({
+      type: 'config.reloaded',
+      actor,
+      reason: `config reloaded (${result.models} models)`,
+      data: { models: result.models },
+    });
+    ctx.events.emit({
+      type: 'admin.action',
+      action: 'config.reload',
+      target: null,
+      actor,
+      ok: true,
+      detail: `${result.models} models`,
+      at: ctx.clock.wallNow(),
+    });
+    return reply.send({ ok: true, models: result.models });
+  });
+
+  app.get<{ Querystring: Record<string, string | undefined> }>(`${P}/audit`, read, async (request, reply) => {
+    const audit = ctx.audit;
+    if (!audit)
+      return sendError(
+        reply,
+        httpError(404, 'not_found_error', 'The audit log is not configured', 'audit_not_configured'),
+      );
+    const q = request.query;
+    const filter: {
+      type?: string;
+      actor?: string;
+      sinceSeq?: number;
+      limit?: number;
+      order?: 'asc' | 'desc';
+    } = {};
+    for (const key of ['type', 'actor'] as const) {
+      const v = q[key];
+      if (v === undefined || v === '') continue;
+      if (typeof v !== 'string')
+        return sendError(reply, invalidRequest(`${key}: expected a single string`, key));
+      filter[key] = v;
+    }
+    for (const key of ['sinceSeq', 'limit'] as const) {
+      const v = q[key];
+      if (v === undefined) continue;
+      if (typeof v !== 'string' || !nonNegativeInt.test(v))
+        return sendError(reply, invalidRequest(`${key}: expected a non-negative integer`, key));
+      filter[key] = Number(v);
+    }
+    if (q.order !== undefined) {
+      if (q.order !== 'asc' && q.order !== 'desc')
+        return sendError(reply, invalidRequest('order: expected asc or desc', 'order'));
+      filter.order = q.order;
+    }
+    try {
+      return reply.send({ records: await audit.query(filter) });
+    } catch (error) {
+      if (error instanceof RangeError) return sendError(reply, invalidRequest(error.message));
+      throw error;
+    }
+  });
+  app.get(`${P}/audit/verify`, read, async (_req, reply) => {
+    if (!ctx.audit)
+      return sendError(
+        reply,
+        httpError(404, 'not_found_error', 'The audit log is not configured', 'audit_not_configured'),
+      );
+    return reply.send(await ctx.audit.verify());
+  });
+
+  registerAdminEvents(app, ctx, `${P}/events`, read);
+}

@@ -1,0 +1,175 @@
+/**
+ * `POST /v1/chat/completions`: validates the body, authenticates the client key, resolves feature flags
+ * and hands the request to the engine. Streams are Server-Sent Events (`data: {chunk}` … `data: [DONE]`);
+ * a failure after the first chunk ends the stream with `data: {"error":…}` and no `[DONE]`.
+ * @packageDocumentation
+ */
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AttemptRecord } from '../../engine/events.js';
+import type { EngineRequest, EngineStream } from '../../engine/types.js';
+import type { StreamEvent } from '../../providers/types.js';
+import type { ClientIdentity } from '../auth.js';
+import { parseCapabilities, parseChatBody } from '../chat-request.js';
+import { type GatewayContext, sendError } from '../context.js';
+import { engineFailureToHttp, invalidRequest, modelNotFound } from '../errors.js';
+
+function setHiveHeaders(
+  reply: FastifyReply,
+  state: { model?: string | undefined; attempts: readonly AttemptRecord[]; fallback?: boolean },
+): void {
+  if (state.model) reply.header('x-hive-model', state.model);
+  reply.header('x-hive-attempts', String(state.attempts.length));
+  if (state.fallback !== undefined) reply.header('x-hive-fallback', state.fallback ? 'true' : 'false');
+}
+
+function stickyKey(identity: ClientIdentity, request: FastifyRequest, user: unknown): string {
+  const header = request.headers['x-hive-request-key'];
+  const key =
+    typeof header === 'string' && header !== ''
+      ? header
+      : typeof user === 'string' && user !== ''
+        ? user
+        : request.id;
+  return `${identity.name ?? ''}:${key}`;
+}
+
+/** Registers the chat completions route. */
+export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): void {
+  const deadlineMs = ctx.settings.server.requestTimeoutMs;
+
+  app.post('/v1/chat/completions', async (request, reply) => {
+    const auth = ctx.auth.client(request);
+    if (!auth.ok) return sendError(reply, auth.error);
+    const parsed = parseChatBody(request.body);
+    if (!parsed.ok) return sendError(reply, invalidRequest(parsed.message, parsed.param));
+    const caps = parseCapabilities(request.headers['x-hive-capabilities']);
+    if (caps && 'error' in caps) return sendError(reply, invalidRequest(caps.error, null, 'invalid_header'));
+    const target = parsed.body.model;
+    if (ctx.runtime.resolveTarget(target) === undefined) return sendError(reply, modelNotFound(target));
+
+    const identity = auth.identity;
+    const features = ctx.flags.resolve(() => stickyKey(identity, request, parsed.body.user));
+    const abort = new AbortController();
+    const raw = reply.raw;
+    const onClose = () => {
+      if (!raw.writableFinished) abort.abort();
+    };
+    raw.once('close', onClose);
+    const engineRequest: EngineRequest = {
+      target,
+      body: parsed.body,
+      requestId: request.id,
+      deadlineMs,
+      features,
+      signal: abort.signal,
+      ...(caps ? { capabilities: caps } : {}),
+      ...(identity.restriction ? { restriction: identity.restriction } : {}),
+    };
+
+    if (!parsed.stream) {
+      const result = await ctx.runtime.engine.complete(engineRequest);
+      raw.off('close', onClose);
+      if (!result.ok) {
+        setHiveHeaders(reply, { attempts: result.attempts });
+        return sendError(reply, engineFailureToHttp(result, target));
+      }
+      setHiveHeaders(reply, result);
+      return reply.code(200).type('application/json; charset=utf-8').send(result.value);
+    }
+
+    const opened = await ctx.runtime.engine.stream(engineRequest);
+    if (!opened.ok) {
+      raw.off('close', onClose);
+      setHiveHeaders(reply, { attempts: opened.attempts });
+      return sendError(reply, engineFailureToHttp(opened, target));
+    }
+    const stream = opened.value;
+    raw.once('close', () => stream.close());
+    const iterator = stream[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    if (!first.done && first.value.type === 'error') {
+      stream.close();
+      setHiveHeaders(reply, { attempts: stream.attempts });
+      return sendError(
+        reply,
+        engineFailureToHttp(
+          {
+            ok: false,
+            failure: first.value.failure,
+            attempts: stream.attempts,
+            requestId: stream.requestId,
+            message: 'The stream failed before its first chunk',
+          },
+          target,
+        ),
+      );
+    }
+    setHiveHeaders(reply, stream);
+    reply
+      .code(200)
+      .header('content-type', 'text/event-stream; charset=utf-8')
+      .header('cache-control', 'no-cache')
+      .header('x-accel-buffering', 'no');
+    return reply.send(Readable.from(sseBody(first, iterator, stream, target), { objectMode: false }));
+  });
+}
+
+const DONE = 'data: [DONE]\n\n';
+
+/** Encodes engine stream events as SSE text; closes the engine stream when done or abandoned. */
+async function* sseBody(
+  first: IteratorResult<StreamEvent>,
+  iterator: AsyncIterator<StreamEvent>,
+  stream: EngineStream,
+  target: string,
+): AsyncGenerator<string> {
+  try {
+    let next = first;
+    for (;;) {
+      if (next.done) {
+        yield errorEvent(stream, target, 'The upstream stream ended without finishing');
+        return;
+      }
+      const event = next.value;
+      if (event.type === 'done') {
+        yield DONE;
+        return;
+      }
+      if (event.type === 'error') {
+        const http = engineFailureToHttp(
+          {
+            ok: false,
+            failure: event.failure,
+            attempts: stream.attempts,
+            requestId: stream.requestId,
+            message: 'The stream failed after it started',
+          },
+          target,
+        );
+        yield `data: ${JSON.stringify(http.body)}\n\n`;
+        return;
+      }
+      yield `data: ${JSON.stringify(event.chunk)}\n\n`;
+      next = await iterator.next();
+    }
+  } catch {
+    yield errorEvent(stream, target, 'The stream failed after it started');
+  } finally {
+    stream.close();
+  }
+}
+
+function errorEvent(stream: EngineStream, target: string, message: string): string {
+  const http = engineFailureToHttp(
+    {
+      ok: false,
+      failure: { ok: false, kind: 'malformed', error: undefined },
+      attempts: stream.attempts,
+      requestId: stream.requestId,
+      message,
+    },
+    target,
+  );
+  return `data: ${JSON.stringify(http.body)}\n\n`;
+}
