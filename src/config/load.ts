@@ -9,7 +9,16 @@ import type { z } from 'zod';
 import { ConfigError, type ConfigIssue, formatPath } from './config-error.js';
 import { crossCheckConfig } from './cross-check.js';
 import { interpolateEnv } from './env.js';
-import { configSchema, type HiveConfig } from './schema.js';
+import {
+  chainSchema,
+  configSchema,
+  configShape,
+  type HiveConfig,
+  healthSchema,
+  modelSchema,
+  resilienceSchema,
+  routeSchema,
+} from './schema.js';
 
 /** Either a validated, deeply frozen config or the full list of issues. */
 export type ConfigResult<T = HiveConfig> =
@@ -69,11 +78,11 @@ export function parseConfigText(text: string, options: ParseOptions = {}): Confi
       return { ok: false, issues: [{ path: [], message: `invalid JSON: ${(error as Error).message}` }] };
     }
   } else {
-    const doc = parseDocument(text, { prettyErrors: false });
+    const doc = parseDocument(text, { prettyErrors: true });
     if (doc.errors.length > 0) {
       return {
         ok: false,
-        issues: doc.errors.map((e) => {
+        issues: doc.errors.slice(0, 3).map((e) => {
           const at = e.linePos?.[0];
           const where = at ? ` at line ${at.line}, column ${at.col}` : '';
           return { path: [], message: `invalid YAML${where}: ${e.message.split('\n')[0]}` };
@@ -117,58 +126,37 @@ export function unwrapConfig<T>(result: ConfigResult<T>, source?: string): T {
 function fromZodIssue(issue: z.core.$ZodIssue): ConfigIssue[] {
   const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({ path: [...path, key], message: unknownKeyMessage(key, issue) }));
+    return issue.keys.map((key) => ({
+      path: [...path, key],
+      message: unknownKeyMessage(key, path.length === 0),
+    }));
   }
   return [{ path, message: issue.message }];
 }
 
-const KNOWN_KEY_HINTS = [
-  'provider',
-  'baseURL',
-  'apiKey',
-  'model',
-  'aliases',
-  'tier',
-  'capabilities',
-  'contextWindow',
-  'maxRetries',
-  'timeout',
-  'ttftTimeout',
-  'idleTimeout',
-  'circuitBreakerThreshold',
-  'fallbacks',
-  'cost',
-  'maxConcurrent',
-  'probe',
-  'simulated',
-  'models',
-  'chains',
-  'routes',
-  'resilience',
-  'health',
-  'server',
-  'security',
-  'flags',
-  'audit',
-  'alerts',
-  'primaryModel',
-  'fallbackChain',
-  'timeoutMs',
-  'enableEmergencyConsensus',
-  'healthCheckInterval',
-  'defaultTimeout',
-  'maxConcurrentRequests',
-  'degradedModeThreshold',
-  'retryBudget',
-  'hedging',
-  'minContextWindow',
-  'prefer',
+const TOP_LEVEL_KEYS = Object.keys(configShape);
+const NESTED_KEYS = [
+  ...Object.keys(modelSchema.shape),
+  ...Object.keys(chainSchema.shape),
+  ...Object.keys(resilienceSchema.shape),
+  ...Object.keys(healthSchema.shape),
+  ...Object.keys(routeSchema.shape),
+  'kind',
+  'prompt',
+  'expect',
+  'maxTokens',
+  'interval',
+  'ratio',
+  'minPerSecond',
+  'enabled',
+  'percentile',
+  'minDelay',
 ];
 
-function unknownKeyMessage(key: string, _issue: z.core.$ZodIssue): string {
+function unknownKeyMessage(key: string, topLevel: boolean): string {
   let best: string | undefined;
   let bestDistance = 3;
-  for (const known of KNOWN_KEY_HINTS) {
+  for (const known of topLevel ? TOP_LEVEL_KEYS : NESTED_KEYS) {
     const d = editDistance(key.toLowerCase(), known.toLowerCase());
     if (d < bestDistance) {
       best = known;
@@ -178,16 +166,20 @@ function unknownKeyMessage(key: string, _issue: z.core.$ZodIssue): string {
   return best ? `unknown key "${key}" (did you mean "${best}"?)` : `unknown key "${key}"`;
 }
 
+/** Optimal string alignment distance (edits and adjacent transpositions). */
 function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
     }
-    prev = row;
   }
-  return prev[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
 function redact(issues: ConfigIssue[], secrets: ReadonlySet<string>): ConfigIssue[] {
