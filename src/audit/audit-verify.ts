@@ -142,7 +142,9 @@ export class ChainVerifier {
     const r = slot.record;
     const prev = this.prev;
     const prevHash = prev ? prev.record.hash : GENESIS_HASH;
-    if (slot.selfOk && next && next.record.prevHash === prevHash && next.record.prevHash !== r.hash) {
+    // Two records claim the same predecessor and the chain continues through the second: the first
+    // was forged to fit in (inserted).
+    if (slot.selfOk && next && r.prevHash === prevHash && next.record.prevHash === prevHash && next.record.hash !== r.hash) {
       slot.inserted = true;
       this.add({ seq: r.seq, kind: 'inserted_record', message: `record ${r.seq} is not part of the chain (inserted)` });
     }
@@ -162,7 +164,8 @@ export class ChainVerifier {
         this.add({ seq: this.expected, kind: 'seq_gap', message: `${range} missing (deleted)` });
       }
     }
-    if (!slot.inserted) {
+    // An inserted record reusing its successor's seq does not take that seq from it.
+    if (!(slot.inserted && next?.record.seq === r.seq)) {
       this.seen.add(r.seq);
       this.expected = Math.max(this.expected, r.seq + 1);
     }
@@ -257,7 +260,8 @@ function safeHash(unsigned: Omit<AuditRecord, 'hash'>): string | undefined {
 
 /** Verifies records in the order given (e.g. a JSON export). Pure. */
 export function verifyAuditRecords(records: readonly AuditRecord[], options: AuditVerifyOptions = {}): AuditVerifyReport {
-  const verifier = new ChainVerifier(new Set(records.map((r) => r.seq)), options.maxDefects);
+  const seqs = new Set(records.map((r) => (isAuditRecord(r) ? r.seq : Number.NaN)));
+  const verifier = new ChainVerifier(seqs, options.maxDefects);
   for (const record of records) {
     if (isAuditRecord(record)) verifier.push(record);
     else {

@@ -90,7 +90,12 @@ export function verifyAuditDatabase(path: string, options: AuditVerifyOptions = 
     throw new Error(`cannot open audit database ${path}: ${(error as Error).message}`);
   }
   try {
-    const table = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?`).get(AUDIT_TABLE);
+    let table: unknown;
+    try {
+      table = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?`).get(AUDIT_TABLE);
+    } catch (error) {
+      throw new Error(`cannot read audit database ${path}: ${(error as Error).message}`);
+    }
     if (!table) throw new Error(`${path} is not an audit database (no ${AUDIT_TABLE} table)`);
     return verifyAuditTable(db, options);
   } finally {
