@@ -1,0 +1,455 @@
+/**
+ * The circuit breaker policy. See {@link CircuitBreaker}.
+ * @packageDocumentation
+ */
+import type { Call, Chain, UserFn } from '../call.js';
+import { type Clock, systemClock } from '../clock.js';
+import { BrokenCircuitError } from '../errors/policy-errors.js';
+import { type Disposable, EventEmitter } from '../event-emitter.js';
+import { countsAsFailure, type Failure, failure, type Outcome, type OutcomeKind } from '../outcome.js';
+import { BasePolicy } from '../policy-base.js';
+import {
+  type CircuitBreakerOptions,
+  type CircuitBreakerSnapshot,
+  type CircuitState,
+  checkNumber,
+  parseSnapshot,
+  type StateChangeEvent,
+  type TransitionReason,
+} from './breaker-options.js';
+import { BreakerPermit, type PermitSink, ProbeLease } from './breaker-permit.js';
+import { type CallWindow, CountWindow, TimeWindow } from './call-window.js';
+
+const CLOSED = 0;
+const OPEN = 1;
+const HALF_OPEN = 2;
+const ISOLATED = 3;
+const DISABLED = 4;
+const NAMES: readonly CircuitState[] = ['closed', 'open', 'half-open', 'isolated', 'disabled'];
+const CODES: Readonly<Record<CircuitState, number>> = {
+  closed: CLOSED,
+  open: OPEN,
+  'half-open': HALF_OPEN,
+  isolated: ISOLATED,
+  disabled: DISABLED,
+};
+
+/**
+ * A circuit breaker.
+ *
+ * Counting: only kinds for which `countsAsFailure` is true count as failures; `request`, `aborted`
+ * and `rejected` are neutral (not recorded at all). An `account` failure opens the breaker at once for
+ * `accountCooldownMs` (default 5 min): auth/billing problems do not fix themselves in seconds.
+ *
+ * Thresholds are inclusive: consecutive mode opens when the count reaches `consecutiveFailures`;
+ * window mode opens when, with at least `minimumCalls` calls in the window, `failures / calls >=
+ * failureRateThreshold` or `slow / calls >= slowCallRateThreshold`.
+ *
+ * Open → half-open happens when the open duration has elapsed and a call arrives: that call becomes a
+ * probe holding a {@link ProbeLease}, so the breaker is never half-open without a live lease (a state
+ * read also expires overdue leases). Up to `halfOpenProbes` probes are admitted; everyone else fails
+ * fast with a `rejected` failure carrying {@link BrokenCircuitError} and `retryAfterMs` (nobody
+ * queues). `halfOpenProbes` successes close it; a failed or expired probe re-opens it with the open
+ * duration multiplied by `openBackoffFactor` (capped); closing resets the duration.
+ *
+ * Every transition bumps a generation number: results of calls admitted before a transition are
+ * ignored, so a late completion can neither flip the state nor fire a second event.
+ */
+export class CircuitBreaker extends BasePolicy implements PermitSink {
+  /** One event per transition; listeners that throw are isolated. */
+  readonly onStateChange = new EventEmitter<StateChangeEvent>();
+  /** The breaker's name (for descriptions). */
+  readonly name: string | undefined;
+  private readonly clock: Clock;
+  private readonly opts: Required<
+    Pick<
+      CircuitBreakerOptions,
+      | 'openDurationMs'
+      | 'openBackoffFactor'
+      | 'maxOpenDurationMs'
+      | 'halfOpenProbes'
+      | 'probeLeaseMs'
+      | 'accountCooldownMs'
+      | 'consecutiveFailures'
+      | 'failureRateThreshold'
+      | 'minimumCalls'
+    >
+  >;
+  private readonly window: CallWindow | undefined;
+  private readonly slowMs: number | undefined;
+  private readonly slowRate: number | undefined;
+  private readonly idleResetMs: number | undefined;
+  private code = CLOSED;
+  private generation = 0;
+  private consecutive = 0;
+  private lastCallAt = 0;
+  private openUntil = 0;
+  private openMs: number;
+  private leases: ProbeLease[] = [];
+  private admitted = 0;
+  private probeSuccesses = 0;
+  private isolations = 0;
+  private disabledFlag = false;
+
+  /** @param options - see {@link CircuitBreakerOptions} */
+  constructor(options: CircuitBreakerOptions = {}) {
+    super(options);
+    this.name = options.name;
+    this.clock = options.clock ?? systemClock;
+    this.opts = {
+      openDurationMs: checkNumber('openDurationMs', options.openDurationMs ?? 30_000, 0),
+      openBackoffFactor: checkNumber('openBackoffFactor', options.openBackoffFactor ?? 2, 1),
+      maxOpenDurationMs: checkNumber('maxOpenDurationMs', options.maxOpenDurationMs ?? 300_000, 0),
+      halfOpenProbes: checkNumber('halfOpenProbes', options.halfOpenProbes ?? 1, 1),
+      probeLeaseMs: checkNumber('probeLeaseMs', options.probeLeaseMs ?? 30_000, 1),
+      accountCooldownMs: checkNumber('accountCooldownMs', options.accountCooldownMs ?? 300_000, 0),
+      consecutiveFailures: checkNumber('consecutiveFailures', options.consecutiveFailures ?? 5, 1),
+      failureRateThreshold: checkNumber(
+        'failureRateThreshold',
+        options.failureRateThreshold ?? 0.5,
+        0.000_001,
+        1,
+      ),
+      minimumCalls: checkNumber('minimumCalls', options.minimumCalls ?? 10, 1),
+    };
+    this.openMs = this.opts.openDurationMs;
+    const w = options.window;
+    if (w)
+      this.window =
+        w.type === 'count'
+          ? new CountWindow(w.size, options.idleResetMs)
+          : new TimeWindow(w.durationMs, w.buckets);
+    this.slowMs =
+      options.slowCallDurationMs === undefined
+        ? undefined
+        : checkNumber('slowCallDurationMs', options.slowCallDurationMs, 0);
+    this.slowRate =
+      options.slowCallRateThreshold === undefined
+        ? undefined
+        : checkNumber('slowCallRateThreshold', options.slowCallRateThreshold, 0.000_001, 1);
+    if (this.slowRate !== undefined && this.slowMs === undefined) {
+      throw new RangeError('circuitBreaker: slowCallRateThreshold needs slowCallDurationMs');
+    }
+    this.idleResetMs =
+      options.idleResetMs === undefined ? undefined : checkNumber('idleResetMs', options.idleResetMs, 0);
+  }
+
+  /** The current state (expires overdue probe leases first). */
+  get state(): CircuitState {
+    if (this.code === HALF_OPEN) this.expireLeases(this.clock.now());
+    return NAMES[this.code]!;
+  }
+
+  /**
+   * Milliseconds until a call may be admitted: 0 when closed, disabled, or open with its duration
+   * elapsed; the time to the earliest probe deadline in half-open with every slot taken; undefined while
+   * isolated (only a human ends that).
+   */
+  retryAfterMs(): number | undefined {
+    const now = this.clock.now();
+    if (this.code === HALF_OPEN) this.expireLeases(now);
+    switch (this.code) {
+      case OPEN:
+        return Math.max(0, this.openUntil - now);
+      case HALF_OPEN:
+        return this.admitted < this.opts.halfOpenProbes ? 0 : Math.max(0, this.earliestLeaseDeadline() - now);
+      case ISOLATED:
+        return undefined;
+      default:
+        return 0;
+    }
+  }
+
+  async invoke<T>(call: Call, fn: UserFn, next: Chain): Promise<Outcome<T>> {
+    if (
+      this.code === CLOSED &&
+      this.slowMs === undefined &&
+      this.window === undefined &&
+      this.idleResetMs === undefined
+    ) {
+      const generation = this.generation;
+      const out = await next.run<T>(call, fn);
+      if (generation === this.generation) this.recordConsecutive(out.ok ? 'success' : out.kind);
+      return out;
+    }
+    if (this.code === DISABLED) return next.run<T>(call, fn);
+    const permit = this.tryAcquire();
+    if (!permit.ok) return permit;
+    const timed = this.slowMs !== undefined;
+    const start = timed ? this.clock.now() : 0;
+    const out = await next.run<T>(call, fn);
+    permit.record(out.ok ? 'success' : out.kind, timed ? this.clock.now() - start : 0);
+    return out;
+  }
+
+  /**
+   * Asks for permission to make one call (for callers that cannot wrap a function, e.g. streams).
+   * Returns a {@link BreakerPermit} to `record()` or `release()`, or a `rejected` failure carrying a
+   * {@link BrokenCircuitError} (with `retryAfterMs`) when the call must not be made.
+   */
+  tryAcquire(): BreakerPermit | Failure {
+    switch (this.code) {
+      case CLOSED:
+      case DISABLED:
+        return new BreakerPermit(this, this.generation, undefined);
+      case ISOLATED:
+        return this.reject(undefined, 'Circuit is isolated');
+    }
+    const now = this.clock.now();
+    if (this.code === OPEN) {
+      if (now < this.openUntil) return this.reject(this.openUntil - now);
+      return this.startHalfOpen(now);
+    }
+    this.expireLeases(now);
+    if (this.code !== HALF_OPEN) return this.reject(Math.max(0, this.openUntil - now));
+    if (this.admitted >= this.opts.halfOpenProbes)
+      return this.reject(Math.max(0, this.earliestLeaseDeadline() - now));
+    return this.grantProbe(now);
+  }
+
+  /** @internal Settles a permit (called by {@link BreakerPermit}). */
+  settlePermit(permit: BreakerPermit, kind: OutcomeKind | undefined, durationMs: number): void {
+    const lease = permit.lease;
+    if (permit.generation !== this.generation) {
+      if (lease) lease.settled = true;
+      return;
+    }
+    if (this.code === DISABLED || kind === undefined) {
+      if (lease) this.releaseProbe(lease);
+      return;
+    }
+    if (!lease) {
+      this.recordClosed(kind, durationMs);
+      return;
+    }
+    if (lease.settled) return;
+    lease.settled = true;
+    this.leases = this.leases.filter((l) => l !== lease);
+    if (kind === 'account') return this.trip('account-failure', this.opts.accountCooldownMs);
+    const slow = this.slowRate !== undefined && durationMs > this.slowMs!;
+    if (countsAsFailure(kind) || slow) return this.trip('probe-failed');
+    if (kind === 'success') {
+      this.probeSuccesses++;
+      if (this.probeSuccesses >= this.opts.halfOpenProbes) this.closeNow('probe-succeeded');
+      return;
+    }
+    this.releaseProbe(lease);
+  }
+
+  /**
+   * Manually opens the breaker until every returned handle is disposed (reference-counted). While
+   * isolated every call is rejected with `retryAfterMs` undefined. The last dispose closes it.
+   */
+  isolate(): Disposable {
+    this.isolations++;
+    if (this.isolations === 1) this.move(ISOLATED, 'isolated');
+    let done = false;
+    return {
+      dispose: () => {
+        if (done) return;
+        done = true;
+        this.isolations--;
+        if (this.isolations === 0) this.move(this.disabledFlag ? DISABLED : CLOSED, 'isolation-ended');
+      },
+    };
+  }
+
+  /**
+   * Force-closes the breaker (e.g. after a health prober's successful probe). No effect while isolated
+   * or disabled. Returns true when the state changed.
+   */
+  close(): boolean {
+    if (this.code === ISOLATED || this.code === DISABLED || this.code === CLOSED) return false;
+    this.closeNow('forced-close');
+    return true;
+  }
+
+  /** Turns the breaker off: every call passes, nothing is recorded (isolation still wins). */
+  disable(): void {
+    this.disabledFlag = true;
+    if (this.code !== ISOLATED && this.code !== DISABLED) this.move(DISABLED, 'disabled');
+  }
+
+  /** Turns a disabled breaker back on, closed with fresh statistics. */
+  enable(): void {
+    this.disabledFlag = false;
+    if (this.code === DISABLED) this.move(CLOSED, 'enabled');
+  }
+
+  /** A serialisable snapshot for a state store. Window statistics are not included. */
+  toJSON(): CircuitBreakerSnapshot {
+    const now = this.clock.now();
+    const base = {
+      version: 1 as const,
+      state: this.state,
+      openDurationMs: this.openMs,
+      consecutiveFailures: this.consecutive,
+      savedAtWallMs: this.clock.wallNow(),
+    };
+    if (this.code === OPEN || this.code === HALF_OPEN)
+      return { ...base, openRemainingMs: Math.max(0, this.openUntil - now) };
+    return base;
+  }
+
+  /**
+   * Applies a snapshot (from this or another instance): `open` resumes with the remaining time minus
+   * the wall time elapsed since the snapshot; `half-open` becomes open with nothing remaining (leases
+   * cannot travel); `isolated` becomes open for its open duration. Local isolation or a local
+   * `disable()` is kept (returns false). Fires one `hydrated` event if the state changes.
+   */
+  hydrate(json: unknown): boolean {
+    const snap = parseSnapshot(json);
+    if (this.code === ISOLATED || this.code === DISABLED) return false;
+    this.openMs = Math.min(Math.max(snap.openDurationMs, 0), this.opts.maxOpenDurationMs);
+    const target = CODES[snap.state];
+    if (target === CLOSED || target === DISABLED) {
+      if (target === DISABLED) this.disable();
+      else if (this.code !== CLOSED) this.move(CLOSED, 'hydrated');
+      this.consecutive = Math.max(0, Math.floor(snap.consecutiveFailures));
+      return true;
+    }
+    const elapsed = Math.max(0, this.clock.wallNow() - snap.savedAtWallMs);
+    const remaining = target === HALF_OPEN ? 0 : Math.max(0, (snap.openRemainingMs ?? this.openMs) - elapsed);
+    this.openUntil = this.clock.now() + remaining;
+    if (this.code !== OPEN) this.move(OPEN, 'hydrated');
+    return true;
+  }
+
+  /** Builds a breaker with `options` and applies `json` to it. */
+  static hydrate(json: unknown, options?: CircuitBreakerOptions): CircuitBreaker {
+    const breaker = new CircuitBreaker(options);
+    breaker.hydrate(json);
+    return breaker;
+  }
+
+  describeSelf(): { name: string; options: Readonly<Record<string, unknown>> } {
+    return {
+      name: 'circuitBreaker',
+      options: {
+        ...(this.name ? { name: this.name } : {}),
+        mode: this.window ? 'window' : 'consecutive',
+        ...this.opts,
+        ...(this.slowMs !== undefined
+          ? { slowCallDurationMs: this.slowMs, slowCallRateThreshold: this.slowRate }
+          : {}),
+      },
+    };
+  }
+
+  private recordConsecutive(kind: OutcomeKind): void {
+    if (kind === 'success') this.consecutive = 0;
+    else if (countsAsFailure(kind)) {
+      if (++this.consecutive >= this.opts.consecutiveFailures) this.trip('consecutive-failures');
+    } else if (kind === 'account') this.trip('account-failure', this.opts.accountCooldownMs);
+  }
+
+  private recordClosed(kind: OutcomeKind, durationMs: number): void {
+    if (this.code !== CLOSED) return;
+    const failed = countsAsFailure(kind);
+    if (!failed && kind !== 'success') {
+      if (kind === 'account') this.trip('account-failure', this.opts.accountCooldownMs);
+      return;
+    }
+    const now = this.window !== undefined || this.idleResetMs !== undefined ? this.clock.now() : 0;
+    const window = this.window;
+    if (!window) {
+      if (this.idleResetMs !== undefined && now - this.lastCallAt > this.idleResetMs) this.consecutive = 0;
+      this.lastCallAt = now;
+      return this.recordConsecutive(kind);
+    }
+    const slow = this.slowMs !== undefined && durationMs > this.slowMs;
+    window.record(now, failed, slow);
+    if (window.calls < this.opts.minimumCalls) return;
+    if (window.failures / window.calls >= this.opts.failureRateThreshold) return this.trip('failure-rate');
+    if (this.slowRate !== undefined && window.slow / window.calls >= this.slowRate)
+      this.trip('slow-call-rate');
+  }
+
+  private trip(reason: TransitionReason, cooldownMs?: number): void {
+    if (this.code === HALF_OPEN)
+      this.openMs = Math.min(this.opts.maxOpenDurationMs, this.openMs * this.opts.openBackoffFactor);
+    else if (this.code === CLOSED) this.openMs = this.opts.openDurationMs;
+    this.openUntil = this.clock.now() + (cooldownMs ?? this.openMs);
+    this.move(OPEN, reason);
+  }
+
+  private closeNow(reason: TransitionReason): void {
+    this.openMs = this.opts.openDurationMs;
+    this.move(CLOSED, reason);
+  }
+
+  private startHalfOpen(now: number): BreakerPermit {
+    const from = this.enter(HALF_OPEN);
+    const permit = this.grantProbe(now);
+    this.announce(from, HALF_OPEN, 'open-elapsed');
+    return permit;
+  }
+
+  private grantProbe(now: number): BreakerPermit {
+    const lease = new ProbeLease(now + this.opts.probeLeaseMs);
+    this.leases.push(lease);
+    this.admitted++;
+    return new BreakerPermit(this, this.generation, lease);
+  }
+
+  private releaseProbe(lease: ProbeLease): void {
+    if (!this.leases.includes(lease)) return;
+    lease.settled = true;
+    this.leases = this.leases.filter((l) => l !== lease);
+    this.admitted--;
+    if (this.leases.length === 0 && this.code === HALF_OPEN) {
+      this.openUntil = this.clock.now();
+      this.move(OPEN, 'probe-released');
+    }
+  }
+
+  private expireLeases(now: number): void {
+    for (const lease of this.leases) {
+      if (lease.deadline <= now) {
+        this.trip('probe-lease-expired');
+        return;
+      }
+    }
+  }
+
+  private earliestLeaseDeadline(): number {
+    let min = Number.POSITIVE_INFINITY;
+    for (const l of this.leases) if (l.deadline < min) min = l.deadline;
+    return Number.isFinite(min) ? min : this.clock.now();
+  }
+
+  private reject(retryAfterMs: number | undefined, message?: string): Failure {
+    return failure('rejected', BrokenCircuitError.fast(retryAfterMs, message), retryAfterMs);
+  }
+
+  /** Changes state and fires the event (bookkeeping first, so listeners see a consistent breaker). */
+  private move(to: number, reason: TransitionReason): void {
+    const from = this.enter(to);
+    this.announce(from, to, reason);
+  }
+
+  private enter(to: number): number {
+    const from = this.code;
+    this.code = to;
+    this.generation++;
+    for (const l of this.leases) l.settled = true;
+    this.leases = [];
+    this.admitted = 0;
+    this.probeSuccesses = 0;
+    if (to === CLOSED || to === DISABLED) {
+      this.consecutive = 0;
+      this.window?.reset();
+    }
+    return from;
+  }
+
+  private announce(from: number, to: number, reason: TransitionReason): void {
+    if (this.onStateChange.hasListeners)
+      this.onStateChange.emit({ from: NAMES[from]!, to: NAMES[to]!, reason });
+  }
+}
+
+/** Shorthand for `new CircuitBreaker(options)`. */
+export function circuitBreaker(options?: CircuitBreakerOptions): CircuitBreaker {
+  return new CircuitBreaker(options);
+}

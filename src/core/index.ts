@@ -1,0 +1,69 @@
+/**
+ * The resilience core: outcomes, classification, backoff, retry, circuit breaker, timeout, bulkhead,
+ * hedging, fallback and their composition. No runtime dependencies, no Node-only APIs.
+ * @packageDocumentation
+ */
+export { type Backoff, clampDelay, type RandomSource } from './backoff/backoff.js';
+export { ConstantBackoff, constantBackoff } from './backoff/constant.js';
+export {
+  DecorrelatedJitterBackoff,
+  type DecorrelatedJitterOptions,
+  decorrelatedJitterBackoff,
+} from './backoff/decorrelated-jitter.js';
+export {
+  ExponentialBackoff,
+  type ExponentialBackoffOptions,
+  exponentialBackoff,
+} from './backoff/exponential.js';
+export type {
+  CircuitBreakerOptions,
+  CircuitBreakerSnapshot,
+  CircuitState,
+  CountWindowOptions,
+  StateChangeEvent,
+  TimeWindowOptions,
+  TransitionReason,
+} from './breaker/breaker-options.js';
+export { BreakerPermit, ProbeLease } from './breaker/breaker-permit.js';
+export { type CallWindow, CountWindow, TimeWindow, type WindowTotals } from './breaker/call-window.js';
+export { CircuitBreaker, circuitBreaker } from './breaker/circuit-breaker.js';
+export { type BulkheadOptions, BulkheadPolicy, bulkhead } from './bulkhead.js';
+export type { Call, Chain, Stage, UserFn } from './call.js';
+export { type Classifier, classifySafely, defaultClassifier } from './classifier.js';
+export { type Clock, systemClock, type TimerHandle } from './clock.js';
+export {
+  AbortedError,
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  type GiveUpReason,
+  RetryExhaustedError,
+  TimeoutError,
+} from './errors/policy-errors.js';
+export {
+  isResilienceError,
+  ResilienceError,
+  type ResilienceErrorCode,
+  withoutStack,
+} from './errors/resilience-error.js';
+export { type Disposable, EventEmitter, type Listener } from './event-emitter.js';
+export { type FallbackOptions, FallbackPolicy, fallback } from './fallback.js';
+export { type HedgeOptions, HedgePolicy, hedge } from './hedge.js';
+export {
+  countsAsFailure,
+  type Failure,
+  type FailureKind,
+  failure,
+  isRetryable,
+  type Outcome,
+  type OutcomeKind,
+  type Success,
+  success,
+} from './outcome.js';
+export { Pipeline, type PipelineMember, pipeline, type SubstituteOf } from './pipeline.js';
+export type { AttemptContext, ExecuteOptions, Policy, PolicyDescription } from './policy.js';
+export { BasePolicy, type PolicyOptions } from './policy-base.js';
+export { type GiveUpEvent, type RetryEvent, type RetryOptions, RetryPolicy, retry } from './retry.js';
+export { parseRetryAfter } from './retry-after.js';
+export { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
+export { SignalScope } from './signal-scope.js';
+export { type TimeoutOptions, TimeoutPolicy, type TimeoutStrategy, timeout } from './timeout.js';

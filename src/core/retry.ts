@@ -1,0 +1,155 @@
+/**
+ * Retry policy: backoff, server-advised delays, a shared budget, abortable sleeps.
+ * @packageDocumentation
+ */
+import type { Backoff } from './backoff/backoff.js';
+import { ExponentialBackoff } from './backoff/exponential.js';
+import type { Call, Chain, UserFn } from './call.js';
+import { type Clock, systemClock } from './clock.js';
+import { AbortedError, type GiveUpReason, RetryExhaustedError } from './errors/policy-errors.js';
+import { EventEmitter } from './event-emitter.js';
+import { countsAsFailure, type Failure, failure, isRetryable, type Outcome } from './outcome.js';
+import { BasePolicy, type PolicyOptions } from './policy-base.js';
+import type { RetryBudget } from './retry-budget.js';
+import { sleep } from './sleep.js';
+
+/** Options of {@link RetryPolicy}. */
+export interface RetryOptions extends PolicyOptions {
+  /** Retries after the first attempt (default 3, so at most 4 attempts). */
+  readonly maxRetries?: number;
+  /** Backoff for `transient`, `timeout` and `malformed` failures (default: exponential 1 s ×2, ±20 %, cap 8 s). */
+  readonly backoff?: Backoff;
+  /** Backoff for `throttled` failures without a server-advised delay (default: exponential 2 s ×2, cap 16 s). */
+  readonly throttledBackoff?: Backoff;
+  /** Upper bound of a server-advised `retryAfterMs` (default 60 000 ms). */
+  readonly maxRetryAfterMs?: number;
+  /** A budget shared with other retry policies and hedging. */
+  readonly budget?: RetryBudget;
+  /** Time source (default {@link systemClock}). */
+  readonly clock?: Clock;
+}
+
+/** Fired before each retry sleep. */
+export interface RetryEvent {
+  /** The attempt that just failed (0 = first). */
+  readonly attempt: number;
+  /** Its failure. */
+  readonly failure: Failure;
+  /** How long the policy waits before the next attempt. */
+  readonly delayMs: number;
+}
+
+/** Fired when the policy stops retrying a retryable failure. */
+export interface GiveUpEvent {
+  /** Attempts made in total. */
+  readonly attempts: number;
+  /** The last failure. */
+  readonly failure: Failure;
+  /** Why it stopped. */
+  readonly reason: GiveUpReason;
+}
+
+/**
+ * Retries retryable failures (see `isRetryable`): the delay is the failure's `retryAfterMs` when the
+ * server advised one (clamped to `maxRetryAfterMs`), otherwise the backoff for its kind. An abort
+ * during the sleep returns an `aborted` outcome at once, with no further attempt. When it gives up
+ * after retrying, the outcome keeps the last failure's kind and carries a {@link RetryExhaustedError}.
+ */
+export class RetryPolicy extends BasePolicy {
+  /** Fired before each retry (free when nobody listens). */
+  readonly onRetry = new EventEmitter<RetryEvent>();
+  /** Fired when retries are exhausted (count or budget). */
+  readonly onGiveUp = new EventEmitter<GiveUpEvent>();
+  private readonly maxRetries: number;
+  private readonly backoff: Backoff;
+  private readonly throttledBackoff: Backoff;
+  private readonly maxRetryAfterMs: number;
+  private readonly budget: RetryBudget | undefined;
+  private readonly clock: Clock;
+
+  /** @param options - see {@link RetryOptions} */
+  constructor(options: RetryOptions = {}) {
+    super(options);
+    const max = options.maxRetries ?? 3;
+    if (!Number.isInteger(max) || max < 0)
+      throw new RangeError(`maxRetries must be an integer >= 0 (got ${max})`);
+    this.maxRetries = max;
+    this.backoff = options.backoff ?? new ExponentialBackoff();
+    this.throttledBackoff =
+      options.throttledBackoff ?? new ExponentialBackoff({ initialDelayMs: 2000, maxDelayMs: 16_000 });
+    const maxAfter = options.maxRetryAfterMs ?? 60_000;
+    if (!(maxAfter >= 0)) throw new RangeError(`maxRetryAfterMs must be >= 0 (got ${maxAfter})`);
+    this.maxRetryAfterMs = maxAfter;
+    this.budget = options.budget;
+    this.clock = options.clock ?? systemClock;
+  }
+
+  async invoke<T>(call: Call, fn: UserFn, next: Chain): Promise<Outcome<T>> {
+    const budget = this.budget;
+    let out = await next.run<T>(call, fn);
+    if (out.ok) {
+      budget?.recordSuccess();
+      return out;
+    }
+    let previousDelay = 0;
+    for (let attempt = call.attempt; ; ) {
+      if (out.ok) {
+        budget?.recordSuccess();
+        return out;
+      }
+      if (budget && countsAsFailure(out.kind)) budget.recordFailure();
+      if (!isRetryable(out.kind)) return out;
+      const made = attempt - call.attempt + 1;
+      if (made > this.maxRetries) return this.giveUp(out, made, 'max-retries');
+      if (call.scope?.aborted) return failure('aborted', new AbortedError(call.scope.reason));
+      if (budget && !budget.trySpend()) return this.giveUp(out, made, 'budget');
+      const delayMs = this.delayFor(out, attempt - call.attempt, previousDelay);
+      previousDelay = delayMs;
+      if (this.onRetry.hasListeners) this.onRetry.emit({ attempt, failure: out, delayMs });
+      if (!(await sleep(this.clock, delayMs, call.scope))) {
+        return failure('aborted', new AbortedError(call.scope?.reason));
+      }
+      attempt++;
+      out = await next.run<T>(call.with(call.scope, attempt), fn);
+    }
+  }
+
+  /** The delay before the next attempt after `out` (exposed for tests and diagnostics). */
+  delayFor(out: Failure, retryIndex: number, previousDelayMs: number): number {
+    const advised = out.retryAfterMs;
+    if (advised !== undefined && Number.isFinite(advised)) {
+      return advised <= 0 ? 0 : advised > this.maxRetryAfterMs ? this.maxRetryAfterMs : advised;
+    }
+    const backoff = out.kind === 'throttled' ? this.throttledBackoff : this.backoff;
+    return backoff.delay(retryIndex, previousDelayMs);
+  }
+
+  private giveUp(last: Failure, attempts: number, reason: GiveUpReason): Failure {
+    if (this.onGiveUp.hasListeners) this.onGiveUp.emit({ attempts, failure: last, reason });
+    if (attempts === 1 && reason === 'max-retries') return last;
+    return failure(
+      last.kind,
+      new RetryExhaustedError(last, attempts, reason),
+      last.retryAfterMs,
+      last.reason,
+    );
+  }
+
+  describeSelf(): { name: string; options: Readonly<Record<string, unknown>> } {
+    return {
+      name: 'retry',
+      options: {
+        maxRetries: this.maxRetries,
+        backoff: this.backoff.describe(),
+        throttledBackoff: this.throttledBackoff.describe(),
+        maxRetryAfterMs: this.maxRetryAfterMs,
+        budget: this.budget !== undefined,
+      },
+    };
+  }
+}
+
+/** Shorthand for `new RetryPolicy(options)`. */
+export function retry(options?: RetryOptions): RetryPolicy {
+  return new RetryPolicy(options);
+}
