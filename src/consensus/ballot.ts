@@ -117,8 +117,11 @@ export type AnswerVerdict =
  */
 export function readBallotAnswer(answer: string, proposals: readonly Proposal[]): AnswerVerdict {
   const json = extractVoteJson(answer);
-  if (json === undefined)
-    return { ok: false, reason: 'off_task', errors: ['the answer holds no JSON vote object'] };
+  if (json === undefined) {
+    return stripThinking(answer).includes('{')
+      ? { ok: false, reason: 'malformed', errors: ['the answer holds no parseable JSON object'] }
+      : { ok: false, reason: 'off_task', errors: ['the answer holds no JSON vote object'] };
+  }
   const weights = checkWeights(json, { proposals, requireComplete: true });
   if (!weights.ok) return { ok: false, reason: 'malformed', errors: weights.errors };
   return { ok: true, weights: weights.value };

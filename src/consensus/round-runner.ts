@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { OperatorKey } from './authorisation.js';
@@ -15,6 +15,7 @@ import { type ConsensusEvent, safeCall, type VoterProgress, type VoterProgressSt
 import {
   appendVoteBlocks,
   readChainFile,
+  writeAtomically,
   writeChainFile,
   writeFinalRecords,
   writeVoteFiles,
@@ -97,10 +98,28 @@ type MutableRecord = { -readonly [K in keyof VoterRecord]: VoterRecord[K] } & {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** Returns the ballot; writes `proposals.json` when the proposals were given and the file is absent. */
 async function resolveProposals(o: RoundOptions): Promise<readonly Proposal[]> {
-  if (o.proposals) return o.proposals;
   const path = join(o.minutesDir, 'proposals.json');
-  const parsed = parseProposals(JSON.parse(await readFile(path, 'utf8')));
+  if (o.proposals) {
+    const exists = await access(path).then(
+      () => true,
+      () => false,
+    );
+    if (!exists)
+      await writeAtomically(
+        path,
+        `${JSON.stringify({ minute_id: o.minuteId, proposals: o.proposals }, null, 2)}\n`,
+      );
+    return o.proposals;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`proposals: cannot read ${path}: ${(error as Error).message}`);
+  }
+  const parsed = parseProposals(json);
   if (!parsed.ok) throw new Error(`${path}: ${parsed.errors.join('; ')}`);
   return parsed.value.proposals;
 }

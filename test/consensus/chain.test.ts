@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ChainBuilder, blockHash, blockHashInput, isWellFormedHash, parseChain, serialiseChain } from '../../src/consensus/chain.js';
+import {
+  blockHash,
+  blockHashInput,
+  ChainBuilder,
+  isWellFormedHash,
+  parseChain,
+  serialiseChain,
+} from '../../src/consensus/chain.js';
 
 const VECTOR = {
   index: 1,
@@ -29,7 +36,9 @@ describe('voting chain', () => {
     const fin = b.appendFinalize('results.json', 'b'.repeat(64), VECTOR.timestamp);
     expect(fin).toMatchObject({ type: 'finalize', model: 'system', vote_file: 'results.json', index: 3 });
     expect(fin.block_hash).toBe(blockHash(fin));
-    expect(() => b.appendVote('late', 'votes/late.json', 'c'.repeat(64), VECTOR.timestamp)).toThrow(/finalize/);
+    expect(() => b.appendVote('late', 'votes/late.json', 'c'.repeat(64), VECTOR.timestamp)).toThrow(
+      /finalize/,
+    );
   });
 
   it('serialises and parses back', () => {

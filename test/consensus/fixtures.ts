@@ -1,12 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Clock } from '../../src/core/clock.js';
-import { type Outcome, failure, success } from '../../src/core/outcome.js';
-import type { FakeClock } from '../../src/core/testing/fake-clock.js';
 import type { Proposal } from '../../src/consensus/proposal.js';
-import type { VoteBackend } from '../../src/consensus/voter-session.js';
 import type { VoterSpec } from '../../src/consensus/round-runner.js';
+import type { VoteBackend } from '../../src/consensus/voter-session.js';
+import type { Clock } from '../../src/core/clock.js';
+import { failure, type Outcome, success } from '../../src/core/outcome.js';
+import type { FakeClock } from '../../src/core/testing/fake-clock.js';
 
 export const PROPOSALS: Proposal[] = [
   { id: '056', title: 'Resilience framework', category: 'infrastructure', summary: 'Add breakers.' },
@@ -56,16 +56,20 @@ export class FakeBackend implements VoteBackend {
       case 'timeout_outcome':
         return failure('timeout', new Error('upstream timeout'));
       case 'malformed':
-        return success('{"weights": [{"proposal_id": "056", "weight": 11}]');
+        return success('{"weights": [{"proposal_id": "056", "weight": 11, "comment": "too high"}]}');
       case 'off_task':
         return success('I would rather talk about the weather today.');
       case 'hang':
         return new Promise((resolve) => {
-          signal.addEventListener('abort', () => resolve(failure('aborted', new Error('aborted'))), { once: true });
+          signal.addEventListener('abort', () => resolve(failure('aborted', new Error('aborted'))), {
+            once: true,
+          });
         });
       case 'slow':
         // ignores the signal on purpose: the round must still end at the deadline
-        return new Promise((resolve) => this.clock.setTimer(() => resolve(success(voteAnswer(modelId))), b.delayMs));
+        return new Promise((resolve) =>
+          this.clock.setTimer(() => resolve(success(voteAnswer(modelId))), b.delayMs),
+        );
     }
   }
 
@@ -75,7 +79,11 @@ export class FakeBackend implements VoteBackend {
 }
 
 export function generals(n: number, prefix = 'g'): VoterSpec[] {
-  return Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i + 1}`, tier: 'general', capabilities: ['voting'] }));
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${prefix}${i + 1}`,
+    tier: 'general',
+    capabilities: ['voting'],
+  }));
 }
 
 export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {

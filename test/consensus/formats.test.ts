@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseProposalId, parseProposals } from '../../src/consensus/proposal.js';
-import { checkWeights, parseVoteFile, serialiseVoteFile, voteFilePath } from '../../src/consensus/vote-file.js';
+import {
+  checkWeights,
+  parseVoteFile,
+  serialiseVoteFile,
+  voteFilePath,
+} from '../../src/consensus/vote-file.js';
 import { PROPOSALS } from './fixtures.js';
 
 describe('proposals.json', () => {
@@ -14,8 +19,14 @@ describe('proposals.json', () => {
   it('accepts an array or an object with proposals, with categories and thresholds', () => {
     const a = parseProposals([{ id: 'P056', title: 'A', category: 'Infrastructure' }]);
     expect(a.ok && a.value.proposals[0]).toMatchObject({ id: '056', category: 'infrastructure' });
-    const b = parseProposals({ minute_id: '0005', proposals: [{ id: '028', title: 'B', category: 'governance', threshold: 80 }] });
-    expect(b.ok && b.value).toMatchObject({ minuteId: '0005', proposals: [{ id: '028', category: 'governance-critical', threshold: 80 }] });
+    const b = parseProposals({
+      minute_id: '0005',
+      proposals: [{ id: '028', title: 'B', category: 'governance', threshold: 80 }],
+    });
+    expect(b.ok && b.value).toMatchObject({
+      minuteId: '0005',
+      proposals: [{ id: '028', category: 'governance-critical', threshold: 80 }],
+    });
   });
 
   it('names the field at fault', () => {
@@ -58,7 +69,10 @@ describe('vote files', () => {
     const strict = checkWeights(partial, { proposals: PROPOSALS });
     expect(!strict.ok && strict.errors.join()).toMatch(/not weighted: 028, 012/);
     expect(checkWeights(partial, { proposals: PROPOSALS, requireComplete: false }).ok).toBe(true);
-    const twice = checkWeights({ weights: [full.weights[0], full.weights[0]] }, { proposals: PROPOSALS, requireComplete: false });
+    const twice = checkWeights(
+      { weights: [full.weights[0], full.weights[0]] },
+      { proposals: PROPOSALS, requireComplete: false },
+    );
     expect(!twice.ok && twice.errors.join()).toMatch(/weighted twice/);
   });
 
