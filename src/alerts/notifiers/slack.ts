@@ -7,7 +7,7 @@ import type { AlertNotification, AlertNotifier } from '../types.js';
 import { type AlertFetch, checkStatus, safeHost } from './http-transport.js';
 
 /** Slack's mrkdwn escaping (`&`, `<`, `>`). */
-function escape(text: string): string {
+function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -22,13 +22,13 @@ export function slackMessage(n: AlertNotification): { text: string; blocks: unkn
   const a = n.alert;
   const label = n.kind === 'resolved' ? 'RESOLVED' : a.severity.toUpperCase();
   const prefix = n.kind === 'escalated' ? 'ESCALATED ' : '';
-  const text = `${ICON[n.kind]} [${prefix}${label}] ${escape(a.summary)}`;
+  const text = `${ICON[n.kind]} [${prefix}${label}] ${escapeMrkdwn(a.summary)}`;
   const facts = Object.entries(a.details)
-    .map(([k, v]) => `${escape(k)}: ${escape(String(v))}`)
+    .map(([k, v]) => `${escapeMrkdwn(k)}: ${escapeMrkdwn(String(v))}`)
     .join(' · ');
   const context = [
     `rule: ${a.rule}`,
-    `subject: ${escape(a.subject)}`,
+    `subject: ${escapeMrkdwn(a.subject)}`,
     `since ${new Date(a.firedAt).toISOString()}`,
   ];
   if (facts) context.push(facts);
