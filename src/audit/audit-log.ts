@@ -53,18 +53,24 @@ export interface AuditLogOptions {
 }
 
 /** Checks a query filter and fills in defaults. @throws RangeError naming the bad field. */
-export function normaliseAuditQuery(filter: AuditQuery = {}): Required<Omit<AuditQuery, 'type' | 'actor'>> &
-  Pick<AuditQuery, 'type' | 'actor'> {
+export function normaliseAuditQuery(
+  filter: AuditQuery = {},
+): Required<Omit<AuditQuery, 'type' | 'actor'>> & Pick<AuditQuery, 'type' | 'actor'> {
   const { type, actor, sinceSeq = 0, limit = DEFAULT_QUERY_LIMIT, order = 'asc' } = filter;
-  if (type !== undefined && typeof type !== 'string') throw new RangeError('audit query "type" must be a string');
-  if (actor !== undefined && typeof actor !== 'string') throw new RangeError('audit query "actor" must be a string');
+  if (type !== undefined && typeof type !== 'string')
+    throw new RangeError('audit query "type" must be a string');
+  if (actor !== undefined && typeof actor !== 'string')
+    throw new RangeError('audit query "actor" must be a string');
   if (!Number.isInteger(sinceSeq) || sinceSeq < 0) {
     throw new RangeError(`audit query "sinceSeq" must be a non-negative integer, got ${String(sinceSeq)}`);
   }
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_QUERY_LIMIT) {
-    throw new RangeError(`audit query "limit" must be an integer in 1..${MAX_QUERY_LIMIT}, got ${String(limit)}`);
+    throw new RangeError(
+      `audit query "limit" must be an integer in 1..${MAX_QUERY_LIMIT}, got ${String(limit)}`,
+    );
   }
-  if (order !== 'asc' && order !== 'desc') throw new RangeError('audit query "order" must be "asc" or "desc"');
+  if (order !== 'asc' && order !== 'desc')
+    throw new RangeError('audit query "order" must be "asc" or "desc"');
   return { type, actor, sinceSeq, limit, order };
 }
 

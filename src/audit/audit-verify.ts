@@ -144,20 +144,39 @@ export class ChainVerifier {
     const prevHash = prev ? prev.record.hash : GENESIS_HASH;
     // Two records claim the same predecessor and the chain continues through the second: the first
     // was forged to fit in (inserted).
-    if (slot.selfOk && next && r.prevHash === prevHash && next.record.prevHash === prevHash && next.record.hash !== r.hash) {
+    if (
+      slot.selfOk &&
+      next &&
+      r.prevHash === prevHash &&
+      next.record.prevHash === prevHash &&
+      next.record.hash !== r.hash
+    ) {
       slot.inserted = true;
-      this.add({ seq: r.seq, kind: 'inserted_record', message: `record ${r.seq} is not part of the chain (inserted)` });
+      this.add({
+        seq: r.seq,
+        kind: 'inserted_record',
+        message: `record ${r.seq} is not part of the chain (inserted)`,
+      });
     }
     if (this.seen.has(r.seq)) {
       slot.seqDefect = true;
-      if (!slot.inserted) this.add({ seq: r.seq, kind: 'duplicate_seq', message: `seq ${r.seq} appears twice` });
+      if (!slot.inserted)
+        this.add({ seq: r.seq, kind: 'duplicate_seq', message: `seq ${r.seq} appears twice` });
     } else if (r.seq < this.expected) {
       slot.seqDefect = true;
-      this.add({ seq: r.seq, kind: 'seq_out_of_order', message: `record ${r.seq} appears after record ${this.expected - 1}` });
+      this.add({
+        seq: r.seq,
+        kind: 'seq_out_of_order',
+        message: `record ${r.seq} appears after record ${this.expected - 1}`,
+      });
     } else if (r.seq > this.expected) {
       slot.seqDefect = true;
-      if (this.laterSeqs && this.laterSeqs.has(this.expected)) {
-        this.add({ seq: r.seq, kind: 'seq_out_of_order', message: `record ${r.seq} appears before record ${this.expected}` });
+      if (this.laterSeqs?.has(this.expected)) {
+        this.add({
+          seq: r.seq,
+          kind: 'seq_out_of_order',
+          message: `record ${r.seq} appears before record ${this.expected}`,
+        });
       } else {
         const last = r.seq - 1;
         const range = last === this.expected ? `record ${last} is` : `records ${this.expected}..${last} are`;
@@ -174,11 +193,19 @@ export class ChainVerifier {
     const explained = slot.seqDefect || (prev !== undefined && (prev.inserted || prev.seqDefect));
     if (r.prevHash !== prevHash && !explained) {
       const what = prev ? `record ${prev.record.seq} (rewritten or replaced)` : 'the genesis hash';
-      const d = this.add({ seq: r.seq, kind: 'broken_link', message: `record ${r.seq} does not link to ${what}` });
+      const d = this.add({
+        seq: r.seq,
+        kind: 'broken_link',
+        message: `record ${r.seq} does not link to ${what}`,
+      });
       if (d) linkDefects.push(d);
     }
     if (!slot.selfOk) {
-      const d = this.add({ seq: r.seq, kind: 'hash_mismatch', message: `record ${r.seq} content does not match its hash (edited)` });
+      const d = this.add({
+        seq: r.seq,
+        kind: 'hash_mismatch',
+        message: `record ${r.seq} content does not match its hash (edited)`,
+      });
       if (d && this.mismatched.length < MAX_MOVE_CANDIDATES * 16) {
         this.mismatched.push({ slot, defect: d, linkDefects });
       }
@@ -187,7 +214,8 @@ export class ChainVerifier {
 
   /** Re-reads hash mismatches: content that hashes correctly under another seq was moved there. */
   private detectMoves(): void {
-    const candidateSeqs = this.mismatched.length <= MAX_MOVE_CANDIDATES ? this.mismatched.map((m) => m.slot.record.seq) : [];
+    const candidateSeqs =
+      this.mismatched.length <= MAX_MOVE_CANDIDATES ? this.mismatched.map((m) => m.slot.record.seq) : [];
     const movedSeqs = new Set<number>();
     for (const m of this.mismatched) {
       const r = m.slot.record;
@@ -233,7 +261,12 @@ function collapseMoves(defects: PendingDefect[]): PendingDefect[] {
       continue;
     }
     let j = i;
-    while (j + 1 < defects.length && defects[j + 1]!.offset === d.offset && defects[j + 1]!.seq === defects[j]!.seq + 1) j++;
+    while (
+      j + 1 < defects.length &&
+      defects[j + 1]!.offset === d.offset &&
+      defects[j + 1]!.seq === defects[j]!.seq + 1
+    )
+      j++;
     if (j === i) {
       out.push(d);
       continue;
@@ -259,7 +292,10 @@ function safeHash(unsigned: Omit<AuditRecord, 'hash'>): string | undefined {
 }
 
 /** Verifies records in the order given (e.g. a JSON export). Pure. */
-export function verifyAuditRecords(records: readonly AuditRecord[], options: AuditVerifyOptions = {}): AuditVerifyReport {
+export function verifyAuditRecords(
+  records: readonly AuditRecord[],
+  options: AuditVerifyOptions = {},
+): AuditVerifyReport {
   const seqs = new Set(records.map((r) => (isAuditRecord(r) ? r.seq : Number.NaN)));
   const verifier = new ChainVerifier(seqs, options.maxDefects);
   for (const record of records) {

@@ -3,7 +3,13 @@
  * @packageDocumentation
  */
 import { systemClock } from '../core/clock.js';
-import { type AuditLog, type AuditLogOptions, type AuditQuery, normaliseAuditQuery, reportAuditError } from './audit-log.js';
+import {
+  type AuditLog,
+  type AuditLogOptions,
+  type AuditQuery,
+  normaliseAuditQuery,
+  reportAuditError,
+} from './audit-log.js';
 import { AuditChain, type AuditInput, type AuditRecord } from './audit-record.js';
 import { type AuditVerifyReport, verifyAuditRecords } from './audit-verify.js';
 
@@ -24,7 +30,10 @@ export class MemoryAuditLog implements AuditLog {
 
   append(input: AuditInput): void {
     if (this.closed) {
-      reportAuditError(this.options.onError, new Error(`audit log is closed; dropped "${String(input?.type)}" record`));
+      reportAuditError(
+        this.options.onError,
+        new Error(`audit log is closed; dropped "${String(input?.type)}" record`),
+      );
       return;
     }
     this.records.push(this.chain.next(input));

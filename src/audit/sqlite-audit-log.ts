@@ -14,11 +14,23 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { systemClock } from '../core/clock.js';
-import { type AuditLog, type AuditLogOptions, type AuditQuery, normaliseAuditQuery, reportAuditError } from './audit-log.js';
+import {
+  type AuditLog,
+  type AuditLogOptions,
+  type AuditQuery,
+  normaliseAuditQuery,
+  reportAuditError,
+} from './audit-log.js';
 import { AuditChain, type AuditInput, type AuditRecord } from './audit-record.js';
 import type { AuditVerifyReport } from './audit-verify.js';
 import { canonicalJson } from './canonical-json.js';
-import { AUDIT_SCHEMA, AUDIT_TABLE, type AuditRow, rowToRecord, verifyAuditTable } from './sqlite-audit-store.js';
+import {
+  AUDIT_SCHEMA,
+  AUDIT_TABLE,
+  type AuditRow,
+  rowToRecord,
+  verifyAuditTable,
+} from './sqlite-audit-store.js';
 
 /** File name used inside `dataDir`. */
 export const AUDIT_DB_FILE = 'audit.sqlite';
@@ -96,7 +108,10 @@ export class SqliteAuditLog implements AuditLog {
 
   append(input: AuditInput): void {
     if (this.closed) {
-      reportAuditError(this.onError, new Error(`audit log is closed; dropped "${String(input?.type)}" record`));
+      reportAuditError(
+        this.onError,
+        new Error(`audit log is closed; dropped "${String(input?.type)}" record`),
+      );
       return;
     }
     this.pending.push(this.chain.next(input));
@@ -146,7 +161,10 @@ export class SqliteAuditLog implements AuditLog {
     this.writePending();
     this.closed = true;
     if (this.pending.length > 0) {
-      reportAuditError(this.onError, new Error(`audit log closed with ${this.pending.length} unwritten record(s)`));
+      reportAuditError(
+        this.onError,
+        new Error(`audit log closed with ${this.pending.length} unwritten record(s)`),
+      );
       this.pending = [];
     }
     try {
@@ -164,13 +182,18 @@ export class SqliteAuditLog implements AuditLog {
       this.insertBatch(batch);
       this.pending = [];
     } catch (error) {
-      reportAuditError(this.onError, new Error(`audit write of ${batch.length} record(s) failed: ${(error as Error).message}`));
+      reportAuditError(
+        this.onError,
+        new Error(`audit write of ${batch.length} record(s) failed: ${(error as Error).message}`),
+      );
       const excess = this.pending.length - this.maxPending;
       if (excess > 0) {
         const lost = this.pending.splice(0, excess);
         reportAuditError(
           this.onError,
-          new Error(`audit log dropped ${excess} unwritten record(s) (seq ${lost[0]!.seq}..${lost[excess - 1]!.seq})`),
+          new Error(
+            `audit log dropped ${excess} unwritten record(s) (seq ${lost[0]!.seq}..${lost[excess - 1]!.seq})`,
+          ),
         );
       }
     }

@@ -4,7 +4,12 @@
  */
 import Database from 'better-sqlite3';
 import type { AuditRecord } from './audit-record.js';
-import { type AuditVerifyOptions, type AuditVerifyReport, ChainVerifier, isAuditRecord } from './audit-verify.js';
+import {
+  type AuditVerifyOptions,
+  type AuditVerifyReport,
+  ChainVerifier,
+  isAuditRecord,
+} from './audit-verify.js';
 
 /** Name of the one audit table. */
 export const AUDIT_TABLE = 'audit_records';
@@ -68,7 +73,9 @@ export function rowToRecord(row: AuditRow): AuditRecord | undefined {
 /** Streams every row of the audit table, in seq order, through a {@link ChainVerifier}. */
 export function verifyAuditTable(db: Database.Database, options: AuditVerifyOptions = {}): AuditVerifyReport {
   const verifier = new ChainVerifier(undefined, options.maxDefects);
-  const rows = db.prepare(`SELECT * FROM ${AUDIT_TABLE} ORDER BY seq`).iterate() as IterableIterator<AuditRow>;
+  const rows = db
+    .prepare(`SELECT * FROM ${AUDIT_TABLE} ORDER BY seq`)
+    .iterate() as IterableIterator<AuditRow>;
   for (const row of rows) {
     const record = rowToRecord(row);
     if (record) verifier.push(record);

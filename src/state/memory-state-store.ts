@@ -30,7 +30,9 @@ export class MemoryStateStore implements StateStore {
     try {
       text = JSON.stringify(value);
     } catch (error) {
-      throw new TypeError(`state value for key "${key}" is not JSON-serialisable: ${(error as Error).message}`);
+      throw new TypeError(
+        `state value for key "${key}" is not JSON-serialisable: ${(error as Error).message}`,
+      );
     }
     if (text === undefined) throw new TypeError(`state value for key "${key}" is not JSON-serialisable`);
     this.values.set(key, text);
@@ -48,6 +50,7 @@ export class MemoryStateStore implements StateStore {
 
   private check(key: string): void {
     if (this.closed) throw new Error('state store is closed');
-    if (typeof key !== 'string' || key.length === 0) throw new TypeError('state key must be a non-empty string');
+    if (typeof key !== 'string' || key.length === 0)
+      throw new TypeError('state key must be a non-empty string');
   }
 }

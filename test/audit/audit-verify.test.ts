@@ -76,6 +76,8 @@ describe('verifyAuditRecords (JSON export)', () => {
     expect(text).toMatch(/^audit log audit\.sqlite: TAMPERED/);
     expect(text).toMatch(/seq 1 +hash_mismatch/);
     expect(text).toMatch(/more defects not shown/);
-    expect(formatVerifyReport(verifyAuditRecords(exported(3)))).toMatch(/OK, 3 records verified \(head seq 3, hash [0-9a-f]{64}\)/);
+    expect(formatVerifyReport(verifyAuditRecords(exported(3)))).toMatch(
+      /OK, 3 records verified \(head seq 3, hash [0-9a-f]{64}\)/,
+    );
   });
 });

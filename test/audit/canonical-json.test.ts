@@ -10,11 +10,15 @@ describe('canonicalJson', () => {
   });
 
   it('sorts keys by UTF-16 code units, not locale', () => {
-    expect(canonicalJson({ b: 1, B: 2, é: 3, a: 4, '10': 5, '9': 6 })).toBe('{"10":5,"9":6,"B":2,"a":4,"b":1,"é":3}');
+    expect(canonicalJson({ b: 1, B: 2, é: 3, a: 4, '10': 5, '9': 6 })).toBe(
+      '{"10":5,"9":6,"B":2,"a":4,"b":1,"é":3}',
+    );
   });
 
   it('writes numbers deterministically', () => {
-    expect(canonicalJson([1, 1.5, -0, 1e21, 1e-7, 0.1 + 0.2, 100])).toBe('[1,1.5,0,1e+21,1e-7,0.30000000000000004,100]');
+    expect(canonicalJson([1, 1.5, -0, 1e21, 1e-7, 0.1 + 0.2, 100])).toBe(
+      '[1,1.5,0,1e+21,1e-7,0.30000000000000004,100]',
+    );
   });
 
   it('escapes strings like JSON.stringify, including control characters and lone surrogates', () => {
@@ -23,8 +27,12 @@ describe('canonicalJson', () => {
 
   it('rejects values that are not plain JSON, naming the path', () => {
     expect(() => canonicalJson({ a: [1, Number.NaN] })).toThrow(/non-finite number at \$\.a\[1\]/);
-    expect(() => canonicalJson({ a: undefined } as unknown as JsonValue)).toThrow(/undefined is not JSON at \$\.a/);
-    expect(() => canonicalJson({ d: new Date() } as unknown as JsonValue)).toThrow(/non-plain object at \$\.d/);
+    expect(() => canonicalJson({ a: undefined } as unknown as JsonValue)).toThrow(
+      /undefined is not JSON at \$\.a/,
+    );
+    expect(() => canonicalJson({ d: new Date() } as unknown as JsonValue)).toThrow(
+      /non-plain object at \$\.d/,
+    );
     const cyclic: Record<string, unknown> = {};
     cyclic['self'] = cyclic;
     expect(() => canonicalJson(cyclic as JsonValue)).toThrow(/cycle at \$\.self/);

@@ -1,5 +1,5 @@
-import { type AuditRecord, computeAuditHash } from '../../src/audit/audit-record.js';
 import type { AuditLog } from '../../src/audit/audit-log.js';
+import { type AuditRecord, computeAuditHash } from '../../src/audit/audit-record.js';
 
 /** Appends `n` varied records. */
 export function appendMany(log: AuditLog, n: number, start = 1): void {

@@ -8,22 +8,40 @@ describe('MemoryAuditLog', () => {
   it('numbers, timestamps, redacts and hash-chains records in call order', async () => {
     const clock = new FakeClock(0, Date.UTC(2025, 5, 1, 12));
     const log = new MemoryAuditLog({ clock });
-    log.append({ type: 'admin.action', actor: 'admin:ops', reason: 'isolate', data: { model: 'a', apiKey: 'sk-abcdef123456' } });
+    log.append({
+      type: 'admin.action',
+      actor: 'admin:ops',
+      reason: 'isolate',
+      data: { model: 'a', apiKey: 'sk-abcdef123456' },
+    });
     await clock.advance(1500);
     log.append({ type: 'breaker.opened', actor: 'system', reason: 'failures' });
     const [first, second] = log.query();
-    expect(first).toMatchObject({ seq: 1, ts: '2025-06-01T12:00:00.000Z', prevHash: GENESIS_HASH, data: { model: 'a', apiKey: '[redacted]' } });
+    expect(first).toMatchObject({
+      seq: 1,
+      ts: '2025-06-01T12:00:00.000Z',
+      prevHash: GENESIS_HASH,
+      data: { model: 'a', apiKey: '[redacted]' },
+    });
     expect(second).toMatchObject({ seq: 2, ts: '2025-06-01T12:00:01.500Z', prevHash: first!.hash, data: {} });
     const { hash, ...unsigned } = first!;
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
     expect(hash).toBe(computeAuditHash(unsigned));
-    expect(log.verify()).toMatchObject({ ok: true, records: 2, defects: [], headSeq: 2, headHash: second!.hash });
+    expect(log.verify()).toMatchObject({
+      ok: true,
+      records: 2,
+      defects: [],
+      headSeq: 2,
+      headHash: second!.hash,
+    });
   });
 
   it('filters by type, actor and sinceSeq, with limit and order', () => {
     const log = new MemoryAuditLog();
     appendMany(log, 30);
-    expect(log.query({ type: 'breaker.opened' }).map((r) => r.seq)).toEqual([3, 6, 9, 12, 15, 18, 21, 24, 27, 30]);
+    expect(log.query({ type: 'breaker.opened' }).map((r) => r.seq)).toEqual([
+      3, 6, 9, 12, 15, 18, 21, 24, 27, 30,
+    ]);
     expect(log.query({ actor: 'admin:ops', sinceSeq: 10 }).map((r) => r.seq)).toEqual([15, 20, 25, 30]);
     expect(log.query({ sinceSeq: 5, limit: 3 }).map((r) => r.seq)).toEqual([6, 7, 8]);
     expect(log.query({ limit: 2, order: 'desc' }).map((r) => r.seq)).toEqual([30, 29]);
@@ -45,7 +63,9 @@ describe('MemoryAuditLog', () => {
     const log = new MemoryAuditLog();
     expect(() => log.append({ type: '', actor: 'system', reason: 'x' })).toThrow(/"type"/);
     expect(() => log.append({ type: 't', actor: 42 as unknown as string, reason: 'x' })).toThrow(/"actor"/);
-    expect(() => log.append({ type: 't', actor: 'a', reason: undefined as unknown as string })).toThrow(/"reason"/);
+    expect(() => log.append({ type: 't', actor: 'a', reason: undefined as unknown as string })).toThrow(
+      /"reason"/,
+    );
     log.append({ type: 't', actor: 'a', reason: '' });
     expect(log.query()[0]!.seq).toBe(1);
   });

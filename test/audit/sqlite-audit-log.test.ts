@@ -70,10 +70,18 @@ describe('SqliteAuditLog', () => {
   it('queries by type, actor, sinceSeq, limit and order; stored data is redacted', () => {
     const log = new SqliteAuditLog({ path: join(dir, 'q.sqlite') });
     appendMany(log, 30);
-    log.append({ type: 'config.reloaded', actor: 'admin:ops', reason: 'Bearer abcdefghij', data: { token: 't', n: 1 } });
+    log.append({
+      type: 'config.reloaded',
+      actor: 'admin:ops',
+      reason: 'Bearer abcdefghij',
+      data: { token: 't', n: 1 },
+    });
     expect(log.query({ type: 'breaker.opened', sinceSeq: 20 }).map((r) => r.seq)).toEqual([21, 24, 27, 30]);
     expect(log.query({ actor: 'admin:ops', limit: 2, order: 'desc' }).map((r) => r.seq)).toEqual([31, 30]);
-    expect(log.query({ type: 'config.reloaded' })[0]).toMatchObject({ reason: 'Bearer [redacted]', data: { token: '[redacted]', n: 1 } });
+    expect(log.query({ type: 'config.reloaded' })[0]).toMatchObject({
+      reason: 'Bearer [redacted]',
+      data: { token: '[redacted]', n: 1 },
+    });
     expect(() => log.query({ limit: 1e9 })).toThrow(/"limit"/);
     log.close();
   });
@@ -81,7 +89,9 @@ describe('SqliteAuditLog', () => {
   it('refuses UPDATE and DELETE through its triggers', () => {
     const path = seeded(3);
     const db = new Database(path);
-    expect(() => db.prepare(`UPDATE ${AUDIT_TABLE} SET reason = 'x' WHERE seq = 1`).run()).toThrow(/append-only/);
+    expect(() => db.prepare(`UPDATE ${AUDIT_TABLE} SET reason = 'x' WHERE seq = 1`).run()).toThrow(
+      /append-only/,
+    );
     expect(() => db.prepare(`DELETE FROM ${AUDIT_TABLE} WHERE seq = 1`).run()).toThrow(/append-only/);
     db.close();
   });
@@ -108,7 +118,9 @@ describe('SqliteAuditLog', () => {
   });
 
   it('verifyAuditDatabase names a missing file or a non-audit database', () => {
-    expect(() => verifyAuditDatabase(join(dir, 'nope.sqlite'))).toThrow(/cannot open audit database .*nope\.sqlite/);
+    expect(() => verifyAuditDatabase(join(dir, 'nope.sqlite'))).toThrow(
+      /cannot open audit database .*nope\.sqlite/,
+    );
     const other = join(dir, 'other.sqlite');
     new Database(other).close();
     expect(() => verifyAuditDatabase(other)).toThrow(/not an audit database/);
@@ -134,8 +146,13 @@ describe('SqliteAuditLog tamper detection', () => {
   it('a forged row inserted mid-chain (later rows renumbered) → inserted_record, then renumbered rows', () => {
     const path = seeded();
     tamper(path, (db) => {
-      const prev = db.prepare(`SELECT * FROM ${AUDIT_TABLE} WHERE seq = 10`).get() as { hash: string; ts: string };
-      db.exec(`UPDATE ${AUDIT_TABLE} SET seq = -seq WHERE seq > 10; UPDATE ${AUDIT_TABLE} SET seq = 1 - seq WHERE seq < 0;`);
+      const prev = db.prepare(`SELECT * FROM ${AUDIT_TABLE} WHERE seq = 10`).get() as {
+        hash: string;
+        ts: string;
+      };
+      db.exec(
+        `UPDATE ${AUDIT_TABLE} SET seq = -seq WHERE seq > 10; UPDATE ${AUDIT_TABLE} SET seq = 1 - seq WHERE seq < 0;`,
+      );
       const forged = resign({
         seq: 11,
         ts: prev.ts,
