@@ -1,0 +1,182 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type AuthorisationRequest,
+  canonicalAuthorisationMessage,
+  combineSignatures,
+  createAuthorisationRequest,
+  generateOperatorKey,
+  signAuthorisation,
+} from '../../src/consensus/authorisation.js';
+import { finaliseWithAuthorisation } from '../../src/consensus/emergency-round.js';
+import type { ConsensusEvent } from '../../src/consensus/events.js';
+import { runRound } from '../../src/consensus/round-runner.js';
+import { loadRoundState } from '../../src/consensus/round-state.js';
+import { makeRules } from '../../src/consensus/rules.js';
+import { verifyMinutes } from '../../src/consensus/verify.js';
+import { FakeClock } from '../../src/core/testing/fake-clock.js';
+import { type Behaviour, drive, FakeBackend, generals, PROPOSALS, tempDir } from './fixtures.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((c) => c()));
+});
+
+const alice = generateOperatorKey('alice');
+const bob = generateOperatorKey('bob');
+const carol = generateOperatorKey('carol');
+const mallory = generateOperatorKey('mallory');
+const operators = [alice, bob, carol].map(({ name, publicKey }) => ({ name, publicKey }));
+
+/** 10 generals, 6 fail: quorum (5 votes and 60 %) is lost; emergency consensus is 2-of-3. */
+async function pendingRound() {
+  const { dir, cleanup } = await tempDir();
+  cleanups.push(cleanup);
+  const clock = new FakeClock(0, Date.UTC(2025, 8, 18));
+  const script: Record<string, Behaviour[]> = Object.fromEntries(
+    generals(6).map((g, i) => [g.id, [i % 2 ? { kind: 'error' } : { kind: 'hang' }]]),
+  );
+  const events: ConsensusEvent[] = [];
+  const out = await drive(
+    clock,
+    runRound({
+      minutesDir: dir,
+      minuteId: '0009',
+      proposals: PROPOSALS,
+      voters: generals(10),
+      rules: makeRules({ allowSubstitution: false }),
+      backend: new FakeBackend(clock, script),
+      clock,
+      deadlineMs: 1_000,
+      perVoterDeadlineMs: 400,
+      maxAttempts: 1,
+      roundId: '0009-r1',
+      emergency: { enabled: true, operatorKeys: operators, threshold: 2 },
+      onEvent: (e) => events.push(e),
+    }),
+  );
+  const request = (over: Partial<AuthorisationRequest> = {}): AuthorisationRequest => ({
+    ...createAuthorisationRequest('0009-r1', 4, clock.wallNow() + 3_600_000),
+    ...over,
+  });
+  const sign2 = (req: AuthorisationRequest) => {
+    const c = combineSignatures([
+      signAuthorisation(req, alice.privateKey, 'alice'),
+      signAuthorisation(req, carol.privateKey, 'carol'),
+    ]);
+    if (!c.ok) throw new Error(c.errors.join());
+    return c.value;
+  };
+  return { dir, clock, out, events, request, sign2 };
+}
+
+describe('emergency consensus', () => {
+  it('stops in emergency_pending when quorum is lost, then finalises with a valid 2-of-3 authorisation', async () => {
+    const { dir, clock, out, events, request, sign2 } = await pendingRound();
+    expect(out.status).toBe('emergency_pending');
+    expect(events.find((e) => e.type === 'round.emergency_pending')).toMatchObject({ votes: 4 });
+    const pendingChain = await verifyMinutes(dir);
+    expect(pendingChain).toMatchObject({ ok: true, finalised: false, voteBlocks: 4 });
+    await expect(readFile(join(dir, 'results.json'))).rejects.toThrow();
+
+    const state = (await loadRoundState(dir))!;
+    const finalEvents: ConsensusEvent[] = [];
+    const done = await finaliseWithAuthorisation(state, sign2(request()), {
+      clock,
+      onEvent: (e) => finalEvents.push(e),
+    });
+    expect(done.ok).toBe(true);
+    if (!done.ok) return;
+    expect(done.signers).toEqual(['alice', 'carol']);
+    expect(done.results).toMatchObject({
+      status: 'emergency_finalised',
+      emergency: { reduced_quorum: 4, signers: ['alice', 'carol'] },
+    });
+    expect(done.results.proposals.every((p) => p.status === 'approved')).toBe(true);
+    expect(finalEvents.map((e) => e.type)).toEqual(['round.emergency_authorised', 'round.finalised']);
+    expect(finalEvents[0]).toMatchObject({ signers: ['alice', 'carol'], reduced_quorum: 4 });
+    const report = await verifyMinutes(dir);
+    expect(report).toMatchObject({ ok: true, finalised: true, tallyChecked: true });
+    expect(await readFile(join(dir, 'results.md'), 'utf8')).toMatch(/Signed by: alice, carol/);
+  });
+
+  it('refuses a replayed authorisation', async () => {
+    const { clock, out, request, sign2 } = await pendingRound();
+    const auth = sign2(request());
+    expect((await finaliseWithAuthorisation(out.state!, auth, { clock })).ok).toBe(true);
+    // even on a state that still says pending, the used nonce is refused
+    const again = await finaliseWithAuthorisation(out.state!, auth, { clock });
+    expect(again.ok).toBe(false);
+    expect(!again.ok && again.reason).toBe('not_pending');
+    const { writeRoundState } = await import('../../src/consensus/round-state.js');
+    await writeRoundState({ ...out.state!, status: 'pending' });
+    const replay = await finaliseWithAuthorisation(out.state!, auth, { clock });
+    expect(!replay.ok && [replay.reason, replay.message]).toEqual([
+      'replayed',
+      expect.stringMatching(/already used/),
+    ]);
+  });
+
+  it('refuses forged, expired, under-signed and wrong-round authorisations with a clear reason', async () => {
+    const { clock, out, request, sign2, events } = await pendingRound();
+    const state = out.state!;
+    const captured: ConsensusEvent[] = [];
+    const ctx = { clock, onEvent: (e: ConsensusEvent) => captured.push(e) };
+
+    const req = request();
+    const unknown = combineSignatures([
+      signAuthorisation(req, alice.privateKey, 'alice'),
+      signAuthorisation(req, mallory.privateKey, 'mallory'),
+    ]);
+    const impostor = combineSignatures([
+      signAuthorisation(req, alice.privateKey, 'alice'),
+      signAuthorisation(req, mallory.privateKey, 'bob'),
+    ]);
+    const tamperedQuorum = { ...sign2(req), reduced_quorum: 1 };
+    const expired = sign2(request({ expires_at: new Date(clock.wallNow() - 1).toISOString() }));
+    const oneSigner = signAuthorisation(req, alice.privateKey, 'alice');
+    const sameSignerTwice = { ...oneSigner, signatures: [...oneSigner.signatures, ...oneSigner.signatures] };
+    const wrongRound = sign2(request({ round_id: '0009-r0' }));
+    if (!unknown.ok || !impostor.ok) throw new Error('combine failed');
+
+    const cases: Array<[string, unknown]> = [
+      ['forged', unknown.value],
+      ['forged', impostor.value],
+      ['forged', tamperedQuorum],
+      ['expired', expired],
+      ['under_signed', oneSigner],
+      ['under_signed', sameSignerTwice],
+      ['wrong_round', wrongRound],
+    ];
+    for (const [reason, auth] of cases) {
+      const r = await finaliseWithAuthorisation(state, auth as typeof oneSigner, ctx);
+      expect(r.ok).toBe(false);
+      expect(!r.ok && r.reason).toBe(reason);
+      expect(!r.ok && r.message.length).toBeGreaterThan(10);
+    }
+    expect(captured.filter((e) => e.type === 'round.emergency_refused')).toHaveLength(cases.length);
+    expect(events.some((e) => e.type === 'round.finalised')).toBe(false);
+    // after all the refusals, the round is still pending and a valid authorisation still works
+    expect((await finaliseWithAuthorisation(state, sign2(request()), ctx)).ok).toBe(true);
+  });
+
+  it('refuses a reduced quorum above the votes filed', async () => {
+    const { clock, out, request, sign2 } = await pendingRound();
+    const r = await finaliseWithAuthorisation(out.state!, sign2(request({ reduced_quorum: 5 })), { clock });
+    expect(!r.ok && r.reason).toBe('insufficient_votes');
+  });
+
+  it('combines only signatures over the same request, and signs a stable canonical message', () => {
+    const req = createAuthorisationRequest('r', 3, '2030-01-01T00:00:00.000Z', 'nonce-123456');
+    expect(canonicalAuthorisationMessage(req)).toBe(
+      'hive-resilience/emergency-consensus/v1\nround_id=r\nreduced_quorum=3\nexpires_at=2030-01-01T00:00:00.000Z\nnonce=nonce-123456',
+    );
+    const other = { ...req, nonce: 'other-nonce-1' };
+    const c = combineSignatures([
+      signAuthorisation(req, alice.privateKey, 'alice'),
+      signAuthorisation(other, bob.privateKey, 'bob'),
+    ]);
+    expect(!c.ok && c.errors[0]).toMatch(/parts\[1\]: signs a different request/);
+  });
+});
