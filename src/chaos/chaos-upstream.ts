@@ -147,6 +147,14 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/** Resolves once everything written so far has been handed to the socket (so a cut lands after it). */
+function flushed(res: ServerResponse): Promise<void> {
+  if (res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    res.write('\n', () => setImmediate(resolve));
+  });
+}
+
 function isFault(fault: ChaosFault): boolean {
   return Object.keys(fault).some(
     (k) => k !== 'latencyMs' && k !== 'ttftMs' && k !== 'chunkIntervalMs' && k !== 'headers',
@@ -205,6 +213,7 @@ async function streamAnswer(
   for (let i = 0; i <= pieces.length; i++) {
     if (fault.stallAfterChunks === i) return; // silent, connection left open
     if (fault.cutAfterChunks === i) {
+      await flushed(res);
       req.socket.destroy();
       return;
     }
