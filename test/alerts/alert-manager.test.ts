@@ -101,8 +101,17 @@ describe('alert manager', () => {
   });
 
   it('alerts on an exhausted chain; resolves on success or after a quiet period', async () => {
-    const { manager, kinds, clock } = setup({ rules: { chainExhausted: { resolveAfter: '5m' } }, cooldown: 0 });
-    const exhausted = { type: 'request.exhausted', requestId: 'r', target: 'chat', trail: [], at: 0 } as const;
+    const { manager, kinds, clock } = setup({
+      rules: { chainExhausted: { resolveAfter: '5m' } },
+      cooldown: 0,
+    });
+    const exhausted = {
+      type: 'request.exhausted',
+      requestId: 'r',
+      target: 'chat',
+      trail: [],
+      at: 0,
+    } as const;
     manager.observe(exhausted);
     manager.observe(exhausted);
     manager.observe(completed('chat', 'success'));
@@ -120,7 +129,12 @@ describe('alert manager', () => {
 
   it('alerts when emergency consensus is engaged and escalates when authorised', () => {
     const { manager, kinds, emitted } = setup();
-    manager.observe({ type: 'consensus.emergency_pending', roundId: 'r7', subject: 'gpt-4o', reason: 'all failed' });
+    manager.observe({
+      type: 'consensus.emergency_pending',
+      roundId: 'r7',
+      subject: 'gpt-4o',
+      reason: 'all failed',
+    });
     manager.observe({ type: 'consensus.emergency_authorised', roundId: 'r7' });
     manager.observe({ type: 'consensus.emergency_authorised', roundId: 'r8' });
     expect(kinds()).toEqual([
@@ -168,7 +182,14 @@ describe('alert manager', () => {
   it('ignores disabled rules and unknown events', () => {
     const { manager, kinds } = setup({ rules: { breakerOpened: { enabled: false } } });
     manager.observe(breaker('a', 'closed', 'open'));
-    manager.observe({ type: 'probe.completed', model: 'a', kind: 'success', latencyMs: 1, correct: true, at: 0 });
+    manager.observe({
+      type: 'probe.completed',
+      model: 'a',
+      kind: 'success',
+      latencyMs: 1,
+      correct: true,
+      at: 0,
+    });
     expect(kinds()).toEqual([]);
     manager.stop();
   });
