@@ -9,6 +9,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  LogController,
 } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { type Clock, systemClock } from '../core/clock.js';
@@ -96,9 +97,11 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Fastif
     loggerInstance: logger,
     bodyLimit: settings.server.bodyLimitBytes,
     trustProxy: settings.server.trustProxy,
-    disableRequestLogging: !settings.server.accessLog,
+    logController: new LogController({
+      disableRequestLogging: !settings.server.accessLog,
+      requestIdLogLabel: 'requestId',
+    }),
     requestIdHeader: false,
-    requestIdLogLabel: 'requestId',
     genReqId: (req) => requestIdFor(req.headers['x-request-id']),
     frameworkErrors: (error, _request, reply) => {
       sendError(reply, invalidRequest(`Malformed request: ${error.message}`, null, 'bad_request'));
