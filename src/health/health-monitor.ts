@@ -120,9 +120,11 @@ export class HealthMonitor {
   /**
    * Records one call. Neutral kinds (`aborted`, `request`, `rejected`) count as requests but neither as
    * success nor failure; `account` counts as a failure. Latency percentiles use successes and failures.
+   * @param nowMs - the monitor clock's `now()` at the end of the call, when the caller already has it
+   *   (saves a clock read on the hot path)
    */
-  record(modelId: string, kind: OutcomeKind, latencyMs: number, ttftMs?: number): void {
-    this.tracker(modelId).record(classifyForHealth(kind), latencyMs, ttftMs, this.clock.now());
+  record(modelId: string, kind: OutcomeKind, latencyMs: number, ttftMs?: number, nowMs?: number): void {
+    this.tracker(modelId).record(classifyForHealth(kind), latencyMs, ttftMs, nowMs ?? this.clock.now());
   }
 
   /**

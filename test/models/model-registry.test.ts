@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${ENV} placeholders are the subject under test
 import { describe, expect, it } from 'vitest';
 import { ConfigError, unwrapConfig, validateConfig } from '../../src/config/index.js';
 import { ModelRegistry } from '../../src/models/index.js';
@@ -17,7 +18,12 @@ const config = unwrapConfig(
           fallbacks: ['GPT-5', 'ds'],
           probe: { kind: 'canary', prompt: 'say pong', expect: 'pong', interval: '1m' },
         },
-        'gpt-5': { provider: 'openai', apiKey: 'sk-plain', capabilities: ['tools', 'json'], contextWindow: 400_000 },
+        'gpt-5': {
+          provider: 'openai',
+          apiKey: 'sk-plain',
+          capabilities: ['tools', 'json'],
+          contextWindow: 400_000,
+        },
         'deepseek-v3': {
           provider: 'openai',
           baseURL: 'https://api.deepseek.com/v1',
@@ -90,7 +96,10 @@ describe('ModelRegistry', () => {
       models: ['claude-4-sonnet', 'gpt-5', 'deepseek-v3'],
       timeoutMs: 20_000,
     });
-    expect(registry.candidatesForRoute('vision-tools').map((m) => m.id)).toEqual(['gpt-5', 'claude-4-sonnet']);
+    expect(registry.candidatesForRoute('vision-tools').map((m) => m.id)).toEqual([
+      'gpt-5',
+      'claude-4-sonnet',
+    ]);
     expect(registry.chain('missing')).toBeUndefined();
   });
 
