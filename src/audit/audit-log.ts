@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { AuditInput, AuditRecord } from './audit-record.js';
-import type { AuditVerifyReport } from './audit-verify.js';
+import type { AuditVerifyReport } from './verify-report.js';
 
 /** Filter for {@link AuditLog.query}. Results are in ascending `seq` order unless `order` is `desc`. */
 export interface AuditQuery {

@@ -125,3 +125,22 @@ export class AuditChain {
     return record;
   }
 }
+
+/** Shape check for untrusted input (JSON exports, database rows). */
+export function isAuditRecord(value: unknown): value is AuditRecord {
+  if (value === null || typeof value !== 'object') return false;
+  const r = value as Record<string, unknown>;
+  return (
+    typeof r['seq'] === 'number' &&
+    Number.isInteger(r['seq']) &&
+    typeof r['ts'] === 'string' &&
+    typeof r['type'] === 'string' &&
+    typeof r['actor'] === 'string' &&
+    typeof r['reason'] === 'string' &&
+    r['data'] !== null &&
+    typeof r['data'] === 'object' &&
+    !Array.isArray(r['data']) &&
+    typeof r['prevHash'] === 'string' &&
+    typeof r['hash'] === 'string'
+  );
+}

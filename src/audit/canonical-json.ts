@@ -25,10 +25,25 @@ export interface JsonObject {
  *   bigint, symbol, non-finite number, class instance, or a cycle).
  */
 export function canonicalJson(value: JsonValue): string {
-  return write(value, '$', new Set<object>());
+  try {
+    return write(value, []);
+  } catch (error) {
+    if (error instanceof CanonicalJsonError) {
+      throw new TypeError(`canonicalJson: ${error.problem} at $${error.path.reverse().join('')}`);
+    }
+    throw error;
+  }
 }
 
-function write(value: unknown, path: string, stack: Set<object>): string {
+/** Internal: carries the failing path outwards (built only on failure, to keep the happy path fast). */
+class CanonicalJsonError extends Error {
+  readonly path: string[] = [];
+  constructor(readonly problem: string) {
+    super(problem);
+  }
+}
+
+function write(value: unknown, stack: object[]): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
@@ -36,33 +51,48 @@ function write(value: unknown, path: string, stack: Set<object>): string {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: non-finite number at ${path}`);
+      if (!Number.isFinite(value)) throw new CanonicalJsonError('non-finite number');
       return JSON.stringify(value);
     case 'object':
       break;
     default:
-      throw new TypeError(`canonicalJson: ${typeof value} is not JSON at ${path}`);
+      throw new CanonicalJsonError(`${typeof value} is not JSON`);
   }
   const obj = value as object;
-  if (stack.has(obj)) throw new TypeError(`canonicalJson: cycle at ${path}`);
-  stack.add(obj);
-  try {
-    if (Array.isArray(obj)) {
-      const parts = obj.map((item, i) => write(item, `${path}[${i}]`, stack));
-      return `[${parts.join(',')}]`;
+  if (stack.includes(obj)) throw new CanonicalJsonError('cycle');
+  stack.push(obj);
+  let out: string;
+  if (Array.isArray(obj)) {
+    out = '[';
+    for (let i = 0; i < obj.length; i++) {
+      if (i > 0) out += ',';
+      out += writeChild(obj[i], stack, `[${i}]`);
     }
+    out += ']';
+  } else {
     const proto = Object.getPrototypeOf(obj) as unknown;
-    if (proto !== Object.prototype && proto !== null) {
-      throw new TypeError(`canonicalJson: non-plain object at ${path}`);
-    }
+    if (proto !== Object.prototype && proto !== null) throw new CanonicalJsonError('non-plain object');
     const record = obj as Record<string, unknown>;
     const keys = Object.keys(record).sort();
-    const parts: string[] = [];
-    for (const key of keys) {
-      parts.push(`${JSON.stringify(key)}:${write(record[key], `${path}.${key}`, stack)}`);
+    out = '{';
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      if (i > 0) out += ',';
+      out += `${JSON.stringify(key)}:${writeChild(record[key], stack, `.${key}`)}`;
     }
-    return `{${parts.join(',')}}`;
-  } finally {
-    stack.delete(obj);
+    out += '}';
+  }
+  stack.pop();
+  return out;
+}
+
+function writeChild(value: unknown, stack: object[], segment: string): string {
+  // Primitives first: no try/catch frame needed for the common case.
+  if (typeof value === 'string') return JSON.stringify(value);
+  try {
+    return write(value, stack);
+  } catch (error) {
+    if (error instanceof CanonicalJsonError) error.path.push(segment);
+    throw error;
   }
 }

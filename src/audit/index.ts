@@ -16,20 +16,19 @@ export {
   type AuditRecord,
   computeAuditHash,
   GENESIS_HASH,
+  isAuditRecord,
   validateAuditInput,
 } from './audit-record.js';
-export {
-  type AuditDefect,
-  type AuditDefectKind,
-  type AuditVerifyOptions,
-  type AuditVerifyReport,
-  ChainVerifier,
-  formatVerifyReport,
-  isAuditRecord,
-  verifyAuditRecords,
-} from './audit-verify.js';
+export { ChainVerifier, verifyAuditRecords } from './audit-verify.js';
 export { canonicalJson, type JsonObject, type JsonPrimitive, type JsonValue } from './canonical-json.js';
 export { MemoryAuditLog } from './memory-audit-log.js';
 export { isSecretKey, maskSecrets, REDACTED, redactAuditData } from './redaction.js';
 export { AUDIT_DB_FILE, SqliteAuditLog, type SqliteAuditLogOptions } from './sqlite-audit-log.js';
 export { AUDIT_TABLE, verifyAuditDatabase } from './sqlite-audit-store.js';
+export {
+  type AuditDefect,
+  type AuditDefectKind,
+  type AuditVerifyOptions,
+  type AuditVerifyReport,
+  formatVerifyReport,
+} from './verify-report.js';

@@ -11,7 +11,8 @@ import {
   reportAuditError,
 } from './audit-log.js';
 import { AuditChain, type AuditInput, type AuditRecord } from './audit-record.js';
-import { type AuditVerifyReport, verifyAuditRecords } from './audit-verify.js';
+import { verifyAuditRecords } from './audit-verify.js';
+import type { AuditVerifyReport } from './verify-report.js';
 
 /** {@link AuditLog} kept in an array. Records are stored immediately; `flush` is a no-op. */
 export class MemoryAuditLog implements AuditLog {

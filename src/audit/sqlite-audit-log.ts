@@ -22,7 +22,6 @@ import {
   reportAuditError,
 } from './audit-log.js';
 import { AuditChain, type AuditInput, type AuditRecord } from './audit-record.js';
-import type { AuditVerifyReport } from './audit-verify.js';
 import { canonicalJson } from './canonical-json.js';
 import {
   AUDIT_SCHEMA,
@@ -31,6 +30,7 @@ import {
   rowToRecord,
   verifyAuditTable,
 } from './sqlite-audit-store.js';
+import type { AuditVerifyReport } from './verify-report.js';
 
 /** File name used inside `dataDir`. */
 export const AUDIT_DB_FILE = 'audit.sqlite';

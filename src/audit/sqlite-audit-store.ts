@@ -3,13 +3,9 @@
  * @packageDocumentation
  */
 import Database from 'better-sqlite3';
-import type { AuditRecord } from './audit-record.js';
-import {
-  type AuditVerifyOptions,
-  type AuditVerifyReport,
-  ChainVerifier,
-  isAuditRecord,
-} from './audit-verify.js';
+import { type AuditRecord, isAuditRecord } from './audit-record.js';
+import { ChainVerifier } from './audit-verify.js';
+import type { AuditVerifyOptions, AuditVerifyReport } from './verify-report.js';
 
 /** Name of the one audit table. */
 export const AUDIT_TABLE = 'audit_records';

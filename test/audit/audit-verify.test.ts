@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/audit/audit-record.js';
-import { formatVerifyReport, verifyAuditRecords } from '../../src/audit/audit-verify.js';
+import { verifyAuditRecords } from '../../src/audit/audit-verify.js';
 import { MemoryAuditLog } from '../../src/audit/memory-audit-log.js';
+import { formatVerifyReport } from '../../src/audit/verify-report.js';
 import { appendMany, resign } from './helpers.js';
 
 function exported(n = 20): AuditRecord[] {
