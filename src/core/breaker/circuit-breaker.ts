@@ -89,6 +89,8 @@ export class CircuitBreaker extends BasePolicy implements PermitSink {
   private admitted = 0;
   private probeSuccesses = 0;
   private isolations = 0;
+  private openError: BrokenCircuitError | undefined = undefined;
+  private isolatedError: BrokenCircuitError | undefined = undefined;
   private disabledFlag = false;
 
   /** @param options - see {@link CircuitBreakerOptions} */
@@ -193,7 +195,7 @@ export class CircuitBreaker extends BasePolicy implements PermitSink {
       case DISABLED:
         return new BreakerPermit(this, this.generation, undefined);
       case ISOLATED:
-        return this.reject(undefined, 'Circuit is isolated');
+        return this.reject(undefined, true);
     }
     const now = this.clock.now();
     if (this.code === OPEN) {
@@ -418,8 +420,28 @@ export class CircuitBreaker extends BasePolicy implements PermitSink {
     return Number.isFinite(min) ? min : this.clock.now();
   }
 
-  private reject(retryAfterMs: number | undefined, message?: string): Failure {
-    return failure('rejected', BrokenCircuitError.fast(retryAfterMs, message), retryAfterMs);
+  /**
+   * Fail-fast rejection. Building an `Error` costs microseconds even without a stack, so each breaker
+   * preallocates one stack-free {@link BrokenCircuitError} for open/half-open and one for isolation and
+   * reuses them (their `retryAfterMs` is read live); a rejection allocates only the small `Failure`.
+   */
+  private reject(retryAfterMs: number | undefined, isolated = false): Failure {
+    let error: BrokenCircuitError;
+    if (isolated) {
+      this.isolatedError ??= BrokenCircuitError.fast(undefined, 'Circuit is isolated');
+      error = this.isolatedError;
+    } else {
+      this.openError ??= BrokenCircuitError.fast(() => this.peekRetryAfter());
+      error = this.openError;
+    }
+    return failure('rejected', error, retryAfterMs);
+  }
+
+  private peekRetryAfter(): number {
+    const now = this.clock.now();
+    if (this.code === OPEN) return Math.max(0, this.openUntil - now);
+    if (this.code === HALF_OPEN) return Math.max(0, this.earliestLeaseDeadline() - now);
+    return 0;
   }
 
   /** Changes state and fires the event (bookkeeping first, so listeners see a consistent breaker). */

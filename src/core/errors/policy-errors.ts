@@ -12,20 +12,29 @@ import { ResilienceError, withoutStack } from './resilience-error.js';
 export class BrokenCircuitError extends ResilienceError {
   /** Always `'BROKEN_CIRCUIT'`. */
   readonly code = 'BROKEN_CIRCUIT' as const;
+  private readonly after: number | undefined | (() => number | undefined);
+
   /**
    * @param retryAfterMs - milliseconds until the breaker may admit a call again (undefined when
-   *   unknown, e.g. while manually isolated)
+   *   unknown, e.g. while manually isolated), or a function giving it live
    * @param message - optional message
    */
-  constructor(
-    readonly retryAfterMs: number | undefined,
-    message = 'Circuit is open',
-  ) {
+  constructor(retryAfterMs: number | undefined | (() => number | undefined), message = 'Circuit is open') {
     super(message);
+    this.after = retryAfterMs;
   }
 
-  /** Builds one without capturing a stack (the hot-path constructor). */
-  static fast(retryAfterMs: number | undefined, message?: string): BrokenCircuitError {
+  /**
+   * Milliseconds until the breaker may admit a call again. A breaker reuses one preallocated error
+   * per breaker and state, so this is read live from the breaker; the rejected `Failure`'s
+   * `retryAfterMs` holds the value at the moment of rejection.
+   */
+  get retryAfterMs(): number | undefined {
+    return typeof this.after === 'function' ? this.after() : this.after;
+  }
+
+  /** Builds one without capturing a stack. */
+  static fast(retryAfterMs: number | undefined | (() => number | undefined), message?: string): BrokenCircuitError {
     return withoutStack(() => new BrokenCircuitError(retryAfterMs, message));
   }
 }
