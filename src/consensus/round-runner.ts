@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Clock, systemClock } from '../core/clock.js';
@@ -264,6 +265,7 @@ export async function runRound(o: RoundOptions): Promise<RoundOutcome> {
 
   const pass = async (seats: MutableRecord[]) => {
     const controller = new AbortController();
+    setMaxListeners(0, controller.signal); // one listener per voter session, by design
     const roundEndsAt = clock.now() + o.deadlineMs;
     const timer = clock.setTimer(() => controller.abort(), o.deadlineMs);
     try {
