@@ -91,12 +91,15 @@ function redactValue(value: unknown, stack: Set<object>, depth: number): JsonVal
     for (const [rawKey, item] of entries) {
       const key = String(rawKey);
       if (item === undefined) continue;
-      if (isSecretKey(key)) {
-        out[key] = REDACTED;
-        continue;
-      }
-      const redacted = redactValue(item, stack, depth + 1);
-      if (redacted !== undefined) out[key] = redacted;
+      const redacted = isSecretKey(key) ? REDACTED : redactValue(item, stack, depth + 1);
+      // defineProperty: a "__proto__" key stays an own data property instead of changing the prototype
+      if (redacted !== undefined)
+        Object.defineProperty(out, key, {
+          value: redacted,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
     }
     return out;
   } finally {

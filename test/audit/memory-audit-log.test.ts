@@ -70,6 +70,12 @@ describe('MemoryAuditLog', () => {
     expect(log.query()[0]!.seq).toBe(1);
   });
 
+  it('hashes and verifies data with a "__proto__" key', () => {
+    const log = new MemoryAuditLog();
+    log.append({ type: 't', actor: 'a', reason: '', data: JSON.parse('{"__proto__":{"x":1}}') });
+    expect(log.verify().ok).toBe(true);
+  });
+
   it('reports appends after close to onError instead of throwing', () => {
     const errors: Error[] = [];
     const log = new MemoryAuditLog({ onError: (e) => errors.push(e) });

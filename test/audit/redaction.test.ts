@@ -68,6 +68,13 @@ describe('redactAuditData', () => {
     expect(input.apiKey).toBe('k');
   });
 
+  it('keeps a "__proto__" key as plain data (hashable, no prototype change)', () => {
+    const out = redactAuditData(JSON.parse('{"__proto__":{"polluted":true},"a":1}'));
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.keys(out)).toEqual(['__proto__', 'a']);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
   it('cuts cycles and returns {} for no data', () => {
     const a: Record<string, unknown> = { name: 'a' };
     a['self'] = a;
