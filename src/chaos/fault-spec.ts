@@ -117,23 +117,45 @@ const faultSchema = z.strictObject({
 const presetSchema = z.string().refine((name) => name in FAULT_PRESETS || /^\d{3}$/.test(name), {
   message: `expected a fault preset (${Object.keys(FAULT_PRESETS).join(', ')}) or a 3-digit status`,
 });
-const faultOrPreset = z.union([presetSchema, faultSchema]);
-const ruleSchema = z.union([
-  z.strictObject({
-    sequence: z.array(faultOrPreset),
-    repeat: z.boolean().optional(),
-    after: faultOrPreset.optional(),
-  }),
-  faultOrPreset,
-]);
-const specSchema = z.record(z.string(), ruleSchema);
+const sequenceSchema = z.strictObject({
+  sequence: z.array(z.unknown()),
+  repeat: z.boolean().optional(),
+  after: z.unknown().optional(),
+});
+
+function issues(prefix: string, error: z.ZodError): string[] {
+  return error.issues.map(
+    (i) => `${[prefix, ...i.path.map(String)].filter((p) => p !== '').join('.') || '(root)'}: ${i.message}`,
+  );
+}
+
+function checkFault(value: unknown, path: string, problems: string[]): void {
+  const result = typeof value === 'string' ? presetSchema.safeParse(value) : faultSchema.safeParse(value);
+  if (!result.success) problems.push(...issues(path, result.error));
+}
 
 /** Validates a fault spec; throws a `TypeError` naming every bad path. */
 export function parseFaultSpec(input: unknown): FaultSpec {
-  const result = specSchema.safeParse(input);
-  if (result.success) return result.data as FaultSpec;
-  const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-  throw new TypeError(`invalid fault spec: ${problems.join('; ')}`);
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new TypeError('invalid fault spec: expected an object keyed by model name (or "*")');
+  }
+  const problems: string[] = [];
+  for (const [model, rule] of Object.entries(input)) {
+    if (typeof rule === 'object' && rule !== null && 'sequence' in rule) {
+      const seq = sequenceSchema.safeParse(rule);
+      if (!seq.success) {
+        problems.push(...issues(model, seq.error));
+        continue;
+      }
+      for (const [i, step] of seq.data.sequence.entries())
+        checkFault(step, `${model}.sequence.${i}`, problems);
+      if (seq.data.after !== undefined) checkFault(seq.data.after, `${model}.after`, problems);
+    } else {
+      checkFault(rule, model, problems);
+    }
+  }
+  if (problems.length > 0) throw new TypeError(`invalid fault spec: ${problems.join('; ')}`);
+  return input as FaultSpec;
 }
 
 /** Resolves a preset name, a status code (`"503"`) or a fault object into a fault. */
@@ -157,11 +179,7 @@ export function parseFaultHeader(value: string): ChaosFault {
       throw new TypeError('x-chaos-fault: not valid JSON');
     }
     const result = faultSchema.safeParse(parsed);
-    if (!result.success) {
-      throw new TypeError(
-        `x-chaos-fault: ${result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
-      );
-    }
+    if (!result.success) throw new TypeError(`x-chaos-fault: ${issues('', result.error).join('; ')}`);
     return result.data;
   }
   const preset = presetSchema.safeParse(trimmed);

@@ -20,7 +20,9 @@ export interface ChaosUpstreamHandle {
  * Starts a chaos upstream in `beforeAll`, clears its faults and stats after each test, and closes it
  * in `afterAll`. Call at the top of a `describe` block (or file).
  */
-export function useChaosUpstream(options: Omit<ChaosUpstreamOptions, 'host' | 'port'> = {}): ChaosUpstreamHandle {
+export function useChaosUpstream(
+  options: Omit<ChaosUpstreamOptions, 'host' | 'port'> = {},
+): ChaosUpstreamHandle {
   let running: ChaosUpstream | undefined;
   beforeAll(async () => {
     running = await startChaosUpstream({ ...options, host: '127.0.0.1', port: 0 });

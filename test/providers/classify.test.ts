@@ -28,7 +28,13 @@ const openaiError = (message: string, code: string | null = null, type = 'invali
 const anthropicError = (type: string, message: string) => ({ type: 'error', error: { type, message } });
 
 const cases: Case[] = [
-  { name: '429 retry-after seconds', status: 429, headers: { 'retry-after': '2' }, kind: 'throttled', retryAfterMs: 2000 },
+  {
+    name: '429 retry-after seconds',
+    status: 429,
+    headers: { 'retry-after': '2' },
+    kind: 'throttled',
+    retryAfterMs: 2000,
+  },
   {
     name: '429 retry-after HTTP date',
     status: 429,
@@ -36,22 +42,62 @@ const cases: Case[] = [
     kind: 'throttled',
     retryAfterMs: 30_000,
   },
-  { name: '429 retry-after-ms wins', status: 429, headers: { 'retry-after-ms': '150', 'retry-after': '9' }, kind: 'throttled', retryAfterMs: 150 },
-  { name: '429 reset-requests 6m0s', status: 429, headers: { 'x-ratelimit-reset-requests': '6m0s' }, kind: 'throttled', retryAfterMs: 360_000 },
-  { name: '429 reset-tokens 20ms', status: 429, headers: { 'x-ratelimit-reset-tokens': '20ms' }, kind: 'throttled', retryAfterMs: 20 },
+  {
+    name: '429 retry-after-ms wins',
+    status: 429,
+    headers: { 'retry-after-ms': '150', 'retry-after': '9' },
+    kind: 'throttled',
+    retryAfterMs: 150,
+  },
+  {
+    name: '429 reset-requests 6m0s',
+    status: 429,
+    headers: { 'x-ratelimit-reset-requests': '6m0s' },
+    kind: 'throttled',
+    retryAfterMs: 360_000,
+  },
+  {
+    name: '429 reset-tokens 20ms',
+    status: 429,
+    headers: { 'x-ratelimit-reset-tokens': '20ms' },
+    kind: 'throttled',
+    retryAfterMs: 20,
+  },
   {
     name: '429 exhausted tokens picks the token reset',
     status: 429,
-    headers: { 'x-ratelimit-reset-requests': '1s', 'x-ratelimit-reset-tokens': '7s', 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-remaining-requests': '5' },
+    headers: {
+      'x-ratelimit-reset-requests': '1s',
+      'x-ratelimit-reset-tokens': '7s',
+      'x-ratelimit-remaining-tokens': '0',
+      'x-ratelimit-remaining-requests': '5',
+    },
     kind: 'throttled',
     retryAfterMs: 7000,
   },
   { name: '429 without headers', status: 429, kind: 'throttled' },
-  { name: '429 insufficient_quota is account', status: 429, body: openaiError('You exceeded your current quota', 'insufficient_quota'), kind: 'account' },
+  {
+    name: '429 insufficient_quota is account',
+    status: 429,
+    body: openaiError('You exceeded your current quota', 'insufficient_quota'),
+    kind: 'account',
+  },
   { name: '500', status: 500, kind: 'transient' },
   { name: '502', status: 502, body: '<html>bad gateway</html>', kind: 'transient' },
-  { name: '503 with retry-after', status: 503, headers: { 'retry-after': '1' }, kind: 'transient', retryAfterMs: 1000 },
-  { name: '529 overloaded', status: 529, body: anthropicError('overloaded_error', 'Overloaded'), kind: 'transient', reason: 'overloaded' },
+  {
+    name: '503 with retry-after',
+    status: 503,
+    headers: { 'retry-after': '1' },
+    kind: 'transient',
+    retryAfterMs: 1000,
+  },
+  {
+    name: '529 overloaded',
+    status: 529,
+    body: anthropicError('overloaded_error', 'Overloaded'),
+    kind: 'transient',
+    reason: 'overloaded',
+  },
   { name: '504 gateway timeout', status: 504, kind: 'timeout' },
   { name: '408 request timeout', status: 408, kind: 'timeout' },
   {
@@ -68,20 +114,44 @@ const cases: Case[] = [
     kind: 'request',
     reason: 'context_length',
   },
-  { name: 'generic maximum context length', status: 400, body: { message: 'exceeds maximum context length' }, kind: 'request', reason: 'context_length' },
+  {
+    name: 'generic maximum context length',
+    status: 400,
+    body: { message: 'exceeds maximum context length' },
+    kind: 'request',
+    reason: 'context_length',
+  },
   { name: 'plain 400', status: 400, body: openaiError('temperature must be <= 2'), kind: 'request' },
-  { name: '404', status: 404, body: openaiError('The model does not exist', 'model_not_found'), kind: 'request' },
+  {
+    name: '404',
+    status: 404,
+    body: openaiError('The model does not exist', 'model_not_found'),
+    kind: 'request',
+  },
   { name: '422', status: 422, body: { detail: 'validation error' }, kind: 'request' },
-  { name: '401', status: 401, body: openaiError('Incorrect API key provided', 'invalid_api_key'), kind: 'account' },
+  {
+    name: '401',
+    status: 401,
+    body: openaiError('Incorrect API key provided', 'invalid_api_key'),
+    kind: 'account',
+  },
   { name: '403', status: 403, kind: 'account' },
   { name: '402', status: 402, kind: 'account' },
   {
     name: '400 credit balance too low',
     status: 400,
-    body: anthropicError('invalid_request_error', 'Your credit balance is too low to access the Anthropic API.'),
+    body: anthropicError(
+      'invalid_request_error',
+      'Your credit balance is too low to access the Anthropic API.',
+    ),
     kind: 'account',
   },
-  { name: '400 billing', status: 400, body: openaiError('Billing hard limit has been reached'), kind: 'account' },
+  {
+    name: '400 billing',
+    status: 400,
+    body: openaiError('Billing hard limit has been reached'),
+    kind: 'account',
+  },
   { name: '403 quota', status: 403, body: { error: 'Quota exceeded' }, kind: 'account' },
 ];
 
@@ -102,7 +172,10 @@ describe('classifyHttpFailure', () => {
 
   it('keeps the upstream message and code, and never the API key', () => {
     const body = JSON.stringify(
-      openaiError('Incorrect API key provided: sk-secret-key-1234567890. Authorization: Bearer sk-secret-key-1234567890', 'invalid_api_key'),
+      openaiError(
+        'Incorrect API key provided: sk-secret-key-1234567890. Authorization: Bearer sk-secret-key-1234567890',
+        'invalid_api_key',
+      ),
     );
     const f = classifyHttpFailure({ status: 401, body }, ctx);
     const err = f.error as ProviderError;
@@ -155,9 +228,15 @@ describe('classifyTransportError', () => {
   });
 
   it('reads a code from the cause chain and treats AbortError/TimeoutError by name', () => {
-    expect(classifyTransportError(new Error('fetch failed', { cause: err('ECONNREFUSED') }), ctx).kind).toBe('transient');
-    expect(classifyTransportError(Object.assign(new Error('x'), { name: 'AbortError' }), ctx).kind).toBe('aborted');
-    expect(classifyTransportError(Object.assign(new Error('x'), { name: 'TimeoutError' }), ctx).kind).toBe('timeout');
+    expect(classifyTransportError(new Error('fetch failed', { cause: err('ECONNREFUSED') }), ctx).kind).toBe(
+      'transient',
+    );
+    expect(classifyTransportError(Object.assign(new Error('x'), { name: 'AbortError' }), ctx).kind).toBe(
+      'aborted',
+    );
+    expect(classifyTransportError(Object.assign(new Error('x'), { name: 'TimeoutError' }), ctx).kind).toBe(
+      'timeout',
+    );
     expect(classifyTransportError('weird', ctx).kind).toBe('transient');
   });
 });
@@ -179,7 +258,9 @@ describe('classifyErrorPayload (errors inside a 200 or a stream)', () => {
 
 describe('redactSecrets', () => {
   it('removes keys, bearer tokens and exact secrets, and truncates', () => {
-    const text = redactSecrets('key sk-abcdefghijklmnop and Bearer abc.def.ghi.jkl and mysecretvalue', ['mysecretvalue']);
+    const text = redactSecrets('key sk-abcdefghijklmnop and Bearer abc.def.ghi.jkl and mysecretvalue', [
+      'mysecretvalue',
+    ]);
     expect(text).not.toMatch(/sk-abcdefgh|abc\.def|mysecretvalue/);
     expect(redactSecrets('x'.repeat(2000)).length).toBeLessThan(600);
   });

@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StreamEvent } from '../../src/providers/index.js';
-import { OpenAICompatibleProvider, ProviderError } from '../../src/providers/index.js';
 import { DEFAULT_CHAOS_ANSWER } from '../../src/chaos/index.js';
+import type { StreamEvent } from '../../src/providers/index.js';
+import { OpenAICompatibleProvider, type ProviderError } from '../../src/providers/index.js';
 import { closedPortURL, collect, useChaosUpstream } from '../helpers/chaos-upstream.js';
 
 const chaos = useChaosUpstream();
-const request = (model = 'gpt-test') => ({ model, messages: [{ role: 'user' as const, content: 'Say hello' }] });
+const request = (model = 'gpt-test') => ({
+  model,
+  messages: [{ role: 'user' as const, content: 'Say hello' }],
+});
 
 function textOf(events: StreamEvent[]): string {
   return events.map((e) => (e.type === 'chunk' ? (e.chunk.choices[0]?.delta.content ?? '') : '')).join('');
@@ -14,7 +17,10 @@ function textOf(events: StreamEvent[]): string {
 describe('OpenAICompatibleProvider against the chaos upstream', () => {
   let provider: OpenAICompatibleProvider;
   beforeAll(() => {
-    provider = new OpenAICompatibleProvider({ baseURL: chaos.openaiBaseURL, apiKey: 'sk-test-key-abcdefghij' });
+    provider = new OpenAICompatibleProvider({
+      baseURL: chaos.openaiBaseURL,
+      apiKey: 'sk-test-key-abcdefghij',
+    });
   });
   afterAll(async () => {
     await provider.close();
@@ -124,7 +130,9 @@ describe('OpenAICompatibleProvider against the chaos upstream', () => {
     if (!out.ok) throw new Error(`stream did not open: ${out.kind}`);
     const events = await collect(out.value);
     const last = events.at(-1);
-    expect(last?.type === 'error' ? (last.failure.error as ProviderError).code : last?.type).toBe('ttft_timeout');
+    expect(last?.type === 'error' ? (last.failure.error as ProviderError).code : last?.type).toBe(
+      'ttft_timeout',
+    );
   });
 
   it('slow response headers → TTFT timeout before the stream opens', async () => {
@@ -150,7 +158,9 @@ describe('OpenAICompatibleProvider against the chaos upstream', () => {
     if (!out.ok) throw new Error(`stream did not open: ${out.kind}`);
     const events = await collect(out.value);
     const last = events.at(-1);
-    expect(last?.type === 'error' ? (last.failure.error as ProviderError).code : last?.type).toBe('stream_truncated');
+    expect(last?.type === 'error' ? (last.failure.error as ProviderError).code : last?.type).toBe(
+      'stream_truncated',
+    );
   });
 
   it('an in-stream error object → error event', async () => {
@@ -209,10 +219,16 @@ describe('OpenAICompatibleProvider against the chaos upstream', () => {
   });
 
   it('the x-chaos-fault header selects a fault per request', async () => {
-    const withHeader = new OpenAICompatibleProvider({ baseURL: chaos.openaiBaseURL, headers: { 'x-chaos-fault': '502' } });
+    const withHeader = new OpenAICompatibleProvider({
+      baseURL: chaos.openaiBaseURL,
+      headers: { 'x-chaos-fault': '502' },
+    });
     try {
       const out = await withHeader.complete(request());
-      expect(out.ok ? 'success' : [out.kind, (out.error as ProviderError).status]).toEqual(['transient', 502]);
+      expect(out.ok ? 'success' : [out.kind, (out.error as ProviderError).status]).toEqual([
+        'transient',
+        502,
+      ]);
     } finally {
       await withHeader.close();
     }

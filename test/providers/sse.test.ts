@@ -58,17 +58,20 @@ describe('SseParser', () => {
   it('gives the same events for any chunking of the bytes (property)', () => {
     const bytes = new TextEncoder().encode(STREAM);
     fc.assert(
-      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 40 }), (cuts) => {
-        const sorted = [...cuts].sort((a, b) => a - b);
-        const pieces: Uint8Array[] = [];
-        let last = 0;
-        for (const cut of sorted) {
-          pieces.push(bytes.subarray(last, cut));
-          last = cut;
-        }
-        pieces.push(bytes.subarray(last));
-        expect(parseAll(pieces)).toEqual(EXPECTED);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 40 }),
+        (cuts) => {
+          const sorted = [...cuts].sort((a, b) => a - b);
+          const pieces: Uint8Array[] = [];
+          let last = 0;
+          for (const cut of sorted) {
+            pieces.push(bytes.subarray(last, cut));
+            last = cut;
+          }
+          pieces.push(bytes.subarray(last));
+          expect(parseAll(pieces)).toEqual(EXPECTED);
+        },
+      ),
       { numRuns: 300 },
     );
   });
