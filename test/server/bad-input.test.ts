@@ -1,0 +1,273 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chatBody, type Harness, harness } from './helpers.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await harness({ server: { bodyLimitBytes: 4096 } });
+});
+afterAll(async () => {
+  await h.app.close();
+});
+
+const post = (payload: string, contentType = 'application/json') =>
+  h.app.inject({
+    method: 'POST',
+    url: '/v1/chat/completions',
+    payload,
+    headers: { 'content-type': contentType },
+  });
+
+describe('bad input table', () => {
+  const cases: Array<[string, string, number, string]> = [
+    ['invalid JSON', '{"model": "gpt-a", "messages": [', 400, 'not valid JSON'],
+    ['empty body', '', 400, 'empty'],
+    ['a JSON array', '[]', 400, '(root): expected a JSON object'],
+    ['a JSON string', '"hello"', 400, 'expected a JSON object'],
+    ['missing model', JSON.stringify({ messages: [{ role: 'user', content: 'x' }] }), 400, 'model: required'],
+    ['empty model', JSON.stringify(chatBody({ model: '' })), 400, 'model: expected a non-empty string'],
+    [
+      'numeric model',
+      JSON.stringify(chatBody({ model: 42 })),
+      400,
+      'model: expected a non-empty string (got 42)',
+    ],
+    ['missing messages', JSON.stringify({ model: 'gpt-a' }), 400, 'messages: required'],
+    [
+      'empty messages',
+      JSON.stringify(chatBody({ messages: [] })),
+      400,
+      'messages: expected a non-empty array',
+    ],
+    [
+      'messages not an array',
+      JSON.stringify(chatBody({ messages: 'hi' })),
+      400,
+      'messages: expected a non-empty array of messages',
+    ],
+    [
+      'bad role',
+      JSON.stringify(chatBody({ messages: [{ role: 'wizard', content: 'x' }] })),
+      400,
+      'messages[0].role: expected one of system, user, assistant, tool, developer',
+    ],
+    [
+      'missing content',
+      JSON.stringify(chatBody({ messages: [{ role: 'user' }] })),
+      400,
+      'messages[0].content: required',
+    ],
+    [
+      'numeric content',
+      JSON.stringify(chatBody({ messages: [{ role: 'user', content: 5 }] })),
+      400,
+      'messages[0].content',
+    ],
+    [
+      'message not an object',
+      JSON.stringify(chatBody({ messages: ['hi'] })),
+      400,
+      'messages[0]: expected an object',
+    ],
+    [
+      'temperature too high',
+      JSON.stringify(chatBody({ temperature: 3 })),
+      400,
+      'temperature: expected a number from 0 to 2',
+    ],
+    [
+      'temperature a string',
+      JSON.stringify(chatBody({ temperature: 'hot' })),
+      400,
+      'temperature: expected a number from 0 to 2',
+    ],
+    [
+      'max_tokens zero',
+      JSON.stringify(chatBody({ max_tokens: 0 })),
+      400,
+      'max_tokens: expected a positive integer',
+    ],
+    [
+      'max_tokens fractional',
+      JSON.stringify(chatBody({ max_tokens: 1.5 })),
+      400,
+      'max_tokens: expected a positive integer',
+    ],
+    ['stream a string', JSON.stringify(chatBody({ stream: 'yes' })), 400, 'stream: expected true or false'],
+    ['unknown model', JSON.stringify(chatBody({ model: 'no-such-model' })), 404, 'no-such-model'],
+    [
+      'prototype poisoning',
+      '{"model":"gpt-a","messages":[{"role":"user","content":"x"}],"__proto__":{"x":1}}',
+      400,
+      '',
+    ],
+    [
+      'too large',
+      JSON.stringify(chatBody({ pad: 'x'.repeat(5000) })),
+      413,
+      'larger than the limit of 4096 bytes',
+    ],
+  ];
+
+  it.each(cases)('%s → %i', async (_name, payload, status, message) => {
+    const res = await post(payload);
+    expect(res.statusCode).toBe(status);
+    const body = res.json();
+    expect(Object.keys(body.error).sort()).toEqual(['code', 'message', 'param', 'type']);
+    expect(body.error.message).toContain(message);
+    expect(res.body).not.toMatch(/\n\s+at /);
+  });
+
+  it('names the parameter at fault', async () => {
+    const res = await post(
+      JSON.stringify(
+        chatBody({
+          messages: [
+            { role: 'user', content: 'x' },
+            { role: 'bot', content: 'y' },
+          ],
+        }),
+      ),
+    );
+    expect(res.json().error.param).toBe('messages[1].role');
+  });
+
+  it.each([
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'application/xml',
+  ])('wrong content type %s → 415', async (type) => {
+    const res = await post(JSON.stringify(chatBody()), type);
+    expect(res.statusCode).toBe(415);
+    expect(res.json().error.code).toBe('unsupported_media_type');
+  });
+
+  it('accepts application/json with a charset and null optional fields', async () => {
+    const res = await post(
+      JSON.stringify(chatBody({ temperature: null, stop: null })),
+      'application/json; charset=utf-8',
+    );
+    expect(res.statusCode).toBe(200);
+    expect('temperature' in h.runtime.requests.at(-1)!.body).toBe(false);
+  });
+});
+
+const json = fc.jsonValue({ maxDepth: 3 });
+const almostValidBody = fc.record(
+  {
+    model: fc.oneof(fc.constantFrom('gpt-a', 'fast', 'main-chain', 'nope'), fc.string(), json),
+    messages: fc.oneof(
+      fc.array(
+        fc.record(
+          {
+            role: fc.oneof(fc.constantFrom('user', 'system', 'assistant', 'tool'), fc.string()),
+            content: fc.oneof(fc.string(), json),
+          },
+          { requiredKeys: [] },
+        ),
+        { maxLength: 3 },
+      ),
+      json,
+    ),
+    temperature: fc.oneof(fc.double(), json),
+    max_tokens: fc.oneof(fc.integer(), json),
+    stream: fc.oneof(fc.boolean(), json),
+    user: fc.oneof(fc.string(), json),
+  },
+  { requiredKeys: [] },
+);
+const bodyArb = fc.oneof(
+  almostValidBody.map((b) => JSON.stringify(b)),
+  json.map((v) => JSON.stringify(v)),
+  fc.string({ maxLength: 200 }),
+  fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a).toString('latin1')),
+);
+const contentTypeArb = fc.oneof(
+  fc.constantFrom(
+    'application/json',
+    'application/json; charset=utf-8',
+    'text/plain',
+    'application/octet-stream',
+    'text/event-stream',
+    '',
+    'application/json; charset=latin1',
+  ),
+  fc.string({ maxLength: 40 }).filter((s) => /^[\x21-\x7e ]*$/.test(s)),
+);
+const headerValue = fc.string({ maxLength: 60 }).filter((s) => /^[\x20-\x7e]*$/.test(s));
+const headersArb = fc.dictionary(
+  fc.constantFrom(
+    'authorization',
+    'x-api-key',
+    'x-admin-key',
+    'x-request-id',
+    'x-hive-capabilities',
+    'x-hive-request-key',
+    'origin',
+    'accept',
+    'x-forwarded-for',
+  ),
+  headerValue,
+  { maxKeys: 5 },
+);
+const PATHS = [
+  '/v1/chat/completions',
+  '/v1/models',
+  '/health/live',
+  '/health/ready',
+  '/health/models',
+  '/metrics',
+  '/admin/v1/flags',
+  '/admin/v1/breakers/gpt-a/isolate',
+  '/admin/v1/audit',
+  '/v1/chat/completions?x=1',
+  '/%zz',
+  '/v1//models',
+  '/admin/v1/flags/%2e%2e',
+];
+const pathArb = fc.oneof(
+  fc.constantFrom(...PATHS),
+  fc.webPath().map((p) => (p.startsWith('/') ? p : `/${p}`)),
+);
+const methodArb = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS');
+
+describe('fuzz', () => {
+  it('never answers 5xx or crashes for random chat bodies, headers and content types', async () => {
+    await fc.assert(
+      fc.asyncProperty(bodyArb, contentTypeArb, headersArb, async (payload, contentType, headers) => {
+        const res = await h.app.inject({
+          method: 'POST',
+          url: '/v1/chat/completions',
+          payload,
+          headers: { ...headers, 'content-type': contentType },
+        });
+        expect(res.statusCode).toBeLessThan(500);
+        if (res.statusCode >= 400) expect(res.json().error).toBeDefined();
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never answers 5xx for random methods and paths on the public routes', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        methodArb,
+        pathArb,
+        headersArb,
+        fc.option(bodyArb),
+        async (method, url, headers, payload) => {
+          const res = await h.app.inject({
+            method,
+            url,
+            headers: { ...headers, 'content-type': 'application/json' },
+            ...(payload !== null && method !== 'GET' && method !== 'HEAD' ? { payload } : {}),
+            remoteAddress: '10.9.9.9',
+          });
+          expect(res.statusCode).toBeLessThan(500);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
