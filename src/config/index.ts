@@ -19,6 +19,7 @@ export {
   validateConfig,
 } from './load.js';
 export {
+  breakerSchema,
   type ChainConfig,
   capabilitySchema,
   chainSchema,
@@ -42,6 +43,7 @@ export {
   type RouteConfig,
   resilienceSchema,
   retryBudgetSchema,
+  retrySchema,
   routeSchema,
   type Tier,
   tierSchema,

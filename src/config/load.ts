@@ -146,8 +146,21 @@ const NESTED_KEYS = [
   'expect',
   'maxTokens',
   'interval',
-  'ratio',
-  'minPerSecond',
+  'maxTokens',
+  'failureCost',
+  'retryCost',
+  'successRefill',
+  'minTokens',
+  'baseDelay',
+  'maxDelay',
+  'throttledBaseDelay',
+  'maxRetryAfter',
+  'jitter',
+  'fallbackInsteadOfWait',
+  'openDuration',
+  'maxOpenDuration',
+  'halfOpenProbes',
+  'probeLease',
   'enabled',
   'percentile',
   'minDelay',
@@ -158,7 +171,7 @@ function unknownKeyMessage(key: string, topLevel: boolean): string {
   let bestDistance = 3;
   for (const known of topLevel ? TOP_LEVEL_KEYS : NESTED_KEYS) {
     const d = editDistance(key.toLowerCase(), known.toLowerCase());
-    if (d < bestDistance) {
+    if (d > 0 && d < bestDistance) {
       best = known;
       bestDistance = d;
     }

@@ -104,11 +104,37 @@ export const chainSchema = z.strictObject({
   enableEmergencyConsensus: z.boolean().default(false),
 });
 
-/** A shared budget limiting retries to a fraction of calls. */
+/** The retry budget: a token bucket shared by every retry and hedge (failures drain, successes refill). */
 export const retryBudgetSchema = z.strictObject({
-  ratio: z.number().min(0).max(1).default(0.2),
-  minPerSecond: z.number().nonnegative().default(5),
-  window: durationSchema.default(10_000),
+  maxTokens: z.number().positive().default(20),
+  failureCost: z.number().nonnegative().default(1),
+  retryCost: z.number().nonnegative().default(1),
+  successRefill: z.number().nonnegative().default(0.5),
+  minTokens: z
+    .number()
+    .nonnegative()
+    .optional()
+    .meta({ description: 'Retries stop while fewer tokens than this would remain (default maxTokens / 2).' }),
+});
+
+/** Retry timing (BIP-03 defaults: 1 s, 2 s, 4 s, 8 s with jitter). */
+export const retrySchema = z.strictObject({
+  baseDelay: durationSchema.default(1000),
+  maxDelay: durationSchema.default(8000),
+  throttledBaseDelay: durationSchema.default(2000),
+  maxRetryAfter: durationSchema.default(60_000),
+  jitter: z.number().min(0).max(1).default(0.2),
+  fallbackInsteadOfWait: durationSchema.default(2000).meta({
+    description: 'With another candidate left, move on instead of waiting longer than this for a retry.',
+  }),
+});
+
+/** Circuit-breaker timing for every model (the threshold is per model: circuitBreakerThreshold). */
+export const breakerSchema = z.strictObject({
+  openDuration: durationSchema.default(30_000),
+  maxOpenDuration: durationSchema.default(300_000),
+  halfOpenProbes: z.int().positive().default(1),
+  probeLease: durationSchema.default(30_000),
 });
 
 /** Hedged requests to the next candidate after a delay taken from a latency percentile. */
@@ -130,6 +156,8 @@ export const resilienceSchema = z.strictObject({
     .default(60)
     .meta({ description: 'Percentage of healthy models below which the system is in degraded mode.' }),
   retryBudget: retryBudgetSchema.prefault({}),
+  retry: retrySchema.prefault({}),
+  breaker: breakerSchema.prefault({}),
   hedging: hedgingSchema.prefault({}),
 });
 

@@ -1,0 +1,132 @@
+/**
+ * A config compiled once into what the hot path reads: the registry, one {@link ModelRuntime} per model
+ * and the planner. A hot reload compiles a new one and carries breaker state over for models that remain.
+ * @packageDocumentation
+ */
+
+import type { HiveConfig } from '../config/schema.js';
+import { CircuitBreaker } from '../core/breaker/circuit-breaker.js';
+import type { Clock } from '../core/clock.js';
+import { TimeoutPolicy } from '../core/timeout.js';
+import type { HealthMonitor } from '../health/health-monitor.js';
+import { ModelRegistry } from '../models/model-registry.js';
+import type { ModelSpec } from '../models/model-spec.js';
+import { createProvider } from '../providers/factory.js';
+import type { Provider } from '../providers/types.js';
+import { type ModelRuntime, plannableOf, providerNameOf } from './model-runtime.js';
+import { Planner, type ResolvedTarget } from './planner.js';
+
+/** Builds a provider for a model; return undefined to use the default factory. */
+export type ProviderFactory = (spec: ModelSpec) => Provider | undefined;
+
+/** Breaker options the engine applies to every model (the threshold comes from the model). */
+export interface BreakerDefaults {
+  readonly openDurationMs: number;
+  readonly maxOpenDurationMs: number;
+  readonly halfOpenProbes: number;
+  readonly probeLeaseMs: number;
+}
+
+/** What compiling needs. */
+export interface CompileOptions {
+  readonly clock: Clock;
+  readonly health: HealthMonitor;
+  readonly breaker: BreakerDefaults;
+  readonly providerFactory?: ProviderFactory;
+}
+
+/** An immutable compiled config. */
+export class CompiledRuntime {
+  readonly registry: ModelRegistry;
+  readonly models: ReadonlyMap<string, ModelRuntime>;
+  readonly planner: Planner;
+
+  private constructor(registry: ModelRegistry, models: Map<string, ModelRuntime>, planner: Planner) {
+    this.registry = registry;
+    this.models = models;
+    this.planner = planner;
+  }
+
+  /**
+   * Compiles a validated config. Breakers of models that exist in `previous` (same id and provider
+   * settings) are carried over, so a reload does not forget an open circuit.
+   * @throws ConfigError when cross-references do not resolve (configs from `loadConfig` never do)
+   */
+  static compile(config: HiveConfig, options: CompileOptions, previous?: CompiledRuntime): CompiledRuntime {
+    const registry = ModelRegistry.fromConfig(config);
+    const models = new Map<string, ModelRuntime>();
+    for (const spec of registry.all()) {
+      const before = previous?.models.get(spec.id);
+      const provider = options.providerFactory?.(spec) ?? providerFor(spec, options.clock);
+      const breaker = new CircuitBreaker({
+        consecutiveFailures: Math.max(1, spec.breakerThreshold),
+        openDurationMs: options.breaker.openDurationMs,
+        maxOpenDurationMs: options.breaker.maxOpenDurationMs,
+        halfOpenProbes: options.breaker.halfOpenProbes,
+        probeLeaseMs: Math.max(options.breaker.probeLeaseMs, spec.timeoutMs),
+        clock: options.clock,
+        name: spec.id,
+      });
+      if (before) breaker.hydrate(before.breaker.toJSON());
+      models.set(spec.id, {
+        spec,
+        plannable: plannableOf(spec, providerNameOf(spec)),
+        provider,
+        breaker,
+        timeout: new TimeoutPolicy({ timeoutMs: spec.timeoutMs, clock: options.clock }),
+      });
+    }
+    options.health.retain(models.keys());
+    const planner = new Planner(
+      [...models.values()].map((m) => m.plannable),
+      {
+        healthScore: (id) => options.health.score(id),
+        latencyMs: (id) => options.health.health(id)?.latencyP50 ?? 0,
+        isOpen: (id) => {
+          const state = models.get(id)?.breaker.state;
+          return state === 'open' || state === 'isolated';
+        },
+      },
+    );
+    return new CompiledRuntime(registry, models, planner);
+  }
+
+  /** What a request's `model` names: a model (id or alias), a chain, or a capability route. */
+  resolveTarget(name: string): ResolvedTarget | undefined {
+    const chain = this.registry.chain(name);
+    if (chain) return { kind: 'chain', name, members: chain.models };
+    const route = this.registry.route(name);
+    if (route) {
+      return {
+        kind: 'route',
+        name,
+        capabilities: route.capabilities,
+        minContextWindow: route.minContextWindow ?? 0,
+        prefer: route.prefer,
+      };
+    }
+    const id = this.registry.resolveId(name);
+    return id ? { kind: 'model', id } : undefined;
+  }
+
+  /** Releases every provider's connections and every policy's timers. */
+  async close(): Promise<void> {
+    for (const m of this.models.values()) m.timeout.dispose();
+    await Promise.allSettled([...this.models.values()].map((m) => m.provider.close()));
+  }
+}
+
+function providerFor(spec: ModelSpec, clock: Clock): Provider {
+  return createProvider({
+    kind: spec.provider,
+    baseURL: spec.baseURL,
+    apiKey: spec.apiKey,
+    timeoutMs: spec.timeoutMs,
+    ttftTimeoutMs: spec.ttftTimeoutMs,
+    idleTimeoutMs: spec.idleTimeoutMs,
+    connections: spec.maxConcurrent,
+    name: spec.id,
+    clock,
+    simulated: spec.simulated as Parameters<typeof createProvider>[0]['simulated'],
+  });
+}

@@ -1,0 +1,37 @@
+/**
+ * The fallback strategy engine: planning, failover, streaming failover, health probes.
+ * @packageDocumentation
+ */
+export { abortableSleep } from './abortable-sleep.js';
+export {
+  type BreakerDefaults,
+  CompiledRuntime,
+  type CompileOptions,
+  type ProviderFactory,
+} from './compiled-runtime.js';
+export type * from './events.js';
+export { DEFAULT_CANARY_MAX_TOKENS, probeModel } from './model-probe.js';
+export type { ModelRuntime, RetrySettings } from './model-runtime.js';
+export {
+  type Candidate,
+  type Plan,
+  type PlannableModel,
+  Planner,
+  type PlannerSignals,
+  type PlanOptions,
+  type ResolvedTarget,
+  type SkippedModel,
+} from './planner.js';
+export { type RequestNeeds, requestNeeds } from './request-shape.js';
+export { ResilienceEngine, type ResilienceEngineOptions } from './resilience-engine.js';
+export type {
+  DataRestriction,
+  EngineFailure,
+  EngineRequest,
+  EngineResult,
+  EngineStream,
+  EngineSuccess,
+  FeatureSwitches,
+  ResilienceEngineApi,
+} from './types.js';
+export { ALL_FEATURES_ON } from './types.js';

@@ -1,0 +1,59 @@
+/**
+ * Everything the engine holds per model: its spec, provider, breaker and attempt timeout.
+ * Built once per compiled config; breaker and health state carry over a hot reload.
+ * @packageDocumentation
+ */
+import type { Backoff } from '../core/backoff/backoff.js';
+import type { CircuitBreaker } from '../core/breaker/circuit-breaker.js';
+import type { TimeoutPolicy } from '../core/timeout.js';
+import type { ModelSpec } from '../models/model-spec.js';
+import type { Provider } from '../providers/types.js';
+import type { PlannableModel } from './planner.js';
+
+/** Retry settings shared by every model (per-model `maxRetries` comes from the spec). */
+export interface RetrySettings {
+  /** Backoff for transient, timeout and malformed failures. */
+  readonly backoff: Backoff;
+  /** Backoff for throttled failures without a server-advised delay. */
+  readonly throttledBackoff: Backoff;
+  /** Upper bound of a server-advised delay (ms). */
+  readonly maxRetryAfterMs: number;
+  /**
+   * When another candidate is left and the next retry would wait longer than this (ms), the engine moves
+   * on instead of waiting. A refused connection always moves on at once.
+   */
+  readonly fallbackInsteadOfWaitMs: number;
+}
+
+/** One model, ready to call. */
+export interface ModelRuntime {
+  readonly spec: ModelSpec;
+  readonly plannable: PlannableModel;
+  readonly provider: Provider;
+  readonly breaker: CircuitBreaker;
+  /** The per-attempt total timeout (non-streaming calls). */
+  readonly timeout: TimeoutPolicy;
+}
+
+/** Builds the planner's view of a model spec. */
+export function plannableOf(spec: ModelSpec, providerName: string): PlannableModel {
+  return {
+    id: spec.id,
+    provider: spec.provider,
+    providerName,
+    capabilities: spec.capabilities,
+    contextWindow: spec.contextWindow,
+    fallbacks: spec.fallbacks,
+    cost: spec.cost?.output ?? 0,
+  };
+}
+
+/** A provider name for data restrictions: the base URL's host for HTTP providers, else the kind. */
+export function providerNameOf(spec: ModelSpec): string {
+  if (!spec.baseURL) return spec.provider;
+  try {
+    return new URL(spec.baseURL).hostname;
+  } catch {
+    return spec.provider;
+  }
+}

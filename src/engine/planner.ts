@@ -1,0 +1,161 @@
+/**
+ * The planner turns a request's target (model, alias, chain or capability route) into an ordered list of
+ * candidates: the primary, its configured fallbacks or chain, then capability-based substitutes ranked by
+ * health, latency and cost. Models the request's data restriction excludes are never planned.
+ * @packageDocumentation
+ */
+import type { DataRestriction } from './types.js';
+
+/** What the planner knows about one model. */
+export interface PlannableModel {
+  readonly id: string;
+  /** Provider kind (`openai`, `anthropic`, `simulated`). */
+  readonly provider: string;
+  /** Optional provider name (e.g. `openai`, `deepseek`) for data restrictions by provider. */
+  readonly providerName: string;
+  readonly capabilities: ReadonlySet<string>;
+  readonly contextWindow: number;
+  readonly fallbacks: readonly string[];
+  /** Cost per 1k output tokens, for ranking substitutes (0 when unknown). */
+  readonly cost: number;
+}
+
+/** What a target names. */
+export type ResolvedTarget =
+  | { readonly kind: 'model'; readonly id: string }
+  | { readonly kind: 'chain'; readonly name: string; readonly members: readonly string[] }
+  | {
+      readonly kind: 'route';
+      readonly name: string;
+      readonly capabilities: readonly string[];
+      readonly minContextWindow: number;
+      readonly prefer: readonly string[];
+    };
+
+/** Live signals the planner ranks and filters by. */
+export interface PlannerSignals {
+  /** 0..1 health score (1 = perfect). */
+  healthScore(model: string): number;
+  /** Median latency in ms (0 when unknown). */
+  latencyMs(model: string): number;
+  /** True when the model's breaker currently rejects calls. */
+  isOpen(model: string): boolean;
+}
+
+/** One planned candidate. */
+export interface Candidate {
+  readonly model: PlannableModel;
+  /** `primary`, `chain` (configured fallback or chain member) or `substitute` (capability match). */
+  readonly source: 'primary' | 'chain' | 'substitute';
+}
+
+/** A model the planner left out, and why. */
+export interface SkippedModel {
+  readonly model: string;
+  readonly note: 'breaker_open' | 'restricted' | 'context_window' | 'capabilities';
+}
+
+/** The plan for one request. */
+export interface Plan {
+  readonly candidates: readonly Candidate[];
+  readonly skipped: readonly SkippedModel[];
+}
+
+/** Options for one planning run. */
+export interface PlanOptions {
+  readonly capabilities: readonly string[];
+  readonly estimatedTokens: number;
+  readonly restriction?: DataRestriction;
+  /** Add configured fallbacks and substitutes (the `fallback` feature). */
+  readonly fallback: boolean;
+  /** Skip models whose breaker is open (the `breaker` feature). */
+  readonly consultBreakers: boolean;
+  /** Rank substitutes by health (the `health` feature). */
+  readonly useHealth: boolean;
+}
+
+/** Plans candidates over a fixed set of models. */
+export class Planner {
+  private readonly byId: ReadonlyMap<string, PlannableModel>;
+
+  constructor(
+    private readonly models: readonly PlannableModel[],
+    private readonly signals: PlannerSignals,
+  ) {
+    this.byId = new Map(models.map((m) => [m.id, m]));
+  }
+
+  /** Builds the ordered candidate list for a resolved target. */
+  plan(target: ResolvedTarget, options: PlanOptions): Plan {
+    const skipped: SkippedModel[] = [];
+    const candidates: Candidate[] = [];
+    const seen = new Set<string>();
+    const required =
+      target.kind === 'route' ? [...options.capabilities, ...target.capabilities] : options.capabilities;
+    const minContext = Math.max(
+      options.estimatedTokens,
+      target.kind === 'route' ? target.minContextWindow : 0,
+    );
+
+    const consider = (id: string, source: Candidate['source']): void => {
+      if (seen.has(id)) return;
+      seen.add(id);
+      const model = this.byId.get(id);
+      if (!model) return;
+      const note = this.exclusion(model, required, minContext, options);
+      if (!note) candidates.push({ model, source });
+      else if (source !== 'substitute') skipped.push({ model: id, note });
+    };
+
+    if (target.kind === 'model') {
+      consider(target.id, 'primary');
+      if (options.fallback) for (const id of this.byId.get(target.id)?.fallbacks ?? []) consider(id, 'chain');
+    } else if (target.kind === 'chain') {
+      target.members.forEach((id, i) => {
+        if (i === 0 || options.fallback) consider(id, i === 0 ? 'primary' : 'chain');
+      });
+    } else {
+      target.prefer.forEach((id, i) => {
+        if (i === 0 || options.fallback) consider(id, i === 0 ? 'primary' : 'chain');
+      });
+    }
+
+    if (options.fallback || (target.kind === 'route' && candidates.length === 0)) {
+      const substitutes = this.rankedSubstitutes(seen, options.useHealth);
+      for (const model of substitutes) {
+        if (!options.fallback && candidates.length > 0) break;
+        const source = target.kind === 'route' && candidates.length === 0 ? 'primary' : 'substitute';
+        consider(model.id, source);
+      }
+    }
+    return { candidates, skipped };
+  }
+
+  /** Models not yet considered, best first: health score, then latency, then cost. */
+  private rankedSubstitutes(seen: ReadonlySet<string>, useHealth: boolean): PlannableModel[] {
+    const rest = this.models.filter((m) => !seen.has(m.id));
+    if (!useHealth) return rest.sort((a, b) => a.cost - b.cost);
+    const s = this.signals;
+    return rest.sort(
+      (a, b) =>
+        s.healthScore(b.id) - s.healthScore(a.id) || s.latencyMs(a.id) - s.latencyMs(b.id) || a.cost - b.cost,
+    );
+  }
+
+  private exclusion(
+    model: PlannableModel,
+    required: readonly string[],
+    minContext: number,
+    options: PlanOptions,
+  ): SkippedModel['note'] | undefined {
+    const r = options.restriction;
+    if (r?.models && !r.models.has(model.id)) return 'restricted';
+    if (r?.providers && !r.providers.has(model.provider) && !r.providers.has(model.providerName)) {
+      return 'restricted';
+    }
+    for (const cap of required) if (!model.capabilities.has(cap)) return 'capabilities';
+    if (model.contextWindow > 0 && minContext > model.contextWindow) return 'context_window';
+    if (options.consultBreakers && this.signals.isOpen(model.id)) return 'breaker_open';
+    return undefined;
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * The fallback strategy engine: plans candidates for a request and walks them with breakers, retries,
+ * timeouts and health recording, until one serves it. Emits typed events; calls nothing above it.
+ * @packageDocumentation
+ */
+
+import type { HiveConfig } from '../config/schema.js';
+import { ExponentialBackoff } from '../core/backoff/exponential.js';
+import { type Clock, systemClock } from '../core/clock.js';
+import { type Disposable, EventEmitter } from '../core/event-emitter.js';
+import { RetryBudget, type RetryBudgetOptions } from '../core/retry-budget.js';
+import { HealthMonitor, healthMonitorOptionsFromConfig } from '../health/health-monitor.js';
+import { HealthProber } from '../health/health-prober.js';
+import type { ChatCompletion } from '../providers/types.js';
+import { type BreakerDefaults, CompiledRuntime, type ProviderFactory } from './compiled-runtime.js';
+import type { EngineEvent } from './events.js';
+import type { AttemptDeps, RequestScope } from './model-attempt.js';
+import { probeModel } from './model-probe.js';
+import type { RetrySettings } from './model-runtime.js';
+import { runPlan } from './plan-runner.js';
+import { requestSignal } from './request-deadline.js';
+import { streamPlan } from './stream-runner.js';
+import { openUntilContent } from './stream-session.js';
+import {
+  ALL_FEATURES_ON,
+  type EngineRequest,
+  type EngineResult,
+  type EngineStream,
+  type ResilienceEngineApi,
+} from './types.js';
+
+/** Options of {@link ResilienceEngine}. */
+export interface ResilienceEngineOptions {
+  /** Time source (tests inject a `FakeClock`). */
+  readonly clock?: Clock;
+  /** Overrides the provider built for a model (tests, custom transports). */
+  readonly providerFactory?: ProviderFactory;
+  /** Retry timing; defaults follow BIP-03 (1 s, 2 s, 4 s, 8 s with jitter). */
+  readonly retry?: Partial<RetrySettings>;
+  /** The retry budget shared by every request and hedge. */
+  readonly budget?: RetryBudgetOptions;
+  /** Breaker timing applied to every model. */
+  readonly breaker?: Partial<BreakerDefaults>;
+  /** Run active health probes (default true; they start with {@link ResilienceEngine.start}). */
+  readonly probes?: boolean;
+}
+
+let sequence = 0;
+function newRequestId(): string {
+  sequence = (sequence + 1) % 1_000_000_000;
+  return `req_${Date.now().toString(36)}${sequence.toString(36)}`;
+}
+
+/** The engine. Create with {@link ResilienceEngine.fromConfig}; {@link ResilienceEngine.close} when done. */
+export class ResilienceEngine implements ResilienceEngineApi {
+  /** Every engine event (breaker, health, fallback, retry, request, probe). */
+  readonly events: EventEmitter<EngineEvent>;
+  readonly health: HealthMonitor;
+  readonly budget: RetryBudget;
+  readonly clock: Clock;
+  private runtime: CompiledRuntime;
+  private prober: HealthProber | undefined;
+  private running = false;
+  private readonly deps: AttemptDeps;
+  private subscriptions: Disposable[] = [];
+  private readonly breakerDefaults: BreakerDefaults;
+
+  private constructor(
+    private config: HiveConfig,
+    private readonly options: ResilienceEngineOptions,
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.events = new EventEmitter<EngineEvent>();
+    const healthOptions = healthMonitorOptionsFromConfig(config.health, this.clock);
+    this.health = new HealthMonitor(healthOptions, Object.keys(config.models));
+    const r = config.resilience;
+    this.budget = new RetryBudget({ ...r.retryBudget, ...options.budget });
+    this.breakerDefaults = {
+      openDurationMs: r.breaker.openDuration,
+      maxOpenDurationMs: r.breaker.maxOpenDuration,
+      halfOpenProbes: r.breaker.halfOpenProbes,
+      probeLeaseMs: r.breaker.probeLease,
+      ...options.breaker,
+    };
+    const retry: RetrySettings = {
+      backoff: new ExponentialBackoff({
+        initialDelayMs: r.retry.baseDelay,
+        factor: 2,
+        maxDelayMs: r.retry.maxDelay,
+        jitter: r.retry.jitter,
+      }),
+      throttledBackoff: new ExponentialBackoff({
+        initialDelayMs: r.retry.throttledBaseDelay,
+        factor: 2,
+        maxDelayMs: Math.max(r.retry.maxDelay, r.retry.throttledBaseDelay),
+        jitter: r.retry.jitter,
+      }),
+      maxRetryAfterMs: r.retry.maxRetryAfter,
+      fallbackInsteadOfWaitMs: r.retry.fallbackInsteadOfWait,
+      ...options.retry,
+    };
+    this.deps = { clock: this.clock, health: this.health, budget: this.budget, retry, events: this.events };
+    this.runtime = this.compile(config, undefined);
+    this.health.statusChanged.on((e) =>
+      this.events.emit({
+        type: 'health.status_changed',
+        model: e.modelId,
+        from: e.from,
+        to: e.to,
+        reason: e.reason,
+        at: e.at.getTime(),
+      }),
+    );
+    this.health.probeSucceeded.on((e) => {
+      const breaker = this.runtime.models.get(e.modelId)?.breaker;
+      if (breaker && (breaker.state === 'open' || breaker.state === 'half-open')) breaker.close();
+    });
+  }
+
+  /** Builds an engine from a validated config (see `loadConfig`). */
+  static fromConfig(config: HiveConfig, options: ResilienceEngineOptions = {}): ResilienceEngine {
+    return new ResilienceEngine(config, options);
+  }
+
+  /** The compiled runtime currently serving (registry, model runtimes, planner). */
+  get current(): CompiledRuntime {
+    return this.runtime;
+  }
+
+  /** The config currently serving. */
+  get currentConfig(): HiveConfig {
+    return this.config;
+  }
+
+  /** Starts active health probes. */
+  start(): void {
+    this.running = true;
+    this.startProber();
+  }
+
+  /**
+   * Swaps in a new validated config atomically: breaker and health state carry over for models that
+   * remain; requests in flight finish on the runtime they started with.
+   * @throws ConfigError when the config's references do not resolve (nothing is changed then)
+   */
+  async reload(config: HiveConfig): Promise<void> {
+    const previous = this.runtime;
+    const next = this.compile(config, previous);
+    this.runtime = next;
+    this.config = config;
+    if (this.running) this.startProber();
+    await previous.close();
+  }
+
+  /** A non-streaming completion with failover. Never throws. */
+  async complete(request: EngineRequest): Promise<EngineResult<ChatCompletion>> {
+    const runtime = this.runtime;
+    const { scope, release } = this.scopeFor(request);
+    try {
+      return await runPlan(this.deps, runtime, request, scope);
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * A streaming completion with failover until the first content chunk. The result resolves once a
+   * model has produced content (or every candidate failed). Never throws.
+   */
+  async stream(request: EngineRequest): Promise<EngineResult<EngineStream>> {
+    const runtime = this.runtime;
+    const { scope, release } = this.scopeFor(request);
+    const result = await streamPlan(this.deps, runtime, request, scope, openUntilContent, release);
+    if (!result.ok) release();
+    return result;
+  }
+
+  /** Stops probes, releases connections and timers. */
+  async close(): Promise<void> {
+    this.running = false;
+    this.prober?.stop();
+    this.prober = undefined;
+    for (const s of this.subscriptions) s.dispose();
+    this.subscriptions = [];
+    await this.runtime.close();
+  }
+
+  private scopeFor(request: EngineRequest): { scope: RequestScope; release: () => void } {
+    const signal = requestSignal(this.clock, request.signal, request.deadlineMs);
+    const scope: RequestScope = {
+      requestId: request.requestId ?? newRequestId(),
+      target: request.target,
+      signal: signal.signal,
+      deadlineAt: signal.deadlineAt,
+      features: request.features ?? ALL_FEATURES_ON,
+    };
+    return { scope, release: signal.release };
+  }
+
+  private compile(config: HiveConfig, previous: CompiledRuntime | undefined): CompiledRuntime {
+    const runtime = CompiledRuntime.compile(
+      config,
+      {
+        clock: this.clock,
+        health: this.health,
+        breaker: this.breakerDefaults,
+        providerFactory: this.options.providerFactory,
+      },
+      previous,
+    );
+    for (const s of this.subscriptions) s.dispose();
+    this.subscriptions = [...runtime.models.values()].map((m) =>
+      m.breaker.onStateChange.on((e) =>
+        this.events.emit({
+          type: 'breaker.state_changed',
+          model: m.spec.id,
+          from: e.from,
+          to: e.to,
+          reason: e.reason,
+          at: this.clock.wallNow(),
+        }),
+      ),
+    );
+    return runtime;
+  }
+
+  private startProber(): void {
+    this.prober?.stop();
+    if (this.options.probes === false) return;
+    const runtime = this.runtime;
+    const h = healthMonitorOptionsFromConfig(this.config.health, this.clock);
+    this.prober = new HealthProber({
+      monitor: this.health,
+      models: runtime.registry.all(),
+      clock: this.clock,
+      intervalMs: this.config.resilience.healthCheckInterval,
+      timeoutMs: h.probeTimeoutMs,
+      concurrencyPerGroup: h.probeConcurrency,
+      groupKey: (spec) => runtime.models.get(spec.id)?.plannable.providerName ?? spec.provider,
+      probe: async (spec, signal) => {
+        const rt = runtime.models.get(spec.id);
+        if (!rt) return { kind: 'request', latencyMs: 0 };
+        const result = await probeModel(spec, rt.provider, signal, this.clock);
+        if (this.events.hasListeners) {
+          this.events.emit({
+            type: 'probe.completed',
+            model: spec.id,
+            kind: result.kind,
+            latencyMs: result.latencyMs,
+            correct: result.correct,
+            at: this.clock.wallNow(),
+          });
+        }
+        return result;
+      },
+    });
+    this.prober.start();
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Walks a request's plan for a streaming completion. Candidates are tried until one yields its first
+ * content chunk; that stream is then committed and handed to the caller.
+ * @packageDocumentation
+ */
+import type { Failure, Outcome } from '../core/outcome.js';
+import type { ChatRequest, StreamEvent } from '../providers/types.js';
+import type { CompiledRuntime } from './compiled-runtime.js';
+import type { AttemptRecord } from './events.js';
+import { type AttemptDeps, type RequestScope, runModelTurn } from './model-attempt.js';
+import type { ModelRuntime } from './model-runtime.js';
+import {
+  bodyFor,
+  emitCompleted,
+  emitFallback,
+  exhausted,
+  fitsAfterContextError,
+  messageOf,
+  notFoundResult,
+  planRequest,
+  skippedTrail,
+} from './plan-runner.js';
+import { committedEvents, type OpenedStream } from './stream-session.js';
+import type { EngineRequest, EngineResult, EngineStream } from './types.js';
+
+/** Opens a model's stream and reads it to its first content chunk. */
+export type StreamOpener = (
+  rt: ModelRuntime,
+  body: ChatRequest,
+  signal: AbortSignal | undefined,
+) => Promise<Outcome<OpenedStream>>;
+
+/** Serves a streaming request; `release` is called once the committed stream ends. */
+export async function streamPlan(
+  deps: AttemptDeps,
+  runtime: CompiledRuntime,
+  request: EngineRequest,
+  scope: RequestScope,
+  open: StreamOpener,
+  release: () => void,
+): Promise<EngineResult<EngineStream>> {
+  const started = deps.clock.now();
+  const plan = planRequest(runtime, request, scope);
+  if (!plan) return notFoundResult(scope, request.target);
+  const trail: AttemptRecord[] = skippedTrail(plan);
+  const candidates = plan.candidates;
+  let last: Failure | undefined;
+  let minWindow = -1;
+  for (let i = 0; i < candidates.length; i++) {
+    const candidate = candidates[i]!;
+    if (minWindow >= 0 && !fitsAfterContextError(candidate, minWindow)) continue;
+    const rt = runtime.models.get(candidate.model.id)!;
+    const body = bodyFor(request, candidate, runtime);
+    body.stream = true;
+    const turn = await runModelTurn(
+      deps,
+      rt,
+      scope,
+      (model, signal) => open(model, body, signal),
+      i < candidates.length - 1,
+      true,
+    );
+    const kind = turn.outcome.ok ? 'success' : turn.outcome.kind;
+    trail.push({
+      model: rt.spec.id,
+      kind,
+      latencyMs: turn.latencyMs,
+      retries: turn.retries,
+      note: turn.note,
+    });
+    if (turn.outcome.ok) {
+      const ttftMs = deps.clock.now() - started;
+      const fallback = trail.length > 1;
+      const opened = turn.outcome.value;
+      const attemptStarted = deps.clock.now() - turn.latencyMs;
+      const id = rt.spec.id;
+      const events = committedEvents(
+        opened,
+        turn.permit,
+        attemptStarted,
+        () => deps.clock.now(),
+        ttftMs,
+        (end) => {
+          if (scope.features.health && end !== 'aborted') {
+            deps.health.record(id, end, deps.clock.now() - attemptStarted, ttftMs);
+          }
+          emitCompleted(deps, scope, id, end, trail.length, fallback, true, started, ttftMs);
+          release();
+        },
+      );
+      const stream: EngineStream = {
+        model: id,
+        attempts: trail,
+        fallback,
+        requestId: scope.requestId,
+        close: () => {
+          void events.return(undefined);
+        },
+        [Symbol.asyncIterator]: (): AsyncIterator<StreamEvent> => events,
+      };
+      return { ok: true, value: stream, requestId: scope.requestId, model: id, attempts: trail, fallback };
+    }
+    last = turn.outcome;
+    if (kind === 'aborted') break;
+    if (kind === 'request') {
+      if (turn.outcome.reason !== 'context_length') break;
+      minWindow = Math.max(minWindow, candidate.model.contextWindow);
+    }
+    if (scope.signal?.aborted || deps.clock.now() >= scope.deadlineAt) break;
+    const next = candidates.slice(i + 1).find((c) => minWindow < 0 || fitsAfterContextError(c, minWindow));
+    if (next) emitFallback(deps, scope, rt.spec.id, next, turn.note);
+  }
+  emitCompleted(
+    deps,
+    scope,
+    undefined,
+    last?.kind ?? 'rejected',
+    trail.length,
+    false,
+    true,
+    started,
+    undefined,
+  );
+  if (last && (last.kind === 'request' || last.kind === 'aborted')) {
+    return {
+      ok: false,
+      failure: last,
+      requestId: scope.requestId,
+      attempts: trail,
+      message: messageOf(last),
+    };
+  }
+  return exhausted(deps, scope, trail, last, plan);
+}
