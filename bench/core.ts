@@ -3,12 +3,12 @@
  * call, cockatiel 3 and opossum 9. Run with `npm run bench` (one process, one run).
  */
 import {
+  ExponentialBackoff as CkExponentialBackoff,
   ConsecutiveBreaker,
   circuitBreaker as ckBreaker,
-  handleAll,
   retry as ckRetry,
   timeout as ckTimeout,
-  ExponentialBackoff as CkExponentialBackoff,
+  handleAll,
   TimeoutStrategy,
   wrap,
 } from 'cockatiel';
@@ -48,8 +48,12 @@ export async function run(): Promise<void> {
       bench('ours: fallback+timeout+retry+breaker (executeOutcome)', async () =>
         do_not_optimize(await ours.executeOutcome(work)),
       );
-      bench('ours: fallback+timeout+retry+breaker (execute)', async () => do_not_optimize(await ours.execute(work)));
-      bench('ours: timeout+retry+breaker (execute)', async () => do_not_optimize(await oursNoFallback.execute(work)));
+      bench('ours: fallback+timeout+retry+breaker (execute)', async () =>
+        do_not_optimize(await ours.execute(work)),
+      );
+      bench('ours: timeout+retry+breaker (execute)', async () =>
+        do_not_optimize(await oursNoFallback.execute(work)),
+      );
       bench('cockatiel 3: wrap(retry, circuitBreaker, timeout)', async () =>
         do_not_optimize(await cockatiel.execute(work)),
       );
@@ -83,6 +87,5 @@ export async function run(): Promise<void> {
   await runMitata();
   isolation.dispose();
   opossum.shutdown();
-  ours.stages.forEach((s) => (s as { dispose?: () => void }).dispose?.());
-  oursNoFallback.stages.forEach((s) => (s as { dispose?: () => void }).dispose?.());
+  for (const s of [...ours.stages, ...oursNoFallback.stages]) (s as { dispose?: () => void }).dispose?.();
 }

@@ -87,11 +87,13 @@ class HedgeRace<T> {
   private onResult(out: Outcome<T>): void {
     this.pending--;
     if (this.settled) return;
-    if (this.policy.isAcceptable(out)) return this.finish(out);
-    if (this.pending > 0) return;
-    if (out.ok || out.kind === 'aborted' || !isRetryable(out.kind)) return this.finish(out);
-    this.clearTimer();
-    if (!this.hedge()) this.finish(out);
+    if (this.policy.isAcceptable(out)) {
+      this.finish(out);
+    } else if (this.pending === 0) {
+      const hopeless = out.ok || out.kind === 'aborted' || !isRetryable(out.kind);
+      this.clearTimer();
+      if (hopeless || !this.hedge()) this.finish(out);
+    }
   }
 
   private finish(out: Outcome<T>): void {

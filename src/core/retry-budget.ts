@@ -51,13 +51,13 @@ export class RetryBudget {
   /** Records a success: refills `successRefill` tokens (up to `maxTokens`). */
   recordSuccess(): void {
     const t = this.tokenCount + this.refill;
-    this.tokenCount = t > this.max ? this.max : t;
+    this.tokenCount = Math.min(t, this.max);
   }
 
   /** Records a counted failure: drains `failureCost` tokens (down to 0). */
   recordFailure(): void {
     const t = this.tokenCount - this.failureCost;
-    this.tokenCount = t < 0 ? 0 : t;
+    this.tokenCount = Math.max(t, 0);
   }
 
   /** True when a retry or hedge could be paid for now (does not spend). */

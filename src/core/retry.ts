@@ -118,7 +118,7 @@ export class RetryPolicy extends BasePolicy {
   delayFor(out: Failure, retryIndex: number, previousDelayMs: number): number {
     const advised = out.retryAfterMs;
     if (advised !== undefined && Number.isFinite(advised)) {
-      return advised <= 0 ? 0 : advised > this.maxRetryAfterMs ? this.maxRetryAfterMs : advised;
+      return advised <= 0 ? 0 : Math.min(advised, this.maxRetryAfterMs);
     }
     const backoff = out.kind === 'throttled' ? this.throttledBackoff : this.backoff;
     return backoff.delay(retryIndex, previousDelayMs);

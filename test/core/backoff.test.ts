@@ -43,7 +43,13 @@ describe('backoff', () => {
         anyNumber,
         (base, cap, factor, jitter, r, attempt, prev) => {
           const backoffs: Backoff[] = [
-            new ExponentialBackoff({ initialDelayMs: base, maxDelayMs: cap, factor, jitter, random: () => r }),
+            new ExponentialBackoff({
+              initialDelayMs: base,
+              maxDelayMs: cap,
+              factor,
+              jitter,
+              random: () => r,
+            }),
             new DecorrelatedJitterBackoff({ baseDelayMs: base, maxDelayMs: cap, random: () => r }),
           ];
           for (const b of backoffs) {

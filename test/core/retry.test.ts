@@ -5,9 +5,9 @@ import {
   type GiveUpEvent,
   parseRetryAfter,
   RetryBudget,
+  type RetryEvent,
   RetryExhaustedError,
   RetryPolicy,
-  type RetryEvent,
   success,
 } from '../../src/core/index.js';
 import { FakeClock } from '../../src/core/testing/index.js';
@@ -97,7 +97,13 @@ describe('retry', () => {
 
   it('a shared budget stops retries when low and refills on success; onGiveUp fires', async () => {
     const clock = new FakeClock();
-    const budget = new RetryBudget({ maxTokens: 4, minTokens: 2, failureCost: 1, retryCost: 1, successRefill: 1 });
+    const budget = new RetryBudget({
+      maxTokens: 4,
+      minTokens: 2,
+      failureCost: 1,
+      retryCost: 1,
+      successRefill: 1,
+    });
     const r = new RetryPolicy({ clock, budget, backoff: new ConstantBackoff(1) });
     const giveUps: GiveUpEvent[] = [];
     r.onGiveUp.on((e) => giveUps.push(e));

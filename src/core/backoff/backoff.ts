@@ -23,7 +23,7 @@ export interface Backoff {
 export function clampDelay(ms: number, max: number): number {
   const cap = Number.isFinite(max) && max >= 0 ? max : 0;
   if (Number.isNaN(ms) || ms <= 0) return 0;
-  return ms > cap ? cap : ms;
+  return Math.min(ms, cap);
 }
 
 /** Reads a random number from `random`, coercing anything outside [0, 1) into it. */

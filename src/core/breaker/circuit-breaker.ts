@@ -227,9 +227,15 @@ export class CircuitBreaker extends BasePolicy implements PermitSink {
     if (lease.settled) return;
     lease.settled = true;
     this.leases = this.leases.filter((l) => l !== lease);
-    if (kind === 'account') return this.trip('account-failure', this.opts.accountCooldownMs);
+    if (kind === 'account') {
+      this.trip('account-failure', this.opts.accountCooldownMs);
+      return;
+    }
     const slow = this.slowRate !== undefined && durationMs > this.slowMs!;
-    if (countsAsFailure(kind) || slow) return this.trip('probe-failed');
+    if (countsAsFailure(kind) || slow) {
+      this.trip('probe-failed');
+      return;
+    }
     if (kind === 'success') {
       this.probeSuccesses++;
       if (this.probeSuccesses >= this.opts.halfOpenProbes) this.closeNow('probe-succeeded');
@@ -357,12 +363,16 @@ export class CircuitBreaker extends BasePolicy implements PermitSink {
     if (!window) {
       if (this.idleResetMs !== undefined && now - this.lastCallAt > this.idleResetMs) this.consecutive = 0;
       this.lastCallAt = now;
-      return this.recordConsecutive(kind);
+      this.recordConsecutive(kind);
+      return;
     }
     const slow = this.slowMs !== undefined && durationMs > this.slowMs;
     window.record(now, failed, slow);
     if (window.calls < this.opts.minimumCalls) return;
-    if (window.failures / window.calls >= this.opts.failureRateThreshold) return this.trip('failure-rate');
+    if (window.failures / window.calls >= this.opts.failureRateThreshold) {
+      this.trip('failure-rate');
+      return;
+    }
     if (this.slowRate !== undefined && window.slow / window.calls >= this.slowRate)
       this.trip('slow-call-rate');
   }

@@ -34,7 +34,10 @@ export class BrokenCircuitError extends ResilienceError {
   }
 
   /** Builds one without capturing a stack. */
-  static fast(retryAfterMs: number | undefined | (() => number | undefined), message?: string): BrokenCircuitError {
+  static fast(
+    retryAfterMs: number | undefined | (() => number | undefined),
+    message?: string,
+  ): BrokenCircuitError {
     return withoutStack(() => new BrokenCircuitError(retryAfterMs, message));
   }
 }
