@@ -14,6 +14,7 @@ export * from './nonce-store.js';
 export * from './proposal.js';
 export * from './results-format.js';
 export * from './results-markdown.js';
+export * from './round-options.js';
 export * from './round-runner.js';
 export * from './round-state.js';
 export * from './rules.js';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Proposal } from '../../src/consensus/proposal.js';
-import type { VoterSpec } from '../../src/consensus/round-runner.js';
+import type { VoterSpec } from '../../src/consensus/round-options.js';
 import type { VoteBackend } from '../../src/consensus/voter-session.js';
 import type { Clock } from '../../src/core/clock.js';
 import { failure, type Outcome, success } from '../../src/core/outcome.js';

@@ -77,8 +77,20 @@ describe('verifyMinutes', () => {
         rehash(c[1]!);
       },
     ],
-    ['block_hash_mismatch', 3, (_d, c) => void (c[2]!.timestamp = '2030-01-01T00:00:00.000Z')],
-    ['malformed_hash', 2, (_d, c) => void (c[1]!.block_hash = c[1]!.block_hash.toUpperCase())],
+    [
+      'block_hash_mismatch',
+      3,
+      (_d, c) => {
+        c[2]!.timestamp = '2030-01-01T00:00:00.000Z';
+      },
+    ],
+    [
+      'malformed_hash',
+      2,
+      (_d, c) => {
+        c[1]!.block_hash = c[1]!.block_hash.toUpperCase();
+      },
+    ],
     [
       'vote_file_hash_mismatch',
       2,
@@ -97,7 +109,13 @@ describe('verifyMinutes', () => {
     ],
     ['duplicate_block', 2, (_d, c) => void c.splice(2, 0, { ...c[1]! })],
     ['missing_file', 4, async (d, c) => rm(join(d, c[3]!.vote_file))],
-    ['unsafe_path', 1, (_d, c) => void (c[0]!.vote_file = '../original/votes/g1.json')],
+    [
+      'unsafe_path',
+      1,
+      (_d, c) => {
+        c[0]!.vote_file = '../original/votes/g1.json';
+      },
+    ],
   ];
 
   it.each(cases)('reports %s at block %s', async (kind, at, edit) => {
