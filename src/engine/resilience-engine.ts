@@ -11,6 +11,7 @@ import { type Disposable, EventEmitter } from '../core/event-emitter.js';
 import { RetryBudget, type RetryBudgetOptions } from '../core/retry-budget.js';
 import { HealthMonitor, healthMonitorOptionsFromConfig } from '../health/health-monitor.js';
 import { HealthProber } from '../health/health-prober.js';
+import type { ProbeResult } from '../health/types.js';
 import type { ChatCompletion } from '../providers/types.js';
 import { type BreakerDefaults, CompiledRuntime, type ProviderFactory } from './compiled-runtime.js';
 import type { EngineEvent } from './events.js';
@@ -175,6 +176,27 @@ export class ResilienceEngine implements ResilienceEngineApi {
     return result;
   }
 
+  /**
+   * Probes one model now (outside the schedule) and records the result; a success may close its breaker.
+   * @returns undefined when the model does not exist
+   */
+  async probeNow(modelId: string): Promise<ProbeResult | undefined> {
+    const id = this.runtime.registry.resolveId(modelId);
+    const rt = id ? this.runtime.models.get(id) : undefined;
+    if (!rt) return undefined;
+    const controller = new AbortController();
+    const timeoutMs = this.config.health.probeTimeout;
+    const timer = this.clock.setTimer(() => controller.abort(), timeoutMs);
+    try {
+      const result = await probeModel(rt.spec, rt.provider, controller.signal, this.clock);
+      this.health.recordProbe(rt.spec.id, result);
+      this.emitProbe(rt.spec.id, result);
+      return result;
+    } finally {
+      this.clock.clearTimer(timer);
+    }
+  }
+
   /** Stops probes, releases connections and timers. */
   async close(): Promise<void> {
     this.running = false;
@@ -224,6 +246,18 @@ export class ResilienceEngine implements ResilienceEngineApi {
     return runtime;
   }
 
+  private emitProbe(model: string, result: ProbeResult): void {
+    if (!this.events.hasListeners) return;
+    this.events.emit({
+      type: 'probe.completed',
+      model,
+      kind: result.kind,
+      latencyMs: result.latencyMs,
+      correct: result.correct,
+      at: this.clock.wallNow(),
+    });
+  }
+
   private startProber(): void {
     this.prober?.stop();
     if (this.options.probes === false) return;
@@ -241,16 +275,7 @@ export class ResilienceEngine implements ResilienceEngineApi {
         const rt = runtime.models.get(spec.id);
         if (!rt) return { kind: 'request', latencyMs: 0 };
         const result = await probeModel(spec, rt.provider, signal, this.clock);
-        if (this.events.hasListeners) {
-          this.events.emit({
-            type: 'probe.completed',
-            model: spec.id,
-            kind: result.kind,
-            latencyMs: result.latencyMs,
-            correct: result.correct,
-            at: this.clock.wallNow(),
-          });
-        }
+        this.emitProbe(spec.id, result);
         return result;
       },
     });
