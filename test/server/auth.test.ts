@@ -47,17 +47,21 @@ function send(app: FastifyInstance, route: Route, headers: Record<string, string
 }
 
 describe('admin auth matrix', () => {
-  const cases = ROUTES.flatMap((route) => [
-    { route, who: 'no key', headers: {} as Record<string, string>, status: 401 },
-    { route, who: 'wrong key', headers: { authorization: 'Bearer not-a-real-key-123' }, status: 401 },
-    ...(['read', 'operate', 'admin'] as const).map((scope) => ({
-      route,
-      who: `${scope} key`,
-      headers:
-        scope === 'operate' ? { 'x-admin-key': KEY_OF[scope] } : { authorization: `Bearer ${KEY_OF[scope]}` },
-      status: RANK[scope] >= RANK[route.scope] ? 200 : 403,
-    })),
-  ]);
+  const cases = ROUTES.flatMap(
+    (route): Array<{ route: Route; who: string; headers: Record<string, string>; status: number }> => [
+      { route, who: 'no key', headers: {} as Record<string, string>, status: 401 },
+      { route, who: 'wrong key', headers: { authorization: 'Bearer not-a-real-key-123' }, status: 401 },
+      ...(['read', 'operate', 'admin'] as const).map((scope) => ({
+        route,
+        who: `${scope} key`,
+        headers:
+          scope === 'operate'
+            ? { 'x-admin-key': KEY_OF[scope] }
+            : { authorization: `Bearer ${KEY_OF[scope]}` },
+        status: RANK[scope] >= RANK[route.scope] ? 200 : 403,
+      })),
+    ],
+  );
 
   it.each(cases)('$route.method $route.url with $who → $status', async ({ route, headers, status }) => {
     h = await harness();
