@@ -11,7 +11,7 @@ export class ConstantBackoff implements Backoff {
     requireNonNegative('delayMs', delayMs);
   }
 
-  delay(): number {
+  delay(_attempt = 0, _previousDelayMs = 0): number {
     return this.delayMs;
   }
 

@@ -43,7 +43,7 @@ export class ExponentialBackoff implements Backoff {
     this.random = options.random ?? Math.random;
   }
 
-  delay(attempt: number): number {
+  delay(attempt: number, _previousDelayMs = 0): number {
     const n = Number.isFinite(attempt) && attempt > 0 ? Math.floor(attempt) : 0;
     let d = this.initial * this.factor ** n;
     if (this.jitter > 0) d *= 1 - this.jitter + 2 * this.jitter * unitRandom(this.random);

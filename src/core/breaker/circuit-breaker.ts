@@ -162,21 +162,35 @@ export class CircuitBreaker extends BasePolicy implements PermitSink {
     }
   }
 
-  async invoke<T>(call: Call, fn: UserFn, next: Chain): Promise<Outcome<T>> {
+  invoke<T>(call: Call, fn: UserFn, next: Chain): Promise<Outcome<T>> {
     if (
       this.code === CLOSED &&
       this.slowMs === undefined &&
       this.window === undefined &&
       this.idleResetMs === undefined
     ) {
-      const generation = this.generation;
-      const out = await next.run<T>(call, fn);
-      if (generation === this.generation) this.recordConsecutive(out.ok ? 'success' : out.kind);
-      return out;
+      return this.runClosedFast<T>(call, fn, next);
     }
     if (this.code === DISABLED) return next.run<T>(call, fn);
     const permit = this.tryAcquire();
-    if (!permit.ok) return permit;
+    // A rejection adds no async frame: one resolved promise around a small Failure.
+    if (!permit.ok) return Promise.resolve(permit);
+    return this.runPermitted<T>(call, fn, next, permit);
+  }
+
+  private async runClosedFast<T>(call: Call, fn: UserFn, next: Chain): Promise<Outcome<T>> {
+    const generation = this.generation;
+    const out = await next.run<T>(call, fn);
+    if (generation === this.generation) this.recordConsecutive(out.ok ? 'success' : out.kind);
+    return out;
+  }
+
+  private async runPermitted<T>(
+    call: Call,
+    fn: UserFn,
+    next: Chain,
+    permit: BreakerPermit,
+  ): Promise<Outcome<T>> {
     const timed = this.slowMs !== undefined;
     const start = timed ? this.clock.now() : 0;
     const out = await next.run<T>(call, fn);
