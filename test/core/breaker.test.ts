@@ -6,6 +6,7 @@ import {
   type CircuitBreakerOptions,
   type FailureKind,
   failure,
+  type Outcome,
   type StateChangeEvent,
   success,
 } from '../../src/core/index.js';
@@ -166,7 +167,7 @@ describe('circuit breaker: half-open leases', () => {
     let release!: () => void;
     const slow = breaker.run(
       () =>
-        new Promise((r) => {
+        new Promise<Outcome<unknown>>((r) => {
           release = () => r(failure('transient', new Error('late')));
         }),
     );
