@@ -33,6 +33,12 @@ const ROUTES: Route[] = [
   { method: 'GET', url: '/admin/v1/audit/verify', scope: 'read' },
 ];
 
+function adminHeaders(scope: Scope): Record<string, string> {
+  return scope === 'operate'
+    ? { 'x-admin-key': KEY_OF[scope] }
+    : { authorization: `Bearer ${KEY_OF[scope]}` };
+}
+
 const RANK: Record<Scope, number> = { read: 0, operate: 1, admin: 2 };
 const KEY_OF: Record<Scope, string> = { read: KEYS.read, operate: KEYS.operate, admin: KEYS.admin };
 
@@ -54,10 +60,7 @@ describe('admin auth matrix', () => {
       ...(['read', 'operate', 'admin'] as const).map((scope) => ({
         route,
         who: `${scope} key`,
-        headers:
-          scope === 'operate'
-            ? { 'x-admin-key': KEY_OF[scope] }
-            : { authorization: `Bearer ${KEY_OF[scope]}` },
+        headers: adminHeaders(scope),
         status: RANK[scope] >= RANK[route.scope] ? 200 : 403,
       })),
     ],
