@@ -52,3 +52,6 @@ export function sseData(text: string): string[] {
     .filter((block) => block.startsWith('data: '))
     .map((block) => block.slice('data: '.length));
 }
+
+/** `${NAME}`, an environment reference as written in a config file. */
+export const envRef = (name: string): string => `$${'{'}${name}}`;

@@ -5,7 +5,7 @@ import { FakeClock } from '../../src/core/testing/fake-clock.js';
 import { buildGateway } from '../../src/server/app.js';
 import { gatewaySettings } from '../../src/server/settings.js';
 import { attempt, engineFailure, FakeAudit, FakeRuntime } from './fake-runtime.js';
-import { chatBody, KEYS } from './helpers.js';
+import { chatBody, envRef, KEYS } from './helpers.js';
 
 const PROVIDER_KEY = 'sk-proj-PROVIDERSECRET0123456789';
 
@@ -29,7 +29,7 @@ describe('secrets never reach logs, responses or the audit log', () => {
       settings: gatewaySettings(
         {
           security: {
-            clientKeys: [{ name: 'app', key: '${CLIENT_KEY}' }],
+            clientKeys: [{ name: 'app', key: envRef('CLIENT_KEY') }],
             adminKeys: [{ name: 'root', key: KEYS.admin, scope: 'admin' }],
           },
         },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hashKey, parseGatewaySettings } from '../../src/server/settings.js';
+import { envRef } from './helpers.js';
 
 describe('gateway settings', () => {
   it('applies defaults', () => {
@@ -12,11 +13,11 @@ describe('gateway settings', () => {
     expect(r.settings.security.metrics).toBe('public');
   });
 
-  it('hashes keys at load, reads ${ENV} references and keeps no plaintext', () => {
+  it('hashes keys at load, reads env references and keeps no plaintext', () => {
     const r = parseGatewaySettings(
       {
         security: {
-          clientKeys: [{ name: 'app', key: '${APP_KEY}', allowModels: ['gpt-a'] }],
+          clientKeys: [{ name: 'app', key: envRef('APP_KEY'), allowModels: ['gpt-a'] }],
           adminKeys: [
             { name: 'ops', key: 'plain-admin-key-1', scope: 'operate' },
             { name: 'ro', keyHash: hashKey('hashed-key-22').toString('hex').toUpperCase(), scope: 'read' },
@@ -51,7 +52,7 @@ describe('gateway settings', () => {
       'security.clientKeys[0].keyHash: expected a sha256 hex digest',
     ],
     [
-      { security: { clientKeys: [{ name: 'x', key: '${MISSING_VAR}' }] } },
+      { security: { clientKeys: [{ name: 'x', key: envRef('MISSING_VAR') }] } },
       'security.clientKeys[0].key: environment variable MISSING_VAR is not set',
     ],
     [
