@@ -1,0 +1,13 @@
+/**
+ * The gateway's composition root: config → engine, audit, metrics, alerts → HTTP server.
+ * @packageDocumentation
+ */
+export { auditRecordFor } from './audit-events.js';
+export { breakerStateName, type ConfigSource, EngineGatewayRuntime } from './engine-runtime.js';
+export {
+  DEFAULT_CONFIG_PATH,
+  type RunningGateway,
+  readConfig,
+  type StartGatewayOptions,
+  startGateway,
+} from './start-gateway.js';

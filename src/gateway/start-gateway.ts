@@ -1,0 +1,191 @@
+/**
+ * The composition root: loads the config, builds the engine, audit log, metrics and alerting, wires
+ * the engine's events to them, and starts the HTTP gateway. The CLI's `serve` calls this.
+ * @packageDocumentation
+ */
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import pino, { type Logger } from 'pino';
+import { type AlertManager, createAlertManager } from '../alerts/index.js';
+import { MemoryAuditLog } from '../audit/memory-audit-log.js';
+import { SqliteAuditLog } from '../audit/sqlite-audit-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { ConfigError, formatIssue, loadConfig } from '../config/index.js';
+import type { HiveConfig } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
+import { ResilienceEngine } from '../engine/resilience-engine.js';
+import { buildGateway } from '../server/app.js';
+import { hashKey, parseGatewaySettings } from '../server/settings.js';
+import { createMetrics, type GatewayMetrics } from '../telemetry/index.js';
+import { auditRecordFor } from './audit-events.js';
+import { type ConfigSource, EngineGatewayRuntime } from './engine-runtime.js';
+
+/** The embedded default config (simulated models; no keys, no network). */
+export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../../config/default.yaml', import.meta.url));
+
+/** Options of {@link startGateway}. */
+export interface StartGatewayOptions {
+  /** Config file (YAML or JSON); the embedded default when omitted. */
+  readonly configPath?: string;
+  /** Overrides `server.host`. */
+  readonly host?: string;
+  /** Overrides `server.port` (0 = any free port). */
+  readonly port?: number;
+  /** Where the audit database lives (default `audit.dataDir` or `./.data`); `':memory:'` keeps it in memory. */
+  readonly dataDir?: string;
+  /**
+   * An admin key to accept with `admin` scope when the config defines none. Default: `HIVE_ADMIN_KEY`, else
+   * a random key made for this run (returned, and printed once by the CLI).
+   */
+  readonly adminKey?: string;
+  /** Logger (default: pino JSON on stdout at `server.logLevel`); `false` for none. */
+  readonly logger?: Logger | false;
+  /** Environment for `${VAR}` interpolation (default `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Time source (tests). */
+  readonly clock?: Clock;
+  /** Run active health probes (default true). */
+  readonly probes?: boolean;
+}
+
+/** A running gateway. */
+export interface RunningGateway {
+  /** `http://host:port`. */
+  readonly url: string;
+  readonly engine: ResilienceEngine;
+  readonly audit: AuditLog;
+  readonly alerts: AlertManager;
+  readonly metrics: GatewayMetrics;
+  /** The admin key made for this run, when the config had none and none was given. */
+  readonly generatedAdminKey: string | undefined;
+  readonly configPath: string;
+  /** Stops serving, then flushes and closes everything. */
+  close(): Promise<void>;
+}
+
+/** Loads a config file, turning validation errors into readable lines. */
+export async function readConfig(
+  path: string,
+  env?: Readonly<Record<string, string | undefined>>,
+): Promise<{ ok: true; config: HiveConfig } | { ok: false; errors: string[] }> {
+  try {
+    return { ok: true, config: await loadConfig(path, { env }) };
+  } catch (error) {
+    if (error instanceof ConfigError) return { ok: false, errors: error.issues.map(formatIssue) };
+    return { ok: false, errors: [error instanceof Error ? error.message : String(error)] };
+  }
+}
+
+/**
+ * Starts the gateway.
+ * @throws Error listing every problem when the config or the gateway settings are invalid
+ */
+export async function startGateway(options: StartGatewayOptions = {}): Promise<RunningGateway> {
+  const configPath = options.configPath ?? DEFAULT_CONFIG_PATH;
+  const loaded = await readConfig(configPath, options.env);
+  if (!loaded.ok) throw new Error(`invalid configuration in ${configPath}:\n  ${loaded.errors.join('\n  ')}`);
+  const config = loaded.config;
+  const parsed = parseGatewaySettings(
+    { server: config.server, security: config.security, flags: config.flags },
+    options.env ?? process.env,
+  );
+  if (!parsed.ok) throw new Error(`invalid configuration in ${configPath}:\n  ${parsed.errors.join('\n  ')}`);
+  let settings = parsed.settings;
+  let generatedAdminKey: string | undefined;
+  if (settings.security.adminKeys.length === 0) {
+    const key = options.adminKey ?? (options.env ?? process.env).HIVE_ADMIN_KEY ?? undefined;
+    const adminKey = key || `hra_${randomBytes(24).toString('base64url')}`;
+    if (!key) generatedAdminKey = adminKey;
+    settings = {
+      ...settings,
+      security: {
+        ...settings.security,
+        adminKeys: [{ name: 'local-admin', digest: hashKey(adminKey), scope: 'admin' }],
+      },
+    };
+  }
+  const logger =
+    options.logger === false
+      ? undefined
+      : (options.logger ?? pino({ level: settings.server.logLevel, name: 'hive-resilience' }));
+  const audit = openAudit(config, options.dataDir, logger);
+  const engine = ResilienceEngine.fromConfig(config, { clock: options.clock, probes: options.probes });
+  const metrics = createMetrics();
+  const alerts = createAlertManager({
+    settings: config.alerts as never,
+    clock: options.clock,
+    logger: logger ?? silentAlertLogger,
+  });
+  const runtime = new EngineGatewayRuntime(engine, () => readConfig(configPath, options.env));
+  metrics.setGaugeSource({
+    breakers: () => runtime.breakers.list().map((b) => ({ model: b.model, state: b.state })),
+    health: () => engine.health.all().map((h) => ({ model: h.modelId, status: h.status, score: h.score })),
+    retryBudget: () => engine.budget.tokens,
+  });
+  const subscription = engine.events.on((event) => {
+    metrics.observe(event);
+    alerts.observe(event);
+    const record = auditRecordFor(event);
+    if (record) audit.append(record);
+  });
+  alerts.onAlert.on((n) =>
+    audit.append({
+      type: `alert.${n.kind}`,
+      actor: 'system',
+      reason: n.alert.summary,
+      data: { rule: n.alert.rule, subject: n.alert.subject, severity: n.alert.severity },
+    }),
+  );
+  engine.start();
+  const app = await buildGateway({
+    runtime,
+    settings,
+    audit,
+    metrics,
+    logger: logger ?? false,
+    clock: options.clock,
+  });
+  const host = options.host ?? settings.server.host;
+  const port = options.port ?? settings.server.port;
+  let url: string;
+  try {
+    url = await app.listen({ host, port });
+  } catch (error) {
+    await Promise.allSettled([app.close(), engine.close()]);
+    alerts.stop();
+    audit.close();
+    throw error;
+  }
+  return {
+    url: url.replace('[::1]', '127.0.0.1'),
+    engine,
+    audit,
+    alerts,
+    metrics,
+    generatedAdminKey,
+    configPath,
+    close: async () => {
+      await app.close();
+      subscription.dispose();
+      runtime.dispose();
+      alerts.stop();
+      await engine.close();
+      await audit.flush();
+      audit.close();
+    },
+  };
+}
+
+const silentAlertLogger = { info() {}, warn() {}, error() {} };
+
+function openAudit(
+  config: HiveConfig,
+  dataDirOption: string | undefined,
+  logger: Logger | undefined,
+): AuditLog {
+  const section = (config.audit ?? {}) as { dataDir?: unknown };
+  const dataDir = dataDirOption ?? (typeof section.dataDir === 'string' ? section.dataDir : '.data');
+  const onError = (e: Error): void => logger?.error({ err: e.message }, 'audit log write failed');
+  if (dataDir === ':memory:') return new MemoryAuditLog({ onError });
+  return new SqliteAuditLog({ dataDir, onError });
+}
