@@ -3,10 +3,13 @@
  * voting rounds and operator-authorised emergency consensus.
  * @packageDocumentation
  */
+
+export * from './audit-events.js';
 export * from './authorisation.js';
 export * from './ballot.js';
 export * from './chain.js';
 export * from './emergency-round.js';
+export * from './engine-vote-backend.js';
 export * from './events.js';
 export * from './field-errors.js';
 export * from './minutes-writer.js';
