@@ -24,6 +24,7 @@ import {
 } from './context.js';
 import { httpError, invalidRequest, scrubSecrets } from './errors.js';
 import { FeatureFlags } from './flags.js';
+import { RequestLimiter } from './request-limiter.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerChatRoutes } from './routes/chat.js';
 import { registerPublicRoutes } from './routes/public.js';
@@ -121,6 +122,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Fastif
     auth: new Authenticator(settings.security, clock, (kind, ip, reason) => {
       if (kind === 'admin') ctx.recordAudit({ type: 'admin.auth_failed', actor: `ip:${ip}`, reason });
     }),
+    limiter: settings.server.rateLimit ? new RequestLimiter(settings.server.rateLimit, clock) : undefined,
     audit,
     metrics: options.metrics,
     events,

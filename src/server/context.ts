@@ -9,8 +9,9 @@ import type { Clock } from '../core/clock.js';
 import type { EventEmitter } from '../core/event-emitter.js';
 import type { EngineEvent } from '../engine/events.js';
 import type { Authenticator } from './auth.js';
-import type { HttpError } from './errors.js';
+import { type HttpError, httpError } from './errors.js';
 import type { FeatureFlags } from './flags.js';
+import type { RequestLimiter } from './request-limiter.js';
 import type { GatewayRuntime } from './runtime.js';
 import type { GatewaySettings } from './settings.js';
 
@@ -75,6 +76,8 @@ export interface GatewayContext {
   readonly settings: GatewaySettings;
   readonly flags: FeatureFlags;
   readonly auth: Authenticator;
+  /** Per-caller inference rate limit, when configured. */
+  readonly limiter: RequestLimiter | undefined;
   readonly audit: GatewayAuditLog | undefined;
   readonly metrics: MetricsEndpoint | undefined;
   readonly events: EventEmitter<GatewayEvent>;
@@ -93,4 +96,20 @@ export interface GatewayContext {
 export function sendError(reply: FastifyReply, error: HttpError): FastifyReply {
   if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
   return reply.code(error.status).type('application/json; charset=utf-8').send(error.body);
+}
+
+/** Applies the inference rate limit to `caller`; returns the 429 to send, or undefined when allowed. */
+export function rateLimited(ctx: GatewayContext, caller: string): HttpError | undefined {
+  if (!ctx.limiter) return undefined;
+  const waitMs = ctx.limiter.take(caller);
+  if (waitMs === 0) return undefined;
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  return httpError(
+    429,
+    'rate_limit_error',
+    `Rate limit reached for this caller; retry in ${seconds} s`,
+    'rate_limit_exceeded',
+    null,
+    seconds,
+  );
 }

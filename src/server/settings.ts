@@ -30,6 +30,14 @@ export const serverSettingsSchema = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Heartbeat comment interval of the admin event stream, in ms. */
   sseHeartbeatMs: z.int().positive().default(15_000),
+  /** Per-caller request rate limit for `/v1/*` (per client key, or per IP without client keys); off when absent. */
+  rateLimit: z
+    .strictObject({
+      requestsPerMinute: z.int().positive(),
+      burst: z.int().positive().optional(),
+      trackedClients: z.int().positive().default(10_000),
+    })
+    .optional(),
   /** CORS is off unless configured. */
   cors: z
     .strictObject({
