@@ -228,19 +228,23 @@ function mapFrameworkError(error: FastifyError, bodyLimit: number): ReturnType<t
       );
   }
   if (error instanceof SyntaxError || (status === 400 && /json/i.test(error.message))) {
-    return invalidRequest(
-      `The request body is not valid JSON: ${error.message.slice(0, 200)}`,
-      null,
-      'invalid_json',
-    );
+    // Never echo the body: JSON.parse messages quote a snippet of it.
+    const at = /position (\d+)/.exec(error.message);
+    const where = at ? ` (at position ${at[1]})` : '';
+    return invalidRequest(`The request body is not valid JSON${where}`, null, 'invalid_json');
   }
   if (status >= 400 && status < 500) {
-    return httpError(
-      status,
-      status === 413 ? 'invalid_request_error' : 'invalid_request_error',
-      error.message.slice(0, 300),
-      'invalid_request',
-    );
+    const type =
+      status === 401
+        ? 'authentication_error'
+        : status === 403
+          ? 'permission_error'
+          : status === 404
+            ? 'not_found_error'
+            : status === 429
+              ? 'rate_limit_error'
+              : 'invalid_request_error';
+    return httpError(status, type, error.message.slice(0, 300), 'invalid_request');
   }
   return undefined;
 }

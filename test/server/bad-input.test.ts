@@ -116,6 +116,7 @@ describe('bad input table', () => {
     expect(Object.keys(body.error).sort()).toEqual(['code', 'message', 'param', 'type']);
     expect(body.error.message).toContain(message);
     expect(res.body).not.toMatch(/\n\s+at /);
+    expect(res.headers['x-request-id']).toMatch(/^req_/);
   });
 
   it('names the parameter at fault', async () => {
