@@ -198,16 +198,21 @@ const contentTypeArb = fc.oneof(
 );
 const headerValue = fc.string({ maxLength: 60 }).filter((s) => /^[\x20-\x7e]*$/.test(s));
 const headersArb = fc.dictionary(
-  fc.constantFrom(
-    'authorization',
-    'x-api-key',
-    'x-admin-key',
-    'x-request-id',
-    'x-hive-capabilities',
-    'x-hive-request-key',
-    'origin',
-    'accept',
-    'x-forwarded-for',
+  fc.oneof(
+    fc
+      .stringMatching(/^[a-z][a-z0-9-]{0,20}$/)
+      .filter((n) => !['content-length', 'transfer-encoding', 'host', 'connection'].includes(n)),
+    fc.constantFrom(
+      'authorization',
+      'x-api-key',
+      'x-admin-key',
+      'x-request-id',
+      'x-hive-capabilities',
+      'x-hive-request-key',
+      'origin',
+      'accept',
+      'x-forwarded-for',
+    ),
   ),
   headerValue,
   { maxKeys: 5 },
