@@ -11,6 +11,7 @@ import type { RetryBudget } from '../core/retry-budget.js';
 import type { HealthMonitor } from '../health/health-monitor.js';
 import { abortableSleep } from './abortable-sleep.js';
 import type { EngineEvent } from './events.js';
+import type { HedgeSettings } from './hedged-pair.js';
 import type { ModelRuntime, RetrySettings } from './model-runtime.js';
 import type { FeatureSwitches } from './types.js';
 
@@ -31,6 +32,7 @@ export interface AttemptDeps {
   readonly health: HealthMonitor;
   readonly budget: RetryBudget;
   readonly retry: RetrySettings;
+  readonly hedge: HedgeSettings;
   readonly events: EventEmitter<EngineEvent>;
 }
 

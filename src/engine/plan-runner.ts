@@ -9,7 +9,15 @@ import { type Failure, failure, type OutcomeKind } from '../core/outcome.js';
 import type { ChatCompletion, ChatRequest } from '../providers/types.js';
 import type { CompiledRuntime } from './compiled-runtime.js';
 import type { AttemptRecord } from './events.js';
-import { type AttemptDeps, type ModelCall, type RequestScope, runModelTurn } from './model-attempt.js';
+import { runHedgedPair } from './hedged-pair.js';
+import {
+  type AttemptDeps,
+  type ModelCall,
+  type ModelTurn,
+  type RequestScope,
+  runModelTurn,
+} from './model-attempt.js';
+import type { ModelRuntime } from './model-runtime.js';
 import type { Candidate, Plan } from './planner.js';
 import { requestNeeds } from './request-shape.js';
 import type { EngineFailure, EngineRequest, EngineResult } from './types.js';
@@ -156,6 +164,22 @@ export async function runPlan(
     if (minWindow >= 0 && !fitsAfterContextError(candidate, minWindow)) continue;
     const rt = runtime.models.get(candidate.model.id)!;
     const hasNext = i < candidates.length - 1;
+    if (i === 0 && hasNext && deps.hedge.enabled && scope.features.hedging) {
+      const second = runtime.models.get(candidates[1]!.model.id)!;
+      const callFor = (m: ModelRuntime) =>
+        completeCall({ ...request.body, model: m.spec.providerModel, stream: undefined });
+      const hedged = await runHedgedPair(deps, deps.hedge, scope, rt, second, callFor, candidates.length > 2);
+      for (const { rt: m, turn } of hedged.turns) trail.push(trailEntry(m, turn));
+      const won = hedged.turns[hedged.winner];
+      if (won?.turn.outcome.ok) {
+        return served(deps, scope, trail, won.rt.spec.id, won.turn.outcome.value, won.rt !== rt, started);
+      }
+      const lastTurn = hedged.turns.at(-1)!.turn.outcome;
+      if (!lastTurn.ok) last = lastTurn;
+      if (hedged.turns.length === 2) i = 1;
+      if (scope.signal?.aborted || deps.clock.now() >= scope.deadlineAt) break;
+      continue;
+    }
     const turn = await runModelTurn(
       deps,
       rt,
@@ -165,25 +189,9 @@ export async function runPlan(
       false,
     );
     const kind = turn.outcome.ok ? 'success' : turn.outcome.kind;
-    trail.push({
-      model: rt.spec.id,
-      kind,
-      latencyMs: turn.latencyMs,
-      retries: turn.retries,
-      note: turn.note,
-    });
-    if (turn.outcome.ok) {
-      const fallback = trail.length > 1 || i > 0;
-      emitCompleted(deps, scope, rt.spec.id, 'success', trail.length, fallback, false, started, undefined);
-      return {
-        ok: true,
-        value: turn.outcome.value,
-        requestId: scope.requestId,
-        model: rt.spec.id,
-        attempts: trail,
-        fallback,
-      };
-    }
+    trail.push(trailEntry(rt, turn));
+    if (turn.outcome.ok)
+      return served(deps, scope, trail, rt.spec.id, turn.outcome.value, trail.length > 1, started);
     last = turn.outcome;
     if (kind === 'aborted') break;
     if (kind === 'request') {
@@ -215,6 +223,25 @@ export async function runPlan(
     };
   }
   return exhausted(deps, scope, trail, last, plan);
+}
+
+/** The trail entry for one model turn. */
+export function trailEntry(rt: ModelRuntime, turn: ModelTurn<unknown>): AttemptRecord {
+  const kind = turn.outcome.ok ? 'success' : turn.outcome.kind;
+  return { model: rt.spec.id, kind, latencyMs: turn.latencyMs, retries: turn.retries, note: turn.note };
+}
+
+function served(
+  deps: AttemptDeps,
+  scope: RequestScope,
+  trail: AttemptRecord[],
+  model: string,
+  value: ChatCompletion,
+  fallback: boolean,
+  started: number,
+): EngineResult<ChatCompletion> {
+  emitCompleted(deps, scope, model, 'success', trail.length, fallback, false, started, undefined);
+  return { ok: true, value, requestId: scope.requestId, model, attempts: trail, fallback };
 }
 
 /** Emits `request.completed`. */

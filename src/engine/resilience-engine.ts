@@ -100,7 +100,14 @@ export class ResilienceEngine implements ResilienceEngineApi {
       fallbackInsteadOfWaitMs: r.retry.fallbackInsteadOfWait,
       ...options.retry,
     };
-    this.deps = { clock: this.clock, health: this.health, budget: this.budget, retry, events: this.events };
+    this.deps = {
+      clock: this.clock,
+      health: this.health,
+      budget: this.budget,
+      retry,
+      hedge: { enabled: r.hedging.enabled, percentile: r.hedging.percentile, minDelayMs: r.hedging.minDelay },
+      events: this.events,
+    };
     this.runtime = this.compile(config, undefined);
     this.health.statusChanged.on((e) =>
       this.events.emit({
