@@ -318,6 +318,8 @@ async function voteAction(folder: string, opts: VoteOptions, io: ConsensusCliIo)
     const startedAt = Date.now();
     io.stderr(`vote ${minuteId}: ${voters.length} voter(s): ${voters.map((v) => v.id).join(', ')}\n`);
     let outcome: RoundOutcome;
+    // engine and round timers are unref'ed; keep the process alive while the round runs
+    const keepAlive = setInterval(() => {}, 1000);
     try {
       outcome = await runRound({
         minutesDir: dir,
@@ -339,6 +341,8 @@ async function voteAction(folder: string, opts: VoteOptions, io: ConsensusCliIo)
     } catch (error) {
       if (error instanceof CliError) throw error;
       throw new CliError((error as Error).message);
+    } finally {
+      clearInterval(keepAlive);
     }
     io.stdout(summary(outcome, dir));
     io.setExitCode(
