@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryAuditLog } from '../../src/audit/memory-audit-log.js';
+import { FakeClock } from '../../src/core/testing/fake-clock.js';
+import { buildGateway } from '../../src/server/app.js';
+import type { GatewayAuditLog } from '../../src/server/context.js';
+import { gatewaySettings } from '../../src/server/settings.js';
+import { FakeRuntime } from './fake-runtime.js';
+import { KEYS, SECURED } from './helpers.js';
+
+const root = { authorization: `Bearer ${KEYS.admin}` };
+
+describe('gateway with the real audit log', () => {
+  it('records admin actions in a verifiable chain and serves them through the audit routes', async () => {
+    const clock = new FakeClock();
+    const audit: GatewayAuditLog = new MemoryAuditLog({ clock });
+    const app = await buildGateway({
+      runtime: new FakeRuntime(),
+      audit,
+      clock,
+      logger: false,
+      settings: gatewaySettings(SECURED),
+    });
+    try {
+      await app.inject({
+        method: 'PUT',
+        url: '/admin/v1/flags/breaker',
+        headers: root,
+        payload: { mode: 'percent', percent: 10 },
+      });
+      await app.inject({ method: 'POST', url: '/admin/v1/breakers/claude-b/isolate', headers: root });
+      const res = await app.inject({ url: '/admin/v1/audit?actor=admin:root', headers: root });
+      const records = res.json().records as Array<{ seq: number; type: string; hash: string }>;
+      expect(records.map((r) => r.type)).toEqual(['flag.changed', 'admin.action']);
+      expect(records[0]!.hash).toMatch(/^[0-9a-f]{64}$/);
+      const verify = await app.inject({ url: '/admin/v1/audit/verify', headers: root });
+      expect(verify.json()).toMatchObject({ ok: true, records: 2 });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('keeps serving admin actions when the audit log throws', async () => {
+    const broken: GatewayAuditLog = {
+      append() {
+        throw new Error('disk full');
+      },
+      query: () => [],
+      verify: () => ({ ok: false }),
+    };
+    const runtime = new FakeRuntime();
+    const app = await buildGateway({
+      runtime,
+      audit: broken,
+      logger: false,
+      settings: gatewaySettings(SECURED),
+    });
+    try {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/admin/v1/breakers/gpt-a/isolate',
+        headers: root,
+      });
+      expect(res.statusCode).toBe(200);
+      expect(runtime.breakerStates.get('gpt-a')).toBe('isolated');
+    } finally {
+      await app.close();
+    }
+  });
+});
