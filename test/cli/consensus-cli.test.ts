@@ -1,0 +1,331 @@
+/**
+ * The consensus commands run in-process: `vote` over simulated models, `chain verify` on clean and
+ * tampered minutes, and the emergency flow keygen → request → sign → authorise.
+ */
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteAuditLog } from '../../src/audit/sqlite-audit-log.js';
+import { CliError } from '../../src/cli/cli-error.js';
+import { registerConsensusCommands } from '../../src/cli/commands/consensus.js';
+import { PROPOSALS, tempDir } from '../consensus/fixtures.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((c) => c()));
+});
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  error?: CliError;
+}
+
+/** Runs `hive-resilience <args>` in-process with the consensus commands; captures output and exit code. */
+async function cli(...args: string[]): Promise<Run> {
+  const run: Run = { code: 0, stdout: '', stderr: '' };
+  const program = new Command('hive-resilience').exitOverride().configureOutput({
+    writeOut: (t) => {
+      run.stdout += t;
+    },
+    writeErr: (t) => {
+      run.stderr += t;
+    },
+  });
+  registerConsensusCommands(program, {
+    stdout: (t) => {
+      run.stdout += t;
+    },
+    stderr: (t) => {
+      run.stderr += t;
+    },
+    setExitCode: (c) => {
+      run.code = c;
+    },
+  });
+  try {
+    await program.parseAsync(['node', 'hive-resilience', ...args]);
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    run.error = error;
+    run.code = error.exitCode;
+  }
+  return run;
+}
+
+const voteAnswer = (model: string) =>
+  JSON.stringify({
+    weights: PROPOSALS.map((p) => ({ proposal_id: p.id, weight: 9, comment: `${model} likes ${p.id}` })),
+  });
+
+function simulated(id: string, extra: Record<string, unknown> = {}) {
+  return {
+    provider: 'simulated',
+    tier: 'general',
+    capabilities: ['voting'],
+    maxRetries: 0,
+    simulated: { latencyMs: 5, answer: voteAnswer(id), ...extra },
+  };
+}
+
+/** A temp workspace: a minutes folder with proposals.json, a config file, a data dir. */
+async function workspace(models: Record<string, unknown>, chains: Record<string, unknown> = {}) {
+  const { dir, cleanup } = await tempDir();
+  cleanups.push(cleanup);
+  const minutes = join(dir, '0007');
+  await mkdir(minutes);
+  await writeFile(
+    join(minutes, 'proposals.json'),
+    JSON.stringify({ minute_id: '0007', proposals: PROPOSALS }),
+  );
+  const config = join(dir, 'hive.json');
+  await writeFile(config, JSON.stringify({ models, chains }));
+  return { dir, minutes, config, data: join(dir, 'data') };
+}
+
+describe('hive-resilience vote', () => {
+  it('finalises a round over simulated voters, writes the minutes, audits every event, exits 0', async () => {
+    const ws = await workspace({ a: simulated('a'), b: simulated('b'), c: simulated('c') });
+    const run = await cli(
+      'vote',
+      ws.minutes,
+      '--config',
+      ws.config,
+      '--data-dir',
+      ws.data,
+      '--voter-deadline',
+      '5s',
+    );
+    expect(run.error).toBeUndefined();
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/: finalised/);
+    expect(run.stdout).toMatch(/056\s+score\s+90 \/ 65\s+approved/);
+    expect(run.stdout).toMatch(/a\s+voted/);
+    expect(run.stderr).toMatch(/\[\s*\d+\.\d+s\] a\s+asking/);
+    expect(run.stderr).toMatch(/\[\s*\d+\.\d+s\] c\s+voted/);
+    for (const f of [
+      'votes/a.json',
+      'votes/b.json',
+      'votes/c.json',
+      'voting_chain.json',
+      'results.json',
+      'results.md',
+    ]) {
+      expect((await stat(join(ws.minutes, f))).isFile()).toBe(true);
+    }
+    const audit = new SqliteAuditLog({ dataDir: ws.data });
+    try {
+      const types = audit.query({ limit: 1000 }).map((r) => r.type);
+      expect(types[0]).toBe('consensus.round.started');
+      expect(types.filter((t) => t === 'consensus.voter.status').length).toBeGreaterThanOrEqual(6);
+      expect(types.at(-1)).toBe('consensus.round.finalised');
+    } finally {
+      audit.close();
+    }
+
+    const verify = await cli('chain', 'verify', ws.minutes);
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toMatch(/OK: chain valid, tally matches results/);
+  });
+
+  it('with the embedded default config the simulated answers are not votes: malformed, exit 4', async () => {
+    const ws = await workspace({});
+    const run = await cli(
+      'vote',
+      ws.minutes,
+      '--data-dir',
+      ws.data,
+      '--voter-deadline',
+      '10s',
+      '--attempts',
+      '1',
+    );
+    expect(run.error).toBeUndefined();
+    expect(run.code).toBe(4);
+    expect(run.stdout).toMatch(/quorum_failed/);
+    expect(run.stdout).toMatch(/sim-steady\s+malformed/);
+    expect(run.stdout).toMatch(/sim-flaky\s+(malformed|failed)/);
+    expect(JSON.parse(await readFile(join(ws.minutes, 'results.json'), 'utf8')).status).toBe('quorum_failed');
+  });
+
+  it('names the bad input: missing folder, missing proposals.json, invalid proposals, unknown voter, bad option', async () => {
+    const ws = await workspace({ a: simulated('a') });
+    const missing = await cli('vote', join(ws.dir, 'nope'), '--config', ws.config);
+    expect([missing.code, missing.error?.message]).toEqual([
+      2,
+      expect.stringMatching(/nope is not a directory/),
+    ]);
+    const empty = join(ws.dir, 'empty');
+    await mkdir(empty);
+    const noProposals = await cli('vote', empty, '--config', ws.config);
+    expect(noProposals.error?.message).toMatch(/proposals\.json: cannot read .*proposals\.json: ENOENT/);
+    await writeFile(join(empty, 'proposals.json'), JSON.stringify({ proposals: [{ title: 'x' }] }));
+    const invalid = await cli('vote', empty, '--config', ws.config);
+    expect(invalid.error?.message).toMatch(/proposals\.json: .*id/);
+    const unknown = await cli(
+      'vote',
+      ws.minutes,
+      '--config',
+      ws.config,
+      '--voters',
+      'a,ghost',
+      '--data-dir',
+      ws.data,
+    );
+    expect(unknown.error?.message).toMatch(/--voters: unknown model "ghost"/);
+    const badDuration = await cli('vote', ws.minutes, '--config', ws.config, '--deadline', 'soon');
+    expect(badDuration.error?.message).toMatch(/--deadline: expected a duration/);
+    const badConfig = join(ws.dir, 'bad.json');
+    await writeFile(badConfig, JSON.stringify({ models: { a: { provider: 'nope' } } }));
+    const config = await cli('vote', ws.minutes, '--config', badConfig);
+    expect(config.error?.message).toMatch(/--config: invalid configuration .*models\.a\.provider/);
+    const noKeys = await cli('vote', ws.minutes, '--config', ws.config, '--emergency');
+    expect(noKeys.error?.message).toMatch(/--emergency needs --operator-keys/);
+  });
+});
+
+describe('hive-resilience chain verify', () => {
+  it('exits 1 on a tampered vote file and reports it by block; --json gives the report', async () => {
+    const ws = await workspace({ a: simulated('a'), b: simulated('b') });
+    expect((await cli('vote', ws.minutes, '--config', ws.config, '--data-dir', ws.data)).code).toBe(0);
+    const file = join(ws.minutes, 'votes/b.json');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('"weight": 9', '"weight": 2'));
+    const run = await cli('chain', 'verify', ws.minutes);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/block \d+: vote_file_hash_mismatch/);
+    expect(run.stdout).toMatch(/INVALID/);
+    const json = await cli('chain', 'verify', ws.minutes, '--json');
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.stdout);
+    expect(report.ok).toBe(false);
+    expect(report.defects.map((d: { kind: string }) => d.kind)).toContain('vote_file_hash_mismatch');
+  });
+});
+
+describe('hive-resilience emergency', () => {
+  it('keygen → request → sign → authorise finalises a pending round; refusals exit 5', async () => {
+    const ws = await workspace({
+      a: simulated('a'),
+      b: simulated('b'),
+      c: simulated('c', { failureRate: 1 }),
+      d: simulated('d', { failureRate: 1 }),
+    });
+    const keys = join(ws.dir, 'keys');
+    await mkdir(keys);
+    const entries = [];
+    for (const name of ['alice', 'bob', 'carol']) {
+      const k = await cli('emergency', 'keygen', name, '--out', keys);
+      expect(k.code).toBe(0);
+      entries.push(JSON.parse(k.stdout));
+      expect((await stat(join(keys, `${name}.key.pem`))).mode & 0o777).toBe(0o600);
+    }
+    expect(entries[0]).toMatchObject({ name: 'alice', publicKey: expect.any(String) });
+    expect((await cli('emergency', 'keygen', 'alice', '--out', keys)).error?.message).toMatch(
+      /already exists/,
+    );
+    const operatorKeys = join(ws.dir, 'operator-keys.json');
+    await writeFile(operatorKeys, JSON.stringify({ threshold: 2, operators: entries }));
+
+    const vote = await cli(
+      'vote',
+      ws.minutes,
+      '--config',
+      ws.config,
+      '--data-dir',
+      ws.data,
+      '--attempts',
+      '1',
+      '--quorum-votes',
+      '3',
+      '--emergency',
+      '--operator-keys',
+      operatorKeys,
+    );
+    expect(vote.error).toBeUndefined();
+    expect(vote.code).toBe(3);
+    expect(vote.stdout).toMatch(/emergency_pending/);
+    expect(vote.stdout).toMatch(/c\s+failed/);
+
+    const req = join(ws.dir, 'request.json');
+    const tooMany = await cli('emergency', 'request', ws.minutes, '--reduced-quorum', '3');
+    expect(tooMany.error?.message).toMatch(/--reduced-quorum: 3 exceeds the 2 vote\(s\) filed/);
+    const r = await cli(
+      'emergency',
+      'request',
+      ws.minutes,
+      '--reduced-quorum',
+      '2',
+      '--expires',
+      '1h',
+      '--out',
+      req,
+    );
+    expect(r.code).toBe(0);
+    const request = JSON.parse(r.stdout);
+    expect(request).toMatchObject({ reduced_quorum: 2, round_id: expect.stringMatching(/^0007-/) });
+    expect(request.nonce).toMatch(/^[0-9a-f]{32}$/);
+
+    const sig = async (name: string) => {
+      const out = join(ws.dir, `${name}.sig.json`);
+      const s = await cli(
+        'emergency',
+        'sign',
+        req,
+        '--key',
+        join(keys, `${name}.key.pem`),
+        '--name',
+        name,
+        '--out',
+        out,
+      );
+      expect(s.code).toBe(0);
+      expect(JSON.parse(s.stdout).signatures[0].signer).toBe(name);
+      return out;
+    };
+    const alice = await sig('alice');
+    const carol = await sig('carol');
+    const authorise = (sigs: string[]) =>
+      cli(
+        'emergency',
+        'authorise',
+        ws.minutes,
+        '--request',
+        req,
+        '--signatures',
+        sigs.join(','),
+        '--operator-keys',
+        operatorKeys,
+        '--data-dir',
+        ws.data,
+      );
+
+    const under = await authorise([alice]);
+    expect(under.code).toBe(5);
+    expect(under.stdout).toMatch(/refused \(under_signed\)/);
+
+    const done = await authorise([alice, carol]);
+    expect(done.code).toBe(0);
+    expect(done.stdout).toMatch(/emergency_finalised under reduced quorum 2, signed by alice, carol/);
+    expect(JSON.parse(await readFile(join(ws.minutes, 'results.json'), 'utf8')).status).toBe(
+      'emergency_finalised',
+    );
+    expect((await cli('chain', 'verify', ws.minutes)).code).toBe(0);
+
+    const again = await authorise([alice, carol]);
+    expect(again.code).toBe(5);
+    expect(again.stdout).toMatch(/refused \(not_pending\)/);
+
+    const audit = new SqliteAuditLog({ dataDir: ws.data });
+    try {
+      const authorised = audit.query({ type: 'consensus.round.emergency_authorised' });
+      expect(authorised).toHaveLength(1);
+      expect(authorised[0]!.actor).toBe('operators:alice,carol');
+      expect(audit.query({ type: 'consensus.round.emergency_refused' })).toHaveLength(2);
+      expect(audit.verify().ok).toBe(true);
+    } finally {
+      audit.close();
+    }
+  });
+});
