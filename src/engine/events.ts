@@ -67,7 +67,7 @@ export interface RetryGaveUpEvent {
 }
 
 /** A retry is about to happen. */
-export interface RetryEvent {
+export interface RetryScheduledEvent {
   readonly type: 'retry.scheduled';
   readonly requestId: string;
   readonly model: string;
@@ -118,7 +118,7 @@ export type EngineEvent =
   | HealthStatusChangedEvent
   | FallbackEvent
   | RetryGaveUpEvent
-  | RetryEvent
+  | RetryScheduledEvent
   | ChainExhaustedEvent
   | RequestCompletedEvent
   | ProbeEvent;

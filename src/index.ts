@@ -1,0 +1,53 @@
+/**
+ * hive-resilience: resilience policies, the fallback strategy engine, providers, health monitoring,
+ * the gateway and governance consensus for multi-model AI systems.
+ *
+ * - `hive-resilience/core`: dependency-free policies (retry, circuit breaker, timeout, bulkhead, hedge,
+ *   fallback, pipeline) that also run in browsers and edge runtimes.
+ * - `hive-resilience`: everything, including the engine (`ResilienceEngine`), config loading, providers,
+ *   health, audit, the gateway (`startGateway`) and consensus (`runRound`, `verifyMinutes`).
+ * @packageDocumentation
+ */
+
+export {
+  type AuditLog,
+  MemoryAuditLog,
+  SqliteAuditLog,
+  verifyAuditDatabase,
+  verifyAuditRecords,
+} from './audit/index.js';
+export { type ChaosUpstream, type FaultSpec, startChaosUpstream } from './chaos/index.js';
+export {
+  ConfigError,
+  type ConfigIssue,
+  configJsonSchema,
+  type HiveConfig,
+  type HiveConfigInput,
+  loadConfig,
+  parseConfigText,
+  validateConfig,
+} from './config/index.js';
+export * from './core/index.js';
+export * from './engine/index.js';
+export {
+  DEFAULT_CONFIG_PATH,
+  type RunningGateway,
+  type StartGatewayOptions,
+  startGateway,
+} from './gateway/index.js';
+export { HealthMonitor, HealthProber, type ModelHealth, type ModelHealthCheck } from './health/index.js';
+export { ModelRegistry, ModelSpec } from './models/index.js';
+export {
+  AnthropicProvider,
+  type ChatCompletion,
+  type ChatCompletionChunk,
+  type ChatMessage,
+  type ChatRequest,
+  createProvider,
+  OpenAICompatibleProvider,
+  type Provider,
+  type ProviderSpec,
+  SimulatedProvider,
+  type StreamEvent,
+} from './providers/index.js';
+export { MemoryStateStore, type StateStore } from './state/index.js';
