@@ -7,9 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
 import { type AlertManager, createAlertManager } from '../alerts/index.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { MemoryAuditLog } from '../audit/memory-audit-log.js';
 import { SqliteAuditLog } from '../audit/sqlite-audit-log.js';
-import type { AuditLog } from '../audit/audit-log.js';
 import { ConfigError, formatIssue, loadConfig } from '../config/index.js';
 import type { HiveConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
@@ -18,7 +18,7 @@ import { buildGateway } from '../server/app.js';
 import { hashKey, parseGatewaySettings } from '../server/settings.js';
 import { createMetrics, type GatewayMetrics } from '../telemetry/index.js';
 import { auditRecordFor } from './audit-events.js';
-import { type ConfigSource, EngineGatewayRuntime } from './engine-runtime.js';
+import { EngineGatewayRuntime } from './engine-runtime.js';
 
 /** The embedded default config (simulated models; no keys, no network). */
 export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../../config/default.yaml', import.meta.url));
