@@ -7,7 +7,8 @@ import { CliError } from '../cli-error.js';
 
 interface ModelRow {
   id: string;
-  hive?: { health?: { status?: string; score?: number }; breaker?: string; provider?: string };
+  owned_by?: string;
+  hive?: { health?: { status?: string; score?: number }; breaker?: string };
 }
 
 /** Registers `status`. */
@@ -29,7 +30,7 @@ export function registerStatusCommand(program: Command): void {
       }
       const rows = models.data.map((m) => [
         m.id,
-        m.hive?.provider ?? '',
+        m.owned_by ?? '',
         m.hive?.health?.status ?? '?',
         m.hive?.health?.score === undefined ? '' : m.hive.health.score.toFixed(2),
         m.hive?.breaker ?? '?',
