@@ -203,7 +203,10 @@ async function startGatewayChild(configPath: string): Promise<ChildServer> {
     { encoding: 'utf8', timeout: 60_000 },
   );
   if (built.status !== 0) throw new Error(`esbuild failed: ${built.stderr || built.error?.message}`);
-  return startChild('hive-resilience gateway (child)', [outfile, configPath], async (output) => {
+  // HIVE_BENCH_CPU_PROF=<dir>: write a V8 CPU profile of the child gateway there (for finding hot spots).
+  const profDir = process.env.HIVE_BENCH_CPU_PROF;
+  const prof = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+  return startChild('hive-resilience gateway (child)', [...prof, outfile, configPath], async (output) => {
     const line = /\{"url":"([^"]+)"\}/.exec(output);
     return line?.[1];
   });
