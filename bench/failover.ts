@@ -57,14 +57,15 @@ export async function run(): Promise<void> {
   const upstream = await startChaosUpstream({ host: '127.0.0.1', port: 0 });
   const closed = await closedPortURL();
   const base = `${upstream.url}/v1`;
-  const validated = validateConfig({
+  const input: Record<string, unknown> = {
     models: {
       primary: model(base, { fallbacks: ['backup'] }),
       refused: model(closed, { fallbacks: ['backup'], circuitBreakerThreshold: 1_000_000 }),
       backup: model(base),
     },
     resilience: { healthCheckInterval: '1h' },
-  } as HiveConfigInput);
+  };
+  const validated = validateConfig(input as HiveConfigInput);
   if (!validated.ok) throw new Error(JSON.stringify(validated.issues));
   const engine = ResilienceEngine.fromConfig(validated.config, { probes: false });
   const primary = engine.current.models.get('primary');
