@@ -1,0 +1,97 @@
+/**
+ * The CLI as a user runs it: `serve` in a child process, then `status`, `audit verify`, `config validate`
+ * and bad input. Every child is stopped.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../gateway/gateway-fixtures.js';
+
+const run = promisify(execFile);
+const BIN = resolve(import.meta.dirname, '../../bin/hive-resilience.js');
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+async function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string; err: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env },
+    });
+    return { code: 0, out: stdout, err: stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout, err: e.stderr };
+  }
+}
+
+describe('hive-resilience CLI', () => {
+  it('serves the embedded default, answers status, and its audit log verifies', async () => {
+    const dir = tempDir();
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data-dir', dir], {
+      env: { ...process.env, HIVE_ADMIN_KEY: 'cli-test-admin-key-123' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    children.push(child);
+    const url = await new Promise<string>((resolveUrl, reject) => {
+      let err = '';
+      child.stderr!.on('data', (d: Buffer) => {
+        err += d.toString();
+        const m = /gateway on (http:\/\/\S+)/.exec(err);
+        if (m) resolveUrl(m[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${err}`)));
+    });
+    for (let i = 0; i < 10; i++) {
+      const r = await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'governance', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      expect(r.status).toBe(200);
+    }
+    const status = await cli(['status', '--url', url, '--admin-key', 'cli-test-admin-key-123']);
+    expect(status.code).toBe(0);
+    expect(status.out).toMatch(/sim-flaky\s+simulated\s+(healthy|degraded|failed)/);
+    expect(status.out).toContain('sim-steady');
+    child.kill('SIGTERM');
+    await new Promise<void>((r) => (child.exitCode !== null ? r() : child.once('exit', () => r())));
+    const verify = await cli(['audit', 'verify', '--data-dir', dir]);
+    expect(verify.out).toContain('OK');
+    expect(verify.code).toBe(0);
+  }, 60_000);
+
+  it('names every problem of an invalid config by its path', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(
+      file,
+      'models:\n  a:\n    provider: openai\n    baseURL: http://127.0.0.1:1/v1\n    timeout: soon\n    tier: captain\n',
+    );
+    const result = await cli(['config', 'validate', file]);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('models.a.timeout: expected a duration like "30s"');
+    expect(result.err).toContain('models.a.tier');
+    expect(result.err).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('reports bad options in one line without a stack trace', async () => {
+    const port = await cli(['serve', '--port', 'eighty']);
+    expect(port.code).not.toBe(0);
+    expect(port.err).toContain('--port: expected a port 0-65535, got "eighty"');
+    const missing = await cli(['audit', 'verify', '--data-dir', '/nonexistent/dir']);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain('no audit database at /nonexistent/dir');
+    expect(missing.err).not.toMatch(/\n\s+at /);
+    const unknown = await cli(['serve', '--config', '/nonexistent.yaml', '--port', '0']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.err).toContain('/nonexistent.yaml');
+    expect(unknown.err).not.toMatch(/\n\s+at /);
+  });
+});
