@@ -1,0 +1,228 @@
+/**
+ * `hive-resilience emergency keygen|request|sign|authorise`: operator keys, authorisation requests,
+ * signatures, and finalising a pending round under a reduced quorum (exit 5 when refused).
+ * @packageDocumentation
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { consensusAuditRecord } from '../../consensus/audit-events.js';
+import {
+  type Authorisation,
+  type AuthorisationRequest,
+  combineSignatures,
+  createAuthorisationRequest,
+  generateOperatorKey,
+  signAuthorisation,
+} from '../../consensus/authorisation.js';
+import { finaliseWithAuthorisation } from '../../consensus/emergency-round.js';
+import { loadRoundState, PENDING_FILE } from '../../consensus/round-state.js';
+import { CliError, parseDurationOption } from '../cli-error.js';
+import {
+  CONSENSUS_EXIT,
+  type ConsensusCliIo,
+  openAudit,
+  parseIntOption,
+  readJson,
+  readOperatorKeys,
+  requireFolder,
+} from './consensus-io.js';
+
+const requestSchema = z.object({
+  round_id: z.string().min(1),
+  reduced_quorum: z.int().min(1),
+  expires_at: z.string().min(1),
+  nonce: z.string().min(8),
+});
+
+async function readRequest(path: string, what: string): Promise<AuthorisationRequest> {
+  const parsed = requestSchema.safeParse(await readJson(path, what));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new CliError(`${what}: ${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  const { round_id, reduced_quorum, expires_at, nonce } = parsed.data;
+  return { round_id, reduced_quorum, expires_at, nonce };
+}
+
+const signaturePartSchema = requestSchema.extend({
+  signatures: z.array(z.object({ signer: z.string().min(1), signature: z.string().min(1) })).min(1),
+});
+
+async function writeOut(
+  path: string | undefined,
+  text: string,
+  io: ConsensusCliIo,
+  mode?: number,
+): Promise<void> {
+  if (path) {
+    await writeFile(path, text, mode !== undefined ? { mode } : {}).catch((error: NodeJS.ErrnoException) => {
+      throw new CliError(`--out: cannot write ${path}: ${error.code ?? error.message}`);
+    });
+    io.stderr(`wrote ${path}\n`);
+  }
+  io.stdout(text);
+}
+
+/** Registers `emergency keygen|request|sign|authorise`. */
+export function registerEmergency(program: Command, io: ConsensusCliIo): void {
+  const emergency = program
+    .command('emergency')
+    .description(
+      'Emergency consensus: finalise a round under a reduced quorum with k-of-n operator signatures.',
+    );
+
+  emergency
+    .command('keygen')
+    .description('Generate an operator Ed25519 key: <name>.key.pem (secret, mode 0600) and <name>.pub.json.')
+    .argument('<name>', 'operator name')
+    .option('--out <dir>', 'output directory', '.')
+    .action(async (name: string, opts: { out: string }) => {
+      if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new CliError(`name: "${name}" must match [A-Za-z0-9._-]+`);
+      const dir = await requireFolder(opts.out, '--out');
+      const pair = generateOperatorKey(name);
+      const keyPath = join(dir, `${name}.key.pem`);
+      const pubPath = join(dir, `${name}.pub.json`);
+      await writeFile(keyPath, pair.privateKey, { mode: 0o600, flag: 'wx' }).catch(
+        (error: NodeJS.ErrnoException) => {
+          throw new CliError(
+            `--out: cannot write ${keyPath}: ${error.code === 'EEXIST' ? 'it already exists' : error.code}`,
+          );
+        },
+      );
+      const entry = `${JSON.stringify({ name, publicKey: pair.publicKey }, null, 2)}\n`;
+      await writeFile(pubPath, entry);
+      io.stderr(`wrote ${keyPath} (private, keep it secret) and ${pubPath} (add it to operator-keys.json)\n`);
+      io.stdout(entry);
+    });
+
+  emergency
+    .command('request')
+    .description('Print an authorisation request for the pending round of a minutes folder.')
+    .argument('<minutes-folder>')
+    .requiredOption('--reduced-quorum <n>', 'the quorum (votes) to finalise under')
+    .option('--expires <duration>', 'validity from now', '1h')
+    .option('--out <file>', 'also write the request to this file')
+    .action(async (folder: string, opts: { reducedQuorum: string; expires: string; out?: string }) => {
+      const dir = await requireFolder(folder);
+      const state = await loadRoundState(dir);
+      if (!state)
+        throw new CliError(`${folder}: no ${PENDING_FILE}: the round is not waiting for an authorisation`);
+      if (state.status !== 'pending')
+        throw new CliError(`${folder}: round ${state.round_id} is already finalised`);
+      const quorum = parseIntOption(opts.reducedQuorum, '--reduced-quorum');
+      if (quorum > state.votes) {
+        throw new CliError(`--reduced-quorum: ${quorum} exceeds the ${state.votes} vote(s) filed`);
+      }
+      const expires = Date.now() + parseDurationOption(opts.expires, '--expires');
+      const request = createAuthorisationRequest(
+        state.round_id,
+        quorum,
+        expires,
+        randomBytes(16).toString('hex'),
+      );
+      await writeOut(opts.out, `${JSON.stringify(request, null, 2)}\n`, io);
+    });
+
+  emergency
+    .command('sign')
+    .description('Sign an authorisation request with an operator key; prints the signature part.')
+    .argument('<request-json>')
+    .requiredOption('--key <pem>', "the operator's <name>.key.pem")
+    .requiredOption('--name <name>', 'the operator name registered with the public key')
+    .option('--out <file>', 'also write the signature part to this file')
+    .action(async (requestPath: string, opts: { key: string; name: string; out?: string }) => {
+      const request = await readRequest(requestPath, 'request');
+      const pem = await readFile(opts.key, 'utf8').catch((error: NodeJS.ErrnoException) => {
+        throw new CliError(`--key: cannot read ${opts.key}: ${error.code ?? 'error'}`);
+      });
+      let part: Authorisation;
+      try {
+        part = signAuthorisation(request, pem, opts.name);
+      } catch {
+        throw new CliError(`--key: ${opts.key} is not an Ed25519 private key (PKCS#8 PEM)`);
+      }
+      await writeOut(opts.out, `${JSON.stringify(part, null, 2)}\n`, io);
+    });
+
+  emergency
+    .command('authorise')
+    .alias('authorize')
+    .description('Combine signatures and finalise the pending round under the reduced quorum.')
+    .argument('<minutes-folder>')
+    .requiredOption('--request <file>', 'the request JSON')
+    .requiredOption('--signatures <files>', 'comma-separated signature parts')
+    .requiredOption('--operator-keys <file>', 'the registered operators (not the copy in the pending file)')
+    .option('--threshold <k>', 'override the threshold of the keys file')
+    .option('-d, --data-dir <dir>', 'where the audit log lives', '.data')
+    .action(
+      async (
+        folder: string,
+        opts: {
+          request: string;
+          signatures: string;
+          operatorKeys: string;
+          threshold?: string;
+          dataDir: string;
+        },
+      ) => {
+        const dir = await requireFolder(folder);
+        const state = await loadRoundState(dir);
+        if (!state)
+          throw new CliError(`${folder}: no ${PENDING_FILE}: the round is not waiting for an authorisation`);
+        const keys = await readOperatorKeys(opts.operatorKeys);
+        const threshold = opts.threshold ? parseIntOption(opts.threshold, '--threshold') : keys.threshold;
+        const request = await readRequest(opts.request, '--request');
+        const files = opts.signatures
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        if (files.length === 0) throw new CliError('--signatures: no files given');
+        const parts: Authorisation[] = [];
+        for (const file of files) {
+          const parsed = signaturePartSchema.safeParse(await readJson(file, '--signatures'));
+          if (!parsed.success) {
+            const issue = parsed.error.issues[0]!;
+            throw new CliError(
+              `--signatures: ${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
+            );
+          }
+          parts.push(parsed.data);
+        }
+        const combined = combineSignatures([{ ...request, signatures: [] }, ...parts]);
+        if (!combined.ok) {
+          const msg = combined.errors.map((e) =>
+            e.replace(/^parts\[(\d+)\]/, (_, i) => files[Number(i) - 1] ?? 'request'),
+          );
+          throw new CliError(`--signatures: ${msg.join('; ')}`);
+        }
+        const audit = openAudit(opts.dataDir, io);
+        const claimedSigners = combined.value.signatures.map((s) => s.signer);
+        try {
+          const outcome = await finaliseWithAuthorisation(state, combined.value, {
+            operatorKeys: keys.operators,
+            threshold,
+            onEvent: (e) => audit.append(consensusAuditRecord(e, { claimedSigners })),
+          });
+          if (outcome.ok) {
+            io.stdout(
+              `round ${state.round_id}: emergency_finalised under reduced quorum ${request.reduced_quorum}, ` +
+                `signed by ${outcome.signers.join(', ')}\n` +
+                outcome.results.proposals.map((p) => `  ${p.id.padEnd(6)} ${p.status}\n`).join(''),
+            );
+            io.setExitCode(CONSENSUS_EXIT.ok);
+          } else {
+            io.stdout(
+              `round ${state.round_id}: authorisation refused (${outcome.reason}): ${outcome.message}\n`,
+            );
+            io.setExitCode(CONSENSUS_EXIT.refused);
+          }
+        } finally {
+          await audit.flush();
+          audit.close();
+        }
+      },
+    );
+}
