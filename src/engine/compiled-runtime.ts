@@ -121,7 +121,8 @@ function providerFor(spec: ModelSpec, clock: Clock): Provider {
     kind: spec.provider,
     baseURL: spec.baseURL,
     apiKey: spec.apiKey,
-    timeoutMs: spec.timeoutMs,
+    // The engine's per-attempt TimeoutPolicy bounds non-streaming calls; a second timer here would only
+    // cost another AbortController per call.
     ttftTimeoutMs: spec.ttftTimeoutMs,
     idleTimeoutMs: spec.idleTimeoutMs,
     connections: spec.maxConcurrent,

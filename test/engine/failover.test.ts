@@ -89,6 +89,18 @@ describe('non-streaming failover', () => {
     expect(chaos.upstream.stats().models.solo?.requests).toBe(2);
   });
 
+  it('times out a hanging primary and serves from the fallback', async () => {
+    chaos.upstream.setFaults({ primary: { latencyMs: 5000 } });
+    const { engine } = build({
+      primary: chaosModel(chaos.openaiBaseURL, { fallbacks: ['backup'], timeout: '300ms' }),
+      backup: chaosModel(chaos.openaiBaseURL),
+    });
+    const result = await engine.complete({ target: 'primary', body: ask() });
+    expect(result.ok && result.model).toBe('backup');
+    if (!result.ok) return;
+    expect(result.attempts[0]).toMatchObject({ model: 'primary', kind: 'timeout' });
+  });
+
   it('fails over at once from a refused connection', async () => {
     const dead = `${await closedPortURL()}/v1`;
     const { engine } = build({
