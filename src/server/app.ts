@@ -14,6 +14,7 @@ import Fastify, {
 import { type Logger, pino } from 'pino';
 import { type Clock, systemClock } from '../core/clock.js';
 import { EventEmitter } from '../core/event-emitter.js';
+import { createTracing, type RequestTracing } from '../telemetry/tracing.js';
 import { Authenticator } from './auth.js';
 import {
   type GatewayAuditLog,
@@ -48,6 +49,8 @@ export interface BuildGatewayOptions {
   readonly metrics?: MetricsEndpoint;
   /** Time source for rate limiting and heartbeats (default: the system clock). */
   readonly clock?: Clock;
+  /** Request spans (default: OpenTelemetry's global provider, a no-op without an SDK). */
+  readonly tracing?: RequestTracing;
   /** Called with every gateway event (flag change, admin action), e.g. for alerting. */
   readonly onEvent?: (event: GatewayEvent) => void;
 }
@@ -125,6 +128,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Fastif
     limiter: settings.server.rateLimit ? new RequestLimiter(settings.server.rateLimit, clock) : undefined,
     audit,
     metrics: options.metrics,
+    tracing: options.tracing ?? createTracing(),
     events,
     clock,
     log: app.log,

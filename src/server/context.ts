@@ -8,6 +8,7 @@ import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import type { Clock } from '../core/clock.js';
 import type { EventEmitter } from '../core/event-emitter.js';
 import type { EngineEvent } from '../engine/events.js';
+import type { RequestTracing } from '../telemetry/tracing.js';
 import type { Authenticator } from './auth.js';
 import { type HttpError, httpError } from './errors.js';
 import type { FeatureFlags } from './flags.js';
@@ -80,6 +81,8 @@ export interface GatewayContext {
   readonly limiter: RequestLimiter | undefined;
   readonly audit: GatewayAuditLog | undefined;
   readonly metrics: MetricsEndpoint | undefined;
+  /** Request spans (no-op unless an OpenTelemetry SDK is registered). */
+  readonly tracing: RequestTracing;
   readonly events: EventEmitter<GatewayEvent>;
   readonly clock: Clock;
   readonly log: FastifyBaseLogger;

@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AttemptRecord } from '../../engine/events.js';
 import type { EngineRequest, EngineStream } from '../../engine/types.js';
 import type { StreamEvent } from '../../providers/types.js';
+import type { RequestSpan } from '../../telemetry/tracing.js';
 import type { ClientIdentity } from '../auth.js';
 import { parseCapabilities, parseChatBody } from '../chat-request.js';
 import { type GatewayContext, rateLimited, sendError } from '../context.js';
@@ -73,12 +74,19 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
     };
 
     if (!parsed.stream) {
+      const span = ctx.tracing.startRequestSpan('hive.chat.completions', () => ({
+        'hive.target': target,
+        'hive.request_id': request.id,
+      }));
       const result = await ctx.runtime.engine.complete(engineRequest);
       raw.off('close', onClose);
+      if (span.recording) traceAttempts(span, result.attempts, result.ok ? result.model : undefined);
       if (!result.ok) {
+        span.end(result.failure.kind, result.message);
         setHiveHeaders(reply, { attempts: result.attempts });
         return sendError(reply, engineFailureToHttp(result, target));
       }
+      span.end('success');
       setHiveHeaders(reply, result);
       return reply.code(200).type('application/json; charset=utf-8').send(result.value);
     }
@@ -118,6 +126,23 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
       .header('x-accel-buffering', 'no');
     return reply.send(Readable.from(sseBody(first, iterator, stream, target), { objectMode: false }));
   });
+}
+
+/** Adds the attempt trail to a recording span. */
+function traceAttempts(
+  span: RequestSpan,
+  attempts: readonly AttemptRecord[],
+  model: string | undefined,
+): void {
+  if (model) span.setAttributes({ 'hive.model': model, 'hive.attempts': attempts.length });
+  for (const a of attempts) {
+    span.addEvent('hive.attempt', {
+      'hive.model': a.model,
+      'hive.kind': a.kind,
+      'hive.note': a.note,
+      'hive.latency_ms': a.latencyMs,
+    });
+  }
 }
 
 const DONE = 'data: [DONE]\n\n';

@@ -1,0 +1,38 @@
+/**
+ * Request spans: with a tracer provider, each chat completion is one span with its attempt trail as
+ * events and the serving model as an attribute; without one, nothing is recorded.
+ */
+import { describe, expect, it } from 'vitest';
+import { buildGateway } from '../../src/server/app.js';
+import { gatewaySettings } from '../../src/server/settings.js';
+import { createTracing } from '../../src/telemetry/tracing.js';
+import { memoryProvider } from '../helpers/memory-tracer.js';
+import { FakeRuntime } from './fake-runtime.js';
+
+describe('request tracing', () => {
+  it('records one span per completion with the attempt trail', async () => {
+    const { provider, spans } = memoryProvider();
+    const runtime = new FakeRuntime();
+    const app = await buildGateway({
+      runtime,
+      settings: gatewaySettings({}),
+      logger: false,
+      tracing: createTracing({ tracerProvider: provider }),
+    });
+    try {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/chat/completions',
+        payload: { model: runtime.models[0]!.id, messages: [{ role: 'user', content: 'hi' }] },
+      });
+      expect(res.statusCode).toBe(200);
+      expect(spans).toHaveLength(1);
+      expect(spans[0]!.name).toBe('hive.chat.completions');
+      expect(spans[0]!.ended).toBe(true);
+      expect(spans[0]!.attributes['hive.model']).toBe(runtime.models[0]!.id);
+      expect(spans[0]!.events).toContain('hive.attempt');
+    } finally {
+      await app.close();
+    }
+  });
+});
