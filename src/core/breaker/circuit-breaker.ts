@@ -12,13 +12,15 @@ import {
   type CircuitBreakerOptions,
   type CircuitBreakerSnapshot,
   type CircuitState,
-  checkNumber,
   parseSnapshot,
   type StateChangeEvent,
   type TransitionReason,
 } from './breaker-options.js';
-import { BreakerPermit, type PermitSink, ProbeLease } from './breaker-permit.js';
-import { type CallWindow, CountWindow, TimeWindow } from './call-window.js';
+import { BreakerPermit, type PermitSink, type ProbeLease } from './breaker-permit.js';
+import { type BreakerLimits, describeBreaker, resolveBreakerSettings } from './breaker-settings.js';
+import { planHydration, snapshotOf } from './breaker-snapshot.js';
+import type { CallWindow } from './call-window.js';
+import { ProbeLeases } from './probe-leases.js';
 
 const CLOSED = 0;
 const OPEN = 1;
@@ -26,13 +28,6 @@ const HALF_OPEN = 2;
 const ISOLATED = 3;
 const DISABLED = 4;
 const NAMES: readonly CircuitState[] = ['closed', 'open', 'half-open', 'isolated', 'disabled'];
-const CODES: Readonly<Record<CircuitState, number>> = {
-  closed: CLOSED,
-  open: OPEN,
-  'half-open': HALF_OPEN,
-  isolated: ISOLATED,
-  disabled: DISABLED,
-};
 
 /**
  * A circuit breaker.
@@ -61,20 +56,7 @@ export class CircuitBreaker extends BasePolicy implements PermitSink {
   /** The breaker's name (for descriptions). */
   readonly name: string | undefined;
   private readonly clock: Clock;
-  private readonly opts: Required<
-    Pick<
-      CircuitBreakerOptions,
-      | 'openDurationMs'
-      | 'openBackoffFactor'
-      | 'maxOpenDurationMs'
-      | 'halfOpenProbes'
-      | 'probeLeaseMs'
-      | 'accountCooldownMs'
-      | 'consecutiveFailures'
-      | 'failureRateThreshold'
-      | 'minimumCalls'
-    >
-  >;
+  private readonly opts: BreakerLimits;
   private readonly window: CallWindow | undefined;
   private readonly slowMs: number | undefined;
   private readonly slowRate: number | undefined;
@@ -85,9 +67,7 @@ export class CircuitBreaker extends BasePolicy implements PermitSink {
   private lastCallAt = 0;
   private openUntil = 0;
   private openMs: number;
-  private leases: ProbeLease[] = [];
-  private admitted = 0;
-  private probeSuccesses = 0;
+  private readonly probes = new ProbeLeases();
   private isolations = 0;
   private openError: BrokenCircuitError | undefined = undefined;
   private isolatedError: BrokenCircuitError | undefined = undefined;
@@ -98,42 +78,13 @@ export class CircuitBreaker extends BasePolicy implements PermitSink {
     super(options);
     this.name = options.name;
     this.clock = options.clock ?? systemClock;
-    this.opts = {
-      openDurationMs: checkNumber('openDurationMs', options.openDurationMs ?? 30_000, 0),
-      openBackoffFactor: checkNumber('openBackoffFactor', options.openBackoffFactor ?? 2, 1),
-      maxOpenDurationMs: checkNumber('maxOpenDurationMs', options.maxOpenDurationMs ?? 300_000, 0),
-      halfOpenProbes: checkNumber('halfOpenProbes', options.halfOpenProbes ?? 1, 1),
-      probeLeaseMs: checkNumber('probeLeaseMs', options.probeLeaseMs ?? 30_000, 1),
-      accountCooldownMs: checkNumber('accountCooldownMs', options.accountCooldownMs ?? 300_000, 0),
-      consecutiveFailures: checkNumber('consecutiveFailures', options.consecutiveFailures ?? 5, 1),
-      failureRateThreshold: checkNumber(
-        'failureRateThreshold',
-        options.failureRateThreshold ?? 0.5,
-        0.000_001,
-        1,
-      ),
-      minimumCalls: checkNumber('minimumCalls', options.minimumCalls ?? 10, 1),
-    };
+    const settings = resolveBreakerSettings(options);
+    this.opts = settings.limits;
+    this.window = settings.window;
+    this.slowMs = settings.slowMs;
+    this.slowRate = settings.slowRate;
+    this.idleResetMs = settings.idleResetMs;
     this.openMs = this.opts.openDurationMs;
-    const w = options.window;
-    if (w)
-      this.window =
-        w.type === 'count'
-          ? new CountWindow(w.size, options.idleResetMs)
-          : new TimeWindow(w.durationMs, w.buckets);
-    this.slowMs =
-      options.slowCallDurationMs === undefined
-        ? undefined
-        : checkNumber('slowCallDurationMs', options.slowCallDurationMs, 0);
-    this.slowRate =
-      options.slowCallRateThreshold === undefined
-        ? undefined
-        : checkNumber('slowCallRateThreshold', options.slowCallRateThreshold, 0.000_001, 1);
-    if (this.slowRate !== undefined && this.slowMs === undefined) {
-      throw new RangeError('circuitBreaker: slowCallRateThreshold needs slowCallDurationMs');
-    }
-    this.idleResetMs =
-      options.idleResetMs === undefined ? undefined : checkNumber('idleResetMs', options.idleResetMs, 0);
   }
 
   /** The current state (expires overdue probe leases first). */
@@ -154,7 +105,9 @@ export class CircuitBreaker extends BasePolicy implements PermitSink {
       case OPEN:
         return Math.max(0, this.openUntil - now);
       case HALF_OPEN:
-        return this.admitted < this.opts.halfOpenProbes ? 0 : Math.max(0, this.earliestLeaseDeadline() - now);
+        return this.probes.admitted < this.opts.halfOpenProbes
+          ? 0
+          : Math.max(0, this.earliestLeaseDeadline() - now);
       case ISOLATED:
         return undefined;
       default:
@@ -218,7 +171,7 @@ export class CircuitBreaker extends BasePolicy implements PermitSink {
     }
     this.expireLeases(now);
     if (this.code !== HALF_OPEN) return this.reject(Math.max(0, this.openUntil - now));
-    if (this.admitted >= this.opts.halfOpenProbes)
+    if (this.probes.admitted >= this.opts.halfOpenProbes)
       return this.reject(Math.max(0, this.earliestLeaseDeadline() - now));
     return this.grantProbe(now);
   }
@@ -239,8 +192,7 @@ export class CircuitBreaker extends BasePolicy implements PermitSink {
       return;
     }
     if (lease.settled) return;
-    lease.settled = true;
-    this.leases = this.leases.filter((l) => l !== lease);
+    this.probes.settle(lease);
     if (kind === 'account') {
       this.trip('account-failure', this.opts.accountCooldownMs);
       return;
@@ -251,8 +203,7 @@ export class CircuitBreaker extends BasePolicy implements PermitSink {
       return;
     }
     if (kind === 'success') {
-      this.probeSuccesses++;
-      if (this.probeSuccesses >= this.opts.halfOpenProbes) this.closeNow('probe-succeeded');
+      if (++this.probes.successes >= this.opts.halfOpenProbes) this.closeNow('probe-succeeded');
       return;
     }
     this.releaseProbe(lease);
@@ -301,16 +252,10 @@ export class CircuitBreaker extends BasePolicy implements PermitSink {
   /** A serialisable snapshot for a state store. Window statistics are not included. */
   toJSON(): CircuitBreakerSnapshot {
     const now = this.clock.now();
-    const base = {
-      version: 1 as const,
-      state: this.state,
-      openDurationMs: this.openMs,
-      consecutiveFailures: this.consecutive,
-      savedAtWallMs: this.clock.wallNow(),
-    };
-    if (this.code === OPEN || this.code === HALF_OPEN)
-      return { ...base, openRemainingMs: Math.max(0, this.openUntil - now) };
-    return base;
+    const state = this.state;
+    const remaining =
+      this.code === OPEN || this.code === HALF_OPEN ? Math.max(0, this.openUntil - now) : undefined;
+    return snapshotOf(state, this.openMs, this.consecutive, this.clock.wallNow(), remaining);
   }
 
   /**
@@ -322,18 +267,16 @@ export class CircuitBreaker extends BasePolicy implements PermitSink {
   hydrate(json: unknown): boolean {
     const snap = parseSnapshot(json);
     if (this.code === ISOLATED || this.code === DISABLED) return false;
-    this.openMs = Math.min(Math.max(snap.openDurationMs, 0), this.opts.maxOpenDurationMs);
-    const target = CODES[snap.state];
-    if (target === CLOSED || target === DISABLED) {
-      if (target === DISABLED) this.disable();
-      else if (this.code !== CLOSED) this.move(CLOSED, 'hydrated');
-      this.consecutive = Math.max(0, Math.floor(snap.consecutiveFailures));
+    const plan = planHydration(snap, this.opts.maxOpenDurationMs, this.clock);
+    this.openMs = plan.openDurationMs;
+    if (plan.to === 'open') {
+      this.openUntil = this.clock.now() + plan.remainingMs;
+      if (this.code !== OPEN) this.move(OPEN, 'hydrated');
       return true;
     }
-    const elapsed = Math.max(0, this.clock.wallNow() - snap.savedAtWallMs);
-    const remaining = target === HALF_OPEN ? 0 : Math.max(0, (snap.openRemainingMs ?? this.openMs) - elapsed);
-    this.openUntil = this.clock.now() + remaining;
-    if (this.code !== OPEN) this.move(OPEN, 'hydrated');
+    if (plan.to === 'disabled') this.disable();
+    else if (this.code !== CLOSED) this.move(CLOSED, 'hydrated');
+    this.consecutive = plan.consecutiveFailures;
     return true;
   }
 
@@ -345,17 +288,8 @@ export class CircuitBreaker extends BasePolicy implements PermitSink {
   }
 
   describeSelf(): { name: string; options: Readonly<Record<string, unknown>> } {
-    return {
-      name: 'circuitBreaker',
-      options: {
-        ...(this.name ? { name: this.name } : {}),
-        mode: this.window ? 'window' : 'consecutive',
-        ...this.opts,
-        ...(this.slowMs !== undefined
-          ? { slowCallDurationMs: this.slowMs, slowCallRateThreshold: this.slowRate }
-          : {}),
-      },
-    };
+    const { opts: limits, window, slowMs, slowRate, idleResetMs } = this;
+    return describeBreaker(this.name, { limits, window, slowMs, slowRate, idleResetMs });
   }
 
   private recordConsecutive(kind: OutcomeKind): void {
@@ -412,35 +346,23 @@ export class CircuitBreaker extends BasePolicy implements PermitSink {
   }
 
   private grantProbe(now: number): BreakerPermit {
-    const lease = new ProbeLease(now + this.opts.probeLeaseMs);
-    this.leases.push(lease);
-    this.admitted++;
-    return new BreakerPermit(this, this.generation, lease);
+    return new BreakerPermit(this, this.generation, this.probes.grant(now + this.opts.probeLeaseMs));
   }
 
   private releaseProbe(lease: ProbeLease): void {
-    if (!this.leases.includes(lease)) return;
-    lease.settled = true;
-    this.leases = this.leases.filter((l) => l !== lease);
-    this.admitted--;
-    if (this.leases.length === 0 && this.code === HALF_OPEN) {
+    if (!this.probes.release(lease)) return;
+    if (this.probes.count === 0 && this.code === HALF_OPEN) {
       this.openUntil = this.clock.now();
       this.move(OPEN, 'probe-released');
     }
   }
 
   private expireLeases(now: number): void {
-    for (const lease of this.leases) {
-      if (lease.deadline <= now) {
-        this.trip('probe-lease-expired');
-        return;
-      }
-    }
+    if (this.probes.anyExpired(now)) this.trip('probe-lease-expired');
   }
 
   private earliestLeaseDeadline(): number {
-    let min = Number.POSITIVE_INFINITY;
-    for (const l of this.leases) if (l.deadline < min) min = l.deadline;
+    const min = this.probes.earliestDeadline();
     return Number.isFinite(min) ? min : this.clock.now();
   }
 
@@ -478,10 +400,7 @@ export class CircuitBreaker extends BasePolicy implements PermitSink {
     const from = this.code;
     this.code = to;
     this.generation++;
-    for (const l of this.leases) l.settled = true;
-    this.leases = [];
-    this.admitted = 0;
-    this.probeSuccesses = 0;
+    this.probes.reset();
     if (to === CLOSED || to === DISABLED) {
       this.consecutive = 0;
       this.window?.reset();
