@@ -48,8 +48,9 @@ export class CompiledRuntime {
   }
 
   /**
-   * Compiles a validated config. Breakers of models that exist in `previous` (same id and provider
-   * settings) are carried over, so a reload does not forget an open circuit.
+   * Compiles a validated config. A model that exists in `previous` keeps its breaker (with its isolations)
+   * when its breaker settings are unchanged, else gets a new one hydrated from the old state, so a reload
+   * never forgets an open circuit.
    * @throws ConfigError when cross-references do not resolve (configs from `loadConfig` never do)
    */
   static compile(config: HiveConfig, options: CompileOptions, previous?: CompiledRuntime): CompiledRuntime {
@@ -58,16 +59,10 @@ export class CompiledRuntime {
     for (const spec of registry.all()) {
       const before = previous?.models.get(spec.id);
       const provider = options.providerFactory?.(spec) ?? providerFor(spec, options.clock);
-      const breaker = new CircuitBreaker({
-        consecutiveFailures: Math.max(1, spec.breakerThreshold),
-        openDurationMs: options.breaker.openDurationMs,
-        maxOpenDurationMs: options.breaker.maxOpenDurationMs,
-        halfOpenProbes: options.breaker.halfOpenProbes,
-        probeLeaseMs: Math.max(options.breaker.probeLeaseMs, spec.timeoutMs),
-        clock: options.clock,
-        name: spec.id,
-      });
-      if (before) breaker.hydrate(before.breaker.toJSON());
+      const breaker =
+        before && sameBreakerSettings(before.spec, spec)
+          ? before.breaker
+          : newBreaker(spec, options, before?.breaker.toJSON());
       models.set(spec.id, {
         spec,
         plannable: plannableOf(spec, providerNameOf(spec)),
@@ -114,6 +109,25 @@ export class CompiledRuntime {
     for (const m of this.models.values()) m.timeout.dispose();
     await Promise.allSettled([...this.models.values()].map((m) => m.provider.close()));
   }
+}
+
+/** True when a model's breaker can be kept as is across a reload (isolations and windows included). */
+function sameBreakerSettings(a: ModelSpec, b: ModelSpec): boolean {
+  return a.breakerThreshold === b.breakerThreshold && a.timeoutMs === b.timeoutMs;
+}
+
+function newBreaker(spec: ModelSpec, options: CompileOptions, previous: unknown): CircuitBreaker {
+  const breaker = new CircuitBreaker({
+    consecutiveFailures: Math.max(1, spec.breakerThreshold),
+    openDurationMs: options.breaker.openDurationMs,
+    maxOpenDurationMs: options.breaker.maxOpenDurationMs,
+    halfOpenProbes: options.breaker.halfOpenProbes,
+    probeLeaseMs: Math.max(options.breaker.probeLeaseMs, spec.timeoutMs),
+    clock: options.clock,
+    name: spec.id,
+  });
+  if (previous !== undefined) breaker.hydrate(previous);
+  return breaker;
 }
 
 function providerFor(spec: ModelSpec, clock: Clock): Provider {
