@@ -1,15 +1,13 @@
 /**
  * Verifying a minutes folder: recomputes every file hash and block hash, checks the links, and
- * re-tallies the votes against `results.json`. Each defect is reported with its block index and kind.
+ * re-tallies the votes against `results.json` (see `tally-recheck.ts`). Each defect is reported with
+ * its block index and kind.
  * @packageDocumentation
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 import { blockHash, type ChainBlock, isWellFormedHash, parseChain, sha256Hex } from './chain.js';
-import { parseProposals } from './proposal.js';
-import { parseResultsForCheck, RESULTS_FILE } from './results-format.js';
-import { tally } from './tally.js';
-import { parseVoteFile, type VoteFile } from './vote-file.js';
+import { recheckTally } from './tally-recheck.js';
 
 /** The chain file name inside a minutes folder. */
 export const CHAIN_FILE = 'voting_chain.json';
@@ -198,97 +196,10 @@ export async function verifyMinutes(folder: string): Promise<ChainReport> {
     }
   });
 
-  const tallyChecked = await retally(folder, chain, fileBytes, defects, notes);
+  const tallyChecked = await recheckTally({ folder, chain, fileBytes, readBytes }, defects, notes);
   if (!chain.some((b) => b.type === 'finalize'))
     notes.push('the chain has no finalize block (round not finalised)');
   return done(parsed.value.minute_id, chain, tallyChecked);
-}
-
-function parseJson(bytes: Buffer): unknown {
-  try {
-    return JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-async function retally(
-  folder: string,
-  chain: readonly ChainBlock[],
-  fileBytes: readonly Bytes[],
-  defects: ChainDefect[],
-  notes: string[],
-): Promise<boolean> {
-  const resultsBytes = await readBytes(join(folder, RESULTS_FILE));
-  if (!resultsBytes) {
-    if (chain.some((b) => b.type === 'finalize' && b.vote_file === RESULTS_FILE)) return false;
-    notes.push(`${RESULTS_FILE} not found: votes not re-tallied`);
-    return false;
-  }
-  const results = parseResultsForCheck(parseJson(resultsBytes));
-  const proposalBytes = await readBytes(join(folder, 'proposals.json'));
-  const proposals = proposalBytes ? parseProposals(parseJson(proposalBytes)) : null;
-  if (!results.ok || !proposals?.ok) {
-    notes.push(
-      !results.ok
-        ? `${RESULTS_FILE} lacks what a re-tally needs (${results.errors[0]}): votes not re-tallied`
-        : 'proposals.json missing or invalid: votes not re-tallied',
-    );
-    return false;
-  }
-  const votes: VoteFile[] = [];
-  chain.forEach((block, pos) => {
-    const bytes = fileBytes[pos];
-    if (block.type !== 'vote' || !bytes) return;
-    const vote = parseVoteFile(parseJson(bytes), {
-      proposals: proposals.value.proposals,
-      requireComplete: false,
-    });
-    if (vote.ok) votes.push(vote.value);
-    else {
-      defects.push({
-        kind: 'invalid_vote_file',
-        block: block.index,
-        message: `${block.vote_file}: ${vote.errors.join('; ')}`,
-      });
-    }
-  });
-  const r = results.value;
-  const tiers: Record<string, string> = {};
-  for (const v of r.voters) tiers[v.id] = v.tier;
-  const rules = r.emergency
-    ? { ...r.rules, quorum: { minVotes: r.emergency.reduced_quorum, mode: 'all' as const } }
-    : r.rules;
-  const recomputed = tally({
-    proposals: proposals.value.proposals,
-    votes,
-    tiers,
-    generalSeats: r.quorum.general_seats,
-    seats: r.participation.seats,
-    rules,
-  });
-  const recorded = new Map(r.proposals.map((p) => [p.id, p]));
-  for (const p of recomputed.proposals) {
-    const stored = recorded.get(p.id);
-    if (!stored) {
-      defects.push({
-        kind: 'tally_mismatch',
-        proposal: p.id,
-        message: `proposal ${p.id} missing from results`,
-      });
-    } else if (stored.score !== p.score || stored.status !== p.status) {
-      defects.push({
-        kind: 'tally_mismatch',
-        proposal: p.id,
-        message: `proposal ${p.id}: results say ${stored.score} ${stored.status}, votes give ${p.score} ${p.status}`,
-      });
-    }
-    recorded.delete(p.id);
-  }
-  for (const id of recorded.keys()) {
-    defects.push({ kind: 'tally_mismatch', proposal: id, message: `results list unknown proposal ${id}` });
-  }
-  return true;
 }
 
 /** A human-readable report, one line per defect. */
