@@ -3,23 +3,12 @@
  * content chunk; that stream is then committed and handed to the caller.
  * @packageDocumentation
  */
-import type { Failure, Outcome } from '../core/outcome.js';
+import type { Outcome } from '../core/outcome.js';
 import type { ChatRequest, StreamEvent } from '../providers/types.js';
 import type { CompiledRuntime } from './compiled-runtime.js';
-import type { AttemptRecord } from './events.js';
 import { type AttemptDeps, type RequestScope, runModelTurn } from './model-attempt.js';
 import type { ModelRuntime } from './model-runtime.js';
-import {
-  bodyFor,
-  emitCompleted,
-  emitFallback,
-  exhausted,
-  fitsAfterContextError,
-  messageOf,
-  notFoundResult,
-  planRequest,
-  skippedTrail,
-} from './plan-runner.js';
+import { bodyFor, emitCompleted, notFoundResult, PlanWalk, planRequest } from './plan-walk.js';
 import { committedEvents, type OpenedStream } from './stream-session.js';
 import type { EngineRequest, EngineResult, EngineStream } from './types.js';
 
@@ -42,13 +31,12 @@ export async function streamPlan(
   const started = deps.clock.now();
   const plan = planRequest(runtime, request, scope);
   if (!plan) return notFoundResult(scope, request.target);
-  const trail: AttemptRecord[] = skippedTrail(plan);
+  const walk = new PlanWalk(deps, scope, plan, started);
+  const trail = walk.trail;
   const candidates = plan.candidates;
-  let last: Failure | undefined;
-  let minWindow = -1;
   for (let i = 0; i < candidates.length; i++) {
     const candidate = candidates[i]!;
-    if (minWindow >= 0 && !fitsAfterContextError(candidate, minWindow)) continue;
+    if (walk.skips(candidate)) continue;
     const rt = runtime.models.get(candidate.model.id)!;
     const body = bodyFor(request, candidate, runtime);
     body.stream = true;
@@ -100,35 +88,7 @@ export async function streamPlan(
       };
       return { ok: true, value: stream, requestId: scope.requestId, model: id, attempts: trail, fallback };
     }
-    last = turn.outcome;
-    if (kind === 'aborted') break;
-    if (kind === 'request') {
-      if (turn.outcome.reason !== 'context_length') break;
-      minWindow = Math.max(minWindow, candidate.model.contextWindow);
-    }
-    if (scope.signal?.aborted || deps.clock.now() >= scope.deadlineAt) break;
-    const next = candidates.slice(i + 1).find((c) => minWindow < 0 || fitsAfterContextError(c, minWindow));
-    if (next) emitFallback(deps, scope, rt.spec.id, next, turn.note);
+    if (!walk.moveOn(i, rt, turn.outcome, turn.note)) break;
   }
-  emitCompleted(
-    deps,
-    scope,
-    undefined,
-    last?.kind ?? 'rejected',
-    trail.length,
-    false,
-    true,
-    started,
-    undefined,
-  );
-  if (last && (last.kind === 'request' || last.kind === 'aborted')) {
-    return {
-      ok: false,
-      failure: last,
-      requestId: scope.requestId,
-      attempts: trail,
-      message: messageOf(last),
-    };
-  }
-  return exhausted(deps, scope, trail, last, plan);
+  return walk.fail(true);
 }

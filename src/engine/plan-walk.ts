@@ -1,0 +1,254 @@
+/**
+ * What the non-streaming and streaming runners share while they walk a plan: the attempt trail, the
+ * last failure, the context-window floor after a context-length error, and the rules for when to stop.
+ * @packageDocumentation
+ */
+import { BrokenCircuitError } from '../core/errors/policy-errors.js';
+import { type Failure, failure, type OutcomeKind } from '../core/outcome.js';
+import type { ChatRequest } from '../providers/types.js';
+import type { CompiledRuntime } from './compiled-runtime.js';
+import type { AttemptRecord } from './events.js';
+import type { AttemptDeps, ModelTurn, RequestScope } from './model-attempt.js';
+import type { ModelRuntime } from './model-runtime.js';
+import type { Candidate, Plan } from './planner.js';
+import { requestNeeds } from './request-shape.js';
+import type { EngineFailure, EngineRequest } from './types.js';
+
+/** One walk over a plan's candidates. */
+export class PlanWalk {
+  readonly trail: AttemptRecord[];
+  /** The last failure seen. */
+  last: Failure | undefined = undefined;
+  private minWindow = -1;
+
+  constructor(
+    private readonly deps: AttemptDeps,
+    private readonly scope: RequestScope,
+    readonly plan: Plan,
+    readonly started: number,
+  ) {
+    this.trail = skippedTrail(plan);
+  }
+
+  /** True when candidate `i` cannot help (a context-length error asked for a larger window). */
+  skips(candidate: Candidate): boolean {
+    return this.minWindow >= 0 && !fitsAfterContextError(candidate, this.minWindow);
+  }
+
+  /** Records a turn in the trail. */
+  record(rt: ModelRuntime, turn: ModelTurn<unknown>): void {
+    this.trail.push(trailEntry(rt, turn));
+  }
+
+  /**
+   * After candidate `i` failed with `f`: true to go on to the next candidate (and the fallback event is
+   * emitted), false to stop (the caller's mistake, an abort, the deadline, or nothing left).
+   */
+  moveOn(i: number, rt: ModelRuntime, f: Failure, note: string): boolean {
+    this.last = f;
+    if (f.kind === 'aborted') return false;
+    if (f.kind === 'request') {
+      if (f.reason !== 'context_length') return false;
+      this.minWindow = Math.max(this.minWindow, rt.spec.contextWindow);
+    }
+    if (this.scope.signal?.aborted || this.deps.clock.now() >= this.scope.deadlineAt) return false;
+    const next = this.plan.candidates.slice(i + 1).find((c) => !this.skips(c));
+    if (next) emitFallback(this.deps, this.scope, rt.spec.id, next, note);
+    return next !== undefined;
+  }
+
+  /** Ends a walk nothing served: emits `request.completed` and builds the failure result. */
+  fail(stream: boolean): EngineFailure {
+    const { deps, scope, trail, last } = this;
+    emitCompleted(
+      deps,
+      scope,
+      undefined,
+      last?.kind ?? 'rejected',
+      trail.length,
+      false,
+      stream,
+      this.started,
+      undefined,
+    );
+    if (last && (last.kind === 'request' || last.kind === 'aborted')) {
+      return {
+        ok: false,
+        failure: last,
+        requestId: scope.requestId,
+        attempts: trail,
+        message: messageOf(last),
+      };
+    }
+    return exhausted(deps, scope, trail, last, this.plan);
+  }
+}
+
+/** Plans a request; undefined when its target names nothing. */
+export function planRequest(
+  runtime: CompiledRuntime,
+  request: EngineRequest,
+  scope: RequestScope,
+): Plan | undefined {
+  const target = runtime.resolveTarget(request.target);
+  if (!target) return undefined;
+  const needs = requestNeeds(request.body, request.capabilities);
+  const f = scope.features;
+  return runtime.planner.plan(target, {
+    capabilities: needs.capabilities,
+    estimatedTokens: needs.estimatedTokens,
+    restriction: request.restriction,
+    fallback: f.fallback,
+    consultBreakers: f.breaker,
+    useHealth: f.health,
+  });
+}
+
+/** The body sent to one candidate: the caller's, with the provider's own model name. */
+export function bodyFor(request: EngineRequest, candidate: Candidate, runtime: CompiledRuntime): ChatRequest {
+  const spec = runtime.models.get(candidate.model.id)!.spec;
+  return { ...request.body, model: spec.providerModel, stream: undefined };
+}
+
+/** True when a candidate may still be tried after an earlier context-length failure. */
+export function fitsAfterContextError(candidate: Candidate, minWindow: number): boolean {
+  return candidate.model.contextWindow > minWindow;
+}
+
+/** A walk's failure: why nothing served the request. */
+export function exhausted(
+  deps: AttemptDeps,
+  scope: RequestScope,
+  trail: AttemptRecord[],
+  last: Failure | undefined,
+  plan: Plan,
+): EngineFailure {
+  if (deps.events.hasListeners) {
+    deps.events.emit({
+      type: 'request.exhausted',
+      requestId: scope.requestId,
+      target: scope.target,
+      trail,
+      at: deps.clock.wallNow(),
+    });
+  }
+  if (
+    plan.candidates.length === 0 &&
+    plan.skipped.length > 0 &&
+    plan.skipped.every((s) => s.note === 'restricted')
+  ) {
+    return {
+      ok: false,
+      failure: failure('request', new Error('restricted')),
+      requestId: scope.requestId,
+      attempts: trail,
+      message: `No model that this key may use can serve "${scope.target}".`,
+      code: 'restricted',
+    };
+  }
+  if (plan.candidates.length === 0 && plan.skipped.length === 0) {
+    return {
+      ok: false,
+      failure: failure('request', new Error('no candidate')),
+      requestId: scope.requestId,
+      attempts: trail,
+      message: `No configured model has what this request needs (capabilities or context window) for "${scope.target}".`,
+      code: 'invalid',
+    };
+  }
+  const f = last ?? failure('rejected', BrokenCircuitError.fast(undefined, 'every candidate is unavailable'));
+  const summary = trail.map((a) => `${a.model}: ${a.note}`).join('; ');
+  return {
+    ok: false,
+    failure: f,
+    requestId: scope.requestId,
+    attempts: trail,
+    message: `Every candidate for "${scope.target}" failed (${summary || 'none available'}).`,
+    code: 'exhausted',
+  };
+}
+
+/** Records the skipped models of a plan as zero-latency trail entries. */
+export function skippedTrail(plan: Plan): AttemptRecord[] {
+  return plan.skipped.map((s) => ({
+    model: s.model,
+    kind: (s.note === 'breaker_open' ? 'rejected' : 'request') as OutcomeKind,
+    latencyMs: 0,
+    retries: 0,
+    note: s.note,
+  }));
+}
+
+/** Emits the fallback event when the walk moves from one candidate to the next. */
+export function emitFallback(
+  deps: AttemptDeps,
+  scope: RequestScope,
+  from: string,
+  to: Candidate,
+  reason: string,
+): void {
+  if (!deps.events.hasListeners) return;
+  deps.events.emit({
+    type: 'request.fallback',
+    requestId: scope.requestId,
+    target: scope.target,
+    from,
+    to: to.model.id,
+    reason,
+    substitution: to.source === 'substitute',
+    at: deps.clock.wallNow(),
+  });
+}
+
+/** The trail entry for one model turn. */
+export function trailEntry(rt: ModelRuntime, turn: ModelTurn<unknown>): AttemptRecord {
+  const kind = turn.outcome.ok ? 'success' : turn.outcome.kind;
+  return { model: rt.spec.id, kind, latencyMs: turn.latencyMs, retries: turn.retries, note: turn.note };
+}
+
+/** Emits `request.completed`. */
+export function emitCompleted(
+  deps: AttemptDeps,
+  scope: RequestScope,
+  model: string | undefined,
+  outcome: OutcomeKind,
+  attempts: number,
+  fallback: boolean,
+  stream: boolean,
+  started: number,
+  ttftMs: number | undefined,
+): void {
+  if (!deps.events.hasListeners) return;
+  deps.events.emit({
+    type: 'request.completed',
+    requestId: scope.requestId,
+    target: scope.target,
+    model,
+    outcome,
+    attempts,
+    fallback,
+    stream,
+    latencyMs: deps.clock.now() - started,
+    ttftMs,
+    at: deps.clock.wallNow(),
+  });
+}
+
+/** The not-found result. */
+export function notFoundResult(scope: RequestScope, target: string): EngineFailure {
+  return {
+    ok: false,
+    failure: failure('request', new Error(`unknown model "${target}"`)),
+    requestId: scope.requestId,
+    attempts: [],
+    message: `The model "${target}" does not exist: it is not a configured model id, alias, chain or route.`,
+    code: 'not_found',
+  };
+}
+
+/** A caller-facing message for a failure, without secrets (provider errors are already redacted). */
+export function messageOf(f: Failure): string {
+  const e = f.error;
+  if (e instanceof Error) return e.message;
+  return `request failed (${f.kind})`;
+}
