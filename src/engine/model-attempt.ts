@@ -79,17 +79,18 @@ export async function runModelTurn<T>(
     }
     const t0 = clock.now();
     const outcome = await call(rt, scope.signal);
-    const elapsed = clock.now() - t0;
+    const t1 = clock.now();
+    const elapsed = t1 - t0;
     if (outcome.ok) {
       budget.recordSuccess();
       if (deferSuccess) return turn(outcome, retries, clock.now() - started, 'served', permit);
       permit?.record('success', elapsed);
-      if (features.health) health.record(rt.spec.id, 'success', elapsed);
+      if (features.health) health.record(rt.spec.id, 'success', elapsed, undefined, t1);
       return turn(outcome, retries, clock.now() - started, 'served', undefined);
     }
     const kind = outcome.kind;
     permit?.record(kind, elapsed);
-    if (features.health) health.record(rt.spec.id, kind, elapsed);
+    if (features.health) health.record(rt.spec.id, kind, elapsed, undefined, t1);
     if (countsAsFailure(kind)) budget.recordFailure();
     const note = noteFor(outcome);
     const stop = (why: string): ModelTurn<T> => {
