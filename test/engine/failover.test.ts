@@ -139,6 +139,24 @@ describe('non-streaming failover', () => {
     expect(engine.current.models.get('primary')?.breaker.state).toBe('closed');
   });
 
+  it('canary probes measure accuracy: a wrong answer is not healthy, a reasoning answer is right', async () => {
+    const probe = { kind: 'canary', prompt: 'What is 2+2? Answer with the number.', expect: '4' };
+    const { engine } = build({
+      thinker: chaosModel(chaos.openaiBaseURL, { probe }),
+      liar: chaosModel(chaos.openaiBaseURL, { probe }),
+    });
+    chaos.upstream.setFaults({
+      thinker: { answer: '<think>two plus two makes four, so</think> 4' },
+      liar: { answer: '<think>is it 4? no</think> The answer is 5.' },
+    });
+    for (let i = 0; i < 3; i++) {
+      expect((await engine.probeNow('thinker'))?.correct).toBe(true);
+      expect((await engine.probeNow('liar'))?.correct).toBe(false);
+    }
+    expect(engine.health.health('thinker')).toMatchObject({ status: 'healthy', accuracy: 1 });
+    expect(engine.health.health('liar')).toMatchObject({ status: 'failed', accuracy: 0 });
+  });
+
   it('never sends restricted data to another model, even with everything else down', async () => {
     chaos.upstream.setFaults({ primary: { status: 503 } });
     const { engine } = build({
