@@ -3,8 +3,6 @@
  * internal OpenAI-shaped completion, chunk and stream-event types.
  * @packageDocumentation
  */
-import { type Clock, systemClock } from '../core/clock.js';
-import { type Outcome, success } from '../core/outcome.js';
 import { fromAnthropicResponse, mapStopReason, mapUsage, toAnthropicRequest } from './anthropic-mapping.js';
 import {
   type ClassifyContext,
@@ -12,30 +10,17 @@ import {
   malformedFailure,
   truncatedStreamFailure,
 } from './classify.js';
-import {
-  HttpEndpoint,
-  type HttpProviderOptions,
-  openEventStream,
-  parseJson,
-  requestText,
-} from './http-endpoint.js';
+import { parseJson } from './http-endpoint.js';
+import { HttpProvider, type NamedHttpProviderOptions } from './http-provider.js';
 import type { SseEvent } from './sse.js';
 import type { StreamTranslator, TranslateResult } from './sse-stream.js';
-import type {
-  ChatCompletion,
-  ChatCompletionChunk,
-  ChatRequest,
-  Provider,
-  ProviderCallOptions,
-  ProviderStream,
-  Usage,
-} from './types.js';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Usage } from './types.js';
 
 /** The `anthropic-version` header sent with every request. */
 export const ANTHROPIC_VERSION = '2023-06-01';
 
 /** Options for {@link AnthropicProvider}. `baseURL` is the host, e.g. `https://api.anthropic.com`. */
-export interface AnthropicOptions extends HttpProviderOptions {
+export interface AnthropicOptions extends NamedHttpProviderOptions {
   /** A label for errors and logs (default `anthropic`). */
   readonly name?: string;
 }
@@ -149,91 +134,34 @@ export class AnthropicStreamTranslator implements StreamTranslator {
 }
 
 /** An Anthropic Messages API provider. Never throws for upstream failures. */
-export class AnthropicProvider implements Provider {
+export class AnthropicProvider extends HttpProvider {
   /** Always `anthropic`. */
   readonly kind = 'anthropic';
-  private readonly endpoint: HttpEndpoint;
-  private readonly clock: Clock;
-  private readonly headers: Record<string, string>;
-  private readonly name: string;
 
   /** @throws TypeError when `baseURL` is not an http(s) URL. */
-  constructor(private readonly options: AnthropicOptions) {
-    this.endpoint = new HttpEndpoint(options);
-    this.clock = options.clock ?? systemClock;
-    this.name = options.name ?? 'anthropic';
-    this.headers = {
-      'content-type': 'application/json',
-      accept: 'application/json',
-      'anthropic-version': ANTHROPIC_VERSION,
-      'user-agent': 'hive-resilience',
-      ...options.headers,
-    };
-    if (options.apiKey) this.headers['x-api-key'] = options.apiKey;
-  }
-
-  private ctx(model?: string): ClassifyContext {
-    return { provider: this.name, model, secrets: [this.options.apiKey] };
-  }
-
-  private created(): number {
-    return Math.floor(this.clock.wallNow() / 1000);
-  }
-
-  /** POST /v1/messages. */
-  async complete(request: ChatRequest, options?: ProviderCallOptions): Promise<Outcome<ChatCompletion>> {
-    const ctx = this.ctx(request.model);
-    const res = await requestText(this.endpoint, this.clock, ctx, {
-      method: 'POST',
-      path: '/v1/messages',
-      headers: this.headers,
-      body: JSON.stringify(toAnthropicRequest(request, false)),
-      signal: options?.signal,
-      timeoutMs: this.options.timeoutMs,
+  constructor(options: AnthropicOptions) {
+    super(options, {
+      defaultName: 'anthropic',
+      chatPath: '/v1/messages',
+      pingPath: '/v1/models',
+      apiHeaders: { 'anthropic-version': ANTHROPIC_VERSION },
+      authHeaders: (apiKey) => ({ 'x-api-key': apiKey }),
     });
-    if (!res.ok) return res;
-    const payload = parseJson(res.value.text);
-    if (isRecord(payload) && payload['type'] === 'error') return classifyErrorPayload(payload, ctx);
-    const completion = fromAnthropicResponse(payload, this.created());
-    if (typeof completion === 'string') return malformedFailure(ctx, completion, res.value.status);
-    return success(completion);
   }
 
-  /** POST /v1/messages with `stream: true`, read as SSE. */
-  stream(request: ChatRequest, options?: ProviderCallOptions): Promise<Outcome<ProviderStream>> {
-    const ctx = this.ctx(request.model);
-    return openEventStream(
-      this.endpoint,
-      this.clock,
-      ctx,
-      {
-        path: '/v1/messages',
-        headers: { ...this.headers, accept: 'text/event-stream' },
-        body: JSON.stringify(toAnthropicRequest(request, true)),
-        signal: options?.signal,
-      },
-      {
-        ttftTimeoutMs: options?.ttftTimeoutMs ?? this.options.ttftTimeoutMs,
-        idleTimeoutMs: options?.idleTimeoutMs ?? this.options.idleTimeoutMs,
-      },
-      new AnthropicStreamTranslator(ctx, this.created()),
-    );
+  protected requestBody(request: ChatRequest, stream: boolean): unknown {
+    return toAnthropicRequest(request, stream);
   }
 
-  /** GET /v1/models. */
-  async ping(options?: ProviderCallOptions): Promise<Outcome<void>> {
-    const res = await requestText(this.endpoint, this.clock, this.ctx(), {
-      method: 'GET',
-      path: '/v1/models',
-      headers: this.headers,
-      signal: options?.signal,
-      timeoutMs: this.options.timeoutMs,
-    });
-    return res.ok ? success(undefined) : res;
+  protected isErrorPayload(payload: unknown): boolean {
+    return isRecord(payload) && payload['type'] === 'error';
   }
 
-  /** Closes the connection pool. */
-  close(): Promise<void> {
-    return this.endpoint.close();
+  protected readCompletion(payload: unknown): ChatCompletion | string {
+    return fromAnthropicResponse(payload, this.created());
+  }
+
+  protected translator(ctx: ClassifyContext): StreamTranslator {
+    return new AnthropicStreamTranslator(ctx, this.created());
   }
 }

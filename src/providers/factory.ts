@@ -2,9 +2,8 @@
  * Builds a provider from a plain spec (what a compiled model config holds).
  * @packageDocumentation
  */
-import type { Dispatcher } from 'undici';
-import type { Clock } from '../core/clock.js';
 import { AnthropicProvider } from './anthropic.js';
+import type { NamedHttpProviderOptions } from './http-provider.js';
 import { OpenAICompatibleProvider } from './openai-compatible.js';
 import { SimulatedProvider, type SimulatedProviderOptions } from './simulated.js';
 import type { Provider } from './types.js';
@@ -12,34 +11,16 @@ import type { Provider } from './types.js';
 /** The provider kinds a config may name. */
 export type ProviderKind = 'openai' | 'anthropic' | 'simulated';
 
-/** Everything needed to build a provider. */
-export interface ProviderSpec {
+/**
+ * Everything needed to build a provider: the kind, the HTTP provider options (`baseURL` is required for
+ * `openai` and `anthropic`; the API key goes as Bearer for `openai`, as `x-api-key` for `anthropic`), a
+ * label for errors and logs (e.g. the model id) and the simulated options.
+ */
+export interface ProviderSpec extends Partial<NamedHttpProviderOptions> {
   /** `openai` (any OpenAI-compatible API), `anthropic` or `simulated`. */
   readonly kind: ProviderKind;
-  /** Required for `openai` and `anthropic`. */
-  readonly baseURL?: string;
-  /** API key (Bearer for `openai`, `x-api-key` for `anthropic`). */
-  readonly apiKey?: string;
-  /** Extra headers for every request. */
-  readonly headers?: Readonly<Record<string, string>>;
-  /** Total time for a non-streaming call, ms. */
-  readonly timeoutMs?: number;
-  /** Default time-to-first-token limit for streams, ms. */
-  readonly ttftTimeoutMs?: number;
-  /** Default idle limit between stream chunks, ms. */
-  readonly idleTimeoutMs?: number;
-  /** TCP/TLS connect timeout, ms. */
-  readonly connectTimeoutMs?: number;
-  /** Maximum pooled connections to the base URL. */
-  readonly connections?: number;
-  /** A shared undici dispatcher instead of a pool per provider. */
-  readonly dispatcher?: Dispatcher;
-  /** A label used in errors and logs (e.g. the model id). */
-  readonly name?: string;
   /** Options for the `simulated` kind (only used with it). */
   readonly simulated?: SimulatedProviderOptions;
-  /** Clock for timers (tests inject a `FakeClock`). */
-  readonly clock?: Clock;
 }
 
 /**
@@ -50,20 +31,9 @@ export function createProvider(spec: ProviderSpec): Provider {
   switch (spec.kind) {
     case 'openai':
     case 'anthropic': {
-      if (!spec.baseURL) throw new TypeError(`baseURL: required for provider "${spec.kind}"`);
-      const options = {
-        baseURL: spec.baseURL,
-        apiKey: spec.apiKey,
-        headers: spec.headers,
-        timeoutMs: spec.timeoutMs,
-        ttftTimeoutMs: spec.ttftTimeoutMs,
-        idleTimeoutMs: spec.idleTimeoutMs,
-        connectTimeoutMs: spec.connectTimeoutMs,
-        connections: spec.connections,
-        dispatcher: spec.dispatcher,
-        clock: spec.clock,
-        name: spec.name,
-      };
+      const { kind, simulated, baseURL, ...rest } = spec;
+      if (!baseURL) throw new TypeError(`baseURL: required for provider "${kind}"`);
+      const options = { ...rest, baseURL };
       return spec.kind === 'openai' ? new OpenAICompatibleProvider(options) : new AnthropicProvider(options);
     }
     case 'simulated':

@@ -3,34 +3,20 @@
  * a keep-alive undici pool: non-streaming, SSE streaming and a `GET /models` ping.
  * @packageDocumentation
  */
-import { type Clock, systemClock } from '../core/clock.js';
-import { type Outcome, success } from '../core/outcome.js';
 import {
   type ClassifyContext,
   classifyErrorPayload,
   malformedFailure,
   truncatedStreamFailure,
 } from './classify.js';
-import {
-  HttpEndpoint,
-  type HttpProviderOptions,
-  openEventStream,
-  parseJson,
-  requestText,
-} from './http-endpoint.js';
+import { parseJson } from './http-endpoint.js';
+import { HttpProvider, type NamedHttpProviderOptions } from './http-provider.js';
 import type { SseEvent } from './sse.js';
 import type { StreamTranslator, TranslateResult } from './sse-stream.js';
-import type {
-  ChatCompletion,
-  ChatCompletionChunk,
-  ChatRequest,
-  Provider,
-  ProviderCallOptions,
-  ProviderStream,
-} from './types.js';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from './types.js';
 
 /** Options for {@link OpenAICompatibleProvider}. `baseURL` includes the version path (`…/v1`). */
-export interface OpenAICompatibleOptions extends HttpProviderOptions {
+export interface OpenAICompatibleOptions extends NamedHttpProviderOptions {
   /** A label for errors and logs (default `openai`). */
   readonly name?: string;
 }
@@ -91,88 +77,33 @@ export class OpenAIStreamTranslator implements StreamTranslator {
 }
 
 /** An OpenAI-compatible chat-completions provider. Never throws for upstream failures. */
-export class OpenAICompatibleProvider implements Provider {
+export class OpenAICompatibleProvider extends HttpProvider {
   /** Always `openai`. */
   readonly kind = 'openai';
-  private readonly endpoint: HttpEndpoint;
-  private readonly clock: Clock;
-  private readonly headers: Record<string, string>;
-  private readonly name: string;
 
   /** @throws TypeError when `baseURL` is not an http(s) URL. */
-  constructor(private readonly options: OpenAICompatibleOptions) {
-    this.endpoint = new HttpEndpoint(options);
-    this.clock = options.clock ?? systemClock;
-    this.name = options.name ?? 'openai';
-    this.headers = {
-      'content-type': 'application/json',
-      accept: 'application/json',
-      'user-agent': 'hive-resilience',
-      ...options.headers,
-    };
-    if (options.apiKey) this.headers['authorization'] = `Bearer ${options.apiKey}`;
-  }
-
-  private ctx(model?: string): ClassifyContext {
-    return { provider: this.name, model, secrets: [this.options.apiKey] };
-  }
-
-  /** POST /chat/completions with `stream: false`. */
-  async complete(request: ChatRequest, options?: ProviderCallOptions): Promise<Outcome<ChatCompletion>> {
-    const ctx = this.ctx(request.model);
-    const res = await requestText(this.endpoint, this.clock, ctx, {
-      method: 'POST',
-      path: '/chat/completions',
-      headers: this.headers,
-      body: JSON.stringify({ ...request, stream: false }),
-      signal: options?.signal,
-      timeoutMs: this.options.timeoutMs,
+  constructor(options: OpenAICompatibleOptions) {
+    super(options, {
+      defaultName: 'openai',
+      chatPath: '/chat/completions',
+      pingPath: '/models',
+      authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
     });
-    if (!res.ok) return res;
-    const payload = parseJson(res.value.text);
-    if (isRecord(payload) && payload['error'] !== undefined && payload['choices'] === undefined) {
-      return classifyErrorPayload(payload, ctx);
-    }
-    const completion = readChatCompletion(payload);
-    if (typeof completion === 'string') return malformedFailure(ctx, completion, res.value.status);
-    return success(completion);
   }
 
-  /** POST /chat/completions with `stream: true`, read as SSE. */
-  stream(request: ChatRequest, options?: ProviderCallOptions): Promise<Outcome<ProviderStream>> {
-    const ctx = this.ctx(request.model);
-    return openEventStream(
-      this.endpoint,
-      this.clock,
-      ctx,
-      {
-        path: '/chat/completions',
-        headers: { ...this.headers, accept: 'text/event-stream' },
-        body: JSON.stringify({ ...request, stream: true }),
-        signal: options?.signal,
-      },
-      {
-        ttftTimeoutMs: options?.ttftTimeoutMs ?? this.options.ttftTimeoutMs,
-        idleTimeoutMs: options?.idleTimeoutMs ?? this.options.idleTimeoutMs,
-      },
-      new OpenAIStreamTranslator(ctx),
-    );
+  protected requestBody(request: ChatRequest, stream: boolean): unknown {
+    return { ...request, stream };
   }
 
-  /** GET /models. */
-  async ping(options?: ProviderCallOptions): Promise<Outcome<void>> {
-    const res = await requestText(this.endpoint, this.clock, this.ctx(), {
-      method: 'GET',
-      path: '/models',
-      headers: this.headers,
-      signal: options?.signal,
-      timeoutMs: this.options.timeoutMs,
-    });
-    return res.ok ? success(undefined) : res;
+  protected isErrorPayload(payload: unknown): boolean {
+    return isRecord(payload) && payload['error'] !== undefined && payload['choices'] === undefined;
   }
 
-  /** Closes the connection pool. */
-  close(): Promise<void> {
-    return this.endpoint.close();
+  protected readCompletion(payload: unknown): ChatCompletion | string {
+    return readChatCompletion(payload);
+  }
+
+  protected translator(ctx: ClassifyContext): StreamTranslator {
+    return new OpenAIStreamTranslator(ctx);
   }
 }

@@ -1,0 +1,144 @@
+/**
+ * The provider half shared by the HTTP providers: request headers, call contexts and the complete /
+ * stream / ping / close calls over an {@link HttpEndpoint}. A subclass supplies only what its API does
+ * differently: paths, headers, request body, how an answer is read and the stream translator.
+ * @packageDocumentation
+ */
+import { type Clock, systemClock } from '../core/clock.js';
+import { type Outcome, success } from '../core/outcome.js';
+import { type ClassifyContext, classifyErrorPayload, malformedFailure } from './classify.js';
+import {
+  HttpEndpoint,
+  type HttpProviderOptions,
+  openEventStream,
+  parseJson,
+  requestText,
+} from './http-endpoint.js';
+import type { StreamTranslator } from './sse-stream.js';
+import type { ChatCompletion, ChatRequest, Provider, ProviderCallOptions, ProviderStream } from './types.js';
+
+/** Options of an HTTP provider: the HTTP options plus a label. */
+export interface NamedHttpProviderOptions extends HttpProviderOptions {
+  /** A label for errors and logs (each provider has its own default). */
+  readonly name?: string;
+}
+
+/** The fixed parts of an HTTP API, given once at construction. */
+export interface HttpApiShape {
+  /** The label used when the options give none. */
+  readonly defaultName: string;
+  /** The chat call's path below the base URL (`POST`, for `complete` and `stream`). */
+  readonly chatPath: string;
+  /** The liveness call's path below the base URL (`GET`). */
+  readonly pingPath: string;
+  /** API headers sent with every request (placed before `user-agent` and the caller's headers). */
+  readonly apiHeaders?: Readonly<Record<string, string>>;
+  /** The header(s) carrying an API key. */
+  readonly authHeaders: (apiKey: string) => Record<string, string>;
+}
+
+/** A chat provider over HTTP. Never throws for upstream failures. */
+export abstract class HttpProvider implements Provider {
+  /** The provider kind (`openai`, `anthropic`). */
+  abstract readonly kind: string;
+  private readonly endpoint: HttpEndpoint;
+  private readonly clock: Clock;
+  private readonly headers: Record<string, string>;
+  private readonly name: string;
+
+  /** @throws TypeError when `baseURL` is not an http(s) URL. */
+  constructor(
+    private readonly options: NamedHttpProviderOptions,
+    private readonly api: HttpApiShape,
+  ) {
+    this.endpoint = new HttpEndpoint(options);
+    this.clock = options.clock ?? systemClock;
+    this.name = options.name ?? api.defaultName;
+    this.headers = {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      ...api.apiHeaders,
+      'user-agent': 'hive-resilience',
+      ...options.headers,
+    };
+    if (options.apiKey) Object.assign(this.headers, api.authHeaders(options.apiKey));
+  }
+
+  /** The JSON body of a chat call. */
+  protected abstract requestBody(request: ChatRequest, stream: boolean): unknown;
+
+  /** Whether a 2xx answer is in fact an error payload. */
+  protected abstract isErrorPayload(payload: unknown): boolean;
+
+  /** Reads a non-streaming answer; returns it, or a reason it is unusable. */
+  protected abstract readCompletion(payload: unknown): ChatCompletion | string;
+
+  /** A fresh translator for one stream. */
+  protected abstract translator(ctx: ClassifyContext): StreamTranslator;
+
+  /** The wall clock in whole seconds (a completion's `created`). */
+  protected created(): number {
+    return Math.floor(this.clock.wallNow() / 1000);
+  }
+
+  private ctx(model?: string): ClassifyContext {
+    return { provider: this.name, model, secrets: [this.options.apiKey] };
+  }
+
+  /** POSTs the chat call and reads the whole answer. */
+  async complete(request: ChatRequest, options?: ProviderCallOptions): Promise<Outcome<ChatCompletion>> {
+    const ctx = this.ctx(request.model);
+    const res = await requestText(this.endpoint, this.clock, ctx, {
+      method: 'POST',
+      path: this.api.chatPath,
+      headers: this.headers,
+      body: JSON.stringify(this.requestBody(request, false)),
+      signal: options?.signal,
+      timeoutMs: this.options.timeoutMs,
+    });
+    if (!res.ok) return res;
+    const payload = parseJson(res.value.text);
+    if (this.isErrorPayload(payload)) return classifyErrorPayload(payload, ctx);
+    const completion = this.readCompletion(payload);
+    if (typeof completion === 'string') return malformedFailure(ctx, completion, res.value.status);
+    return success(completion);
+  }
+
+  /** POSTs the chat call with streaming on, read as SSE. */
+  stream(request: ChatRequest, options?: ProviderCallOptions): Promise<Outcome<ProviderStream>> {
+    const ctx = this.ctx(request.model);
+    return openEventStream(
+      this.endpoint,
+      this.clock,
+      ctx,
+      {
+        path: this.api.chatPath,
+        headers: { ...this.headers, accept: 'text/event-stream' },
+        body: JSON.stringify(this.requestBody(request, true)),
+        signal: options?.signal,
+      },
+      {
+        ttftTimeoutMs: options?.ttftTimeoutMs ?? this.options.ttftTimeoutMs,
+        idleTimeoutMs: options?.idleTimeoutMs ?? this.options.idleTimeoutMs,
+      },
+      this.translator(ctx),
+    );
+  }
+
+  /** GETs the ping path (the model list). */
+  async ping(options?: ProviderCallOptions): Promise<Outcome<void>> {
+    const res = await requestText(this.endpoint, this.clock, this.ctx(), {
+      method: 'GET',
+      path: this.api.pingPath,
+      headers: this.headers,
+      signal: options?.signal,
+      timeoutMs: this.options.timeoutMs,
+    });
+    return res.ok ? success(undefined) : res;
+  }
+
+  /** Closes the connection pool. */
+  close(): Promise<void> {
+    return this.endpoint.close();
+  }
+}
