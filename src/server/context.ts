@@ -9,7 +9,7 @@ import type { Clock } from '../core/clock.js';
 import type { EventEmitter } from '../core/event-emitter.js';
 import type { EngineEvent } from '../engine/events.js';
 import type { RequestTracing } from '../telemetry/tracing.js';
-import type { Authenticator } from './auth.js';
+import type { Authenticator, AuthRequest, AuthResult, ClientIdentity } from './auth.js';
 import { type HttpError, httpError } from './errors.js';
 import type { FeatureFlags } from './flags.js';
 import type { RequestLimiter } from './request-limiter.js';
@@ -115,4 +115,18 @@ export function rateLimited(ctx: GatewayContext, caller: string): HttpError | un
     null,
     seconds,
   );
+}
+
+/**
+ * The gate in front of the client routes: authenticates the client key, then applies the rate limit to
+ * the key (or, without client keys, to the caller's IP). Returns the identity, or the error to send.
+ */
+export function admitClient(ctx: GatewayContext, request: AuthRequest): AuthResult<ClientIdentity> {
+  const auth = ctx.auth.client(request);
+  if (!auth.ok) return auth;
+  const limited = rateLimited(
+    ctx,
+    auth.identity.name !== undefined ? `key:${auth.identity.name}` : `ip:${request.ip}`,
+  );
+  return limited ? { ok: false, error: limited } : auth;
 }

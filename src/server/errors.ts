@@ -96,6 +96,12 @@ export function summariseTrail(attempts: readonly AttemptRecord[]): string {
   return parts.join(', ');
 }
 
+/** The HTTP status an upstream answered with, when the failure carries one. */
+function upstreamStatus(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && Number.isInteger(status) ? status : undefined;
+}
+
 /** Maps a failed engine result to a status and an OpenAI-shaped body. */
 export function engineFailureToHttp(result: EngineFailure, target: string): HttpError {
   const retryAfter =
@@ -114,8 +120,12 @@ export function engineFailureToHttp(result: EngineFailure, target: string): Http
       'model',
     );
   }
+  const upstream = upstreamStatus(result.failure.error);
   if (result.code === 'invalid' || result.failure.kind === 'request') {
-    return httpError(400, 'invalid_request_error', msg, 'invalid_request', null);
+    // The caller's mistake, returned as is: the upstream's own 4xx (400, 404, 413, 422) when there is one.
+    const status =
+      upstream !== undefined && upstream >= 400 && upstream < 500 && upstream !== 429 ? upstream : 400;
+    return httpError(status, 'invalid_request_error', msg, 'invalid_request', null);
   }
   switch (result.failure.kind) {
     case 'timeout':
@@ -126,7 +136,11 @@ export function engineFailureToHttp(result: EngineFailure, target: string): Http
       return httpError(503, 'api_error', msg, 'upstream_unavailable', null, retryAfter);
     case 'aborted':
       return httpError(503, 'api_error', msg, 'request_aborted');
-    default:
-      return httpError(502, 'api_error', msg, 'upstream_exhausted', null, retryAfter);
+    default: {
+      // One model tried (a plain proxy, or a model without fallbacks): its own 5xx goes back as is.
+      const single =
+        result.attempts.length === 1 && upstream !== undefined && upstream >= 500 && upstream < 600;
+      return httpError(single ? upstream : 502, 'api_error', msg, 'upstream_exhausted', null, retryAfter);
+    }
   }
 }

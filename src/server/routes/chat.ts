@@ -12,7 +12,7 @@ import type { StreamEvent } from '../../providers/types.js';
 import type { RequestSpan } from '../../telemetry/tracing.js';
 import type { ClientIdentity } from '../auth.js';
 import { parseCapabilities, parseChatBody } from '../chat-request.js';
-import { type GatewayContext, rateLimited, sendError } from '../context.js';
+import { admitClient, type GatewayContext, sendError } from '../context.js';
 import { engineFailureToHttp, invalidRequest, modelNotFound } from '../errors.js';
 
 function setHiveHeaders(
@@ -40,13 +40,8 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
   const deadlineMs = ctx.settings.server.requestTimeoutMs;
 
   app.post('/v1/chat/completions', async (request, reply) => {
-    const auth = ctx.auth.client(request);
+    const auth = admitClient(ctx, request);
     if (!auth.ok) return sendError(reply, auth.error);
-    const limited = rateLimited(
-      ctx,
-      auth.identity.name !== undefined ? `key:${auth.identity.name}` : `ip:${request.ip}`,
-    );
-    if (limited) return sendError(reply, limited);
     const parsed = parseChatBody(request.body);
     if (!parsed.ok) return sendError(reply, invalidRequest(parsed.message, parsed.param));
     const caps = parseCapabilities(request.headers['x-hive-capabilities']);

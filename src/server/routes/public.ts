@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { DataRestriction } from '../../engine/types.js';
-import { type GatewayContext, rateLimited, sendError } from '../context.js';
+import { admitClient, type GatewayContext, sendError } from '../context.js';
 import { httpError } from '../errors.js';
 import type { ModelInfo } from '../runtime.js';
 
@@ -20,13 +20,8 @@ function allowed(model: ModelInfo, restriction: DataRestriction | undefined): bo
 export function registerPublicRoutes(app: FastifyInstance, ctx: GatewayContext): void {
   /** OpenAI's model list, with a `hive` extension (aliases, capabilities, health, breaker). */
   app.get('/v1/models', async (request, reply) => {
-    const auth = ctx.auth.client(request);
+    const auth = admitClient(ctx, request);
     if (!auth.ok) return sendError(reply, auth.error);
-    const limited = rateLimited(
-      ctx,
-      auth.identity.name !== undefined ? `key:${auth.identity.name}` : `ip:${request.ip}`,
-    );
-    if (limited) return sendError(reply, limited);
     const restriction = auth.identity.restriction;
     const data = ctx.runtime
       .listModels()
