@@ -161,6 +161,23 @@ describe('circuit breaker: half-open leases', () => {
     expect(breaker.state).toBe('closed');
   });
 
+  it.each(['aborted', 'request', 'rejected'] as const)(
+    'a neutral (%s) probe gives its slot back instead of wedging half-open',
+    async (kind) => {
+      const { breaker, clock } = make({ consecutiveFailures: 1, openDurationMs: 10 });
+      await fail(breaker);
+      await clock.advance(10);
+      const p = breaker.tryAcquire() as BreakerPermit;
+      expect(p.isProbe).toBe(true);
+      p.record(kind, 1);
+      expect(breaker.state).not.toBe('half-open');
+      const q = breaker.tryAcquire();
+      expect(q.ok).toBe(true);
+      (q as BreakerPermit).record('success', 1);
+      expect(breaker.state).toBe('closed');
+    },
+  );
+
   it('a stale completion after a transition neither flips the state nor double-fires', async () => {
     const { breaker, clock, events } = make({ consecutiveFailures: 1, openDurationMs: 10 });
     const stale = breaker.tryAcquire() as BreakerPermit; // closed, generation 0

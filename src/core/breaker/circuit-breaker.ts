@@ -192,21 +192,23 @@ export class CircuitBreaker extends BasePolicy implements PermitSink {
       return;
     }
     if (lease.settled) return;
+    const slow = this.slowRate !== undefined && durationMs > this.slowMs!;
+    if (kind !== 'success' && kind !== 'account' && !countsAsFailure(kind) && !slow) {
+      // A neutral probe (the caller aborted, a request error, a rejection) proves nothing: give its slot
+      // back while the lease is still live, so the next caller can probe.
+      this.releaseProbe(lease);
+      return;
+    }
     this.probes.settle(lease);
     if (kind === 'account') {
       this.trip('account-failure', this.opts.accountCooldownMs);
       return;
     }
-    const slow = this.slowRate !== undefined && durationMs > this.slowMs!;
-    if (countsAsFailure(kind) || slow) {
+    if (kind !== 'success') {
       this.trip('probe-failed');
       return;
     }
-    if (kind === 'success') {
-      if (++this.probes.successes >= this.opts.halfOpenProbes) this.closeNow('probe-succeeded');
-      return;
-    }
-    this.releaseProbe(lease);
+    if (++this.probes.successes >= this.opts.halfOpenProbes) this.closeNow('probe-succeeded');
   }
 
   /**
