@@ -4,16 +4,10 @@
  * @packageDocumentation
  */
 import type { z } from 'zod';
+import { formatPath } from '../config/config-error.js';
 
-/** Formats a zod issue path as `a.b[2].c`. */
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? String(part) : `.${String(part)}`;
-  }
-  return out === '' ? '(root)' : out;
-}
+/** Formats a zod issue path as `a.b[2].c` (the config layer's formatter, re-exported). */
+export { formatPath };
 
 /** One message per issue, each naming its field. */
 export function describeIssues(error: z.ZodError): string[] {

@@ -1,14 +1,8 @@
 /**
- * Formats validation issue paths as `messages[0].role`.
+ * Formats validation issue paths as `messages[0].role`: the config layer's path formatter under the name
+ * the server modules use.
  * @packageDocumentation
  */
 
 /** Formats a path as `a.b[2].c` (`(root)` when empty). */
-export function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? String(part) : `.${String(part)}`;
-  }
-  return out === '' ? '(root)' : out;
-}
+export { formatPath as formatIssuePath } from '../config/config-error.js';
