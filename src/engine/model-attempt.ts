@@ -49,8 +49,15 @@ export interface ModelTurn<T> {
   readonly permit: BreakerPermit | undefined;
 }
 
-/** One call to the model; `signal` is the request's signal (the callee adds its own timeouts). */
-export type ModelCall<T> = (runtime: ModelRuntime, signal: AbortSignal | undefined) => Promise<Outcome<T>>;
+/**
+ * One call to the model; `signal` is the request's signal (the callee adds its own timeouts, shortened
+ * so as not to cross `deadlineAt`).
+ */
+export type ModelCall<T> = (
+  runtime: ModelRuntime,
+  signal: AbortSignal | undefined,
+  deadlineAt: number,
+) => Promise<Outcome<T>>;
 
 /**
  * Runs `call` on one model with its breaker and retries.
@@ -78,7 +85,7 @@ export async function runModelTurn<T>(
       permit = acquired;
     }
     const t0 = clock.now();
-    const outcome = await call(rt, scope.signal);
+    const outcome = await call(rt, scope.signal, scope.deadlineAt);
     const t1 = clock.now();
     const elapsed = t1 - t0;
     if (outcome.ok) {

@@ -4,20 +4,32 @@
  * context-length error moves on only to models with a larger context window.
  * @packageDocumentation
  */
+import type { Clock } from '../core/clock.js';
 import type { ChatCompletion, ChatRequest } from '../providers/types.js';
 import type { CompiledRuntime } from './compiled-runtime.js';
 import { runHedgedPair } from './hedged-pair.js';
 import { type AttemptDeps, type ModelCall, type RequestScope, runModelTurn } from './model-attempt.js';
 import type { ModelRuntime } from './model-runtime.js';
 import { bodyFor, emitCompleted, notFoundResult, PlanWalk, planRequest } from './plan-walk.js';
+import { withDeadline } from './request-deadline.js';
 import type { EngineRequest, EngineResult } from './types.js';
 
+/**
+ * A non-streaming call bounded by the model's timeout policy; when the request's deadline ends first, by
+ * the deadline instead (the only case that needs a controller of its own).
+ */
 const completeCall =
-  (body: ChatRequest): ModelCall<ChatCompletion> =>
-  (rt, signal) =>
-    signal === undefined
-      ? rt.timeout.run((ctx) => rt.provider.complete(body, { signal: ctx.signal }))
-      : rt.timeout.run((ctx) => rt.provider.complete(body, { signal: ctx.signal }), { signal });
+  (body: ChatRequest, clock: Clock): ModelCall<ChatCompletion> =>
+  (rt, signal, deadlineAt) => {
+    const run = (s: AbortSignal | undefined) =>
+      rt.timeout.run(
+        (ctx) => rt.provider.complete(body, { signal: ctx.signal }),
+        s ? { signal: s } : undefined,
+      );
+    const remaining = deadlineAt - clock.now();
+    if (remaining >= rt.spec.timeoutMs) return run(signal);
+    return withDeadline(clock, signal, remaining, run);
+  };
 
 /** Serves a non-streaming request. */
 export async function runPlan(
@@ -38,7 +50,7 @@ export async function runPlan(
     if (i === 0 && hasNext && deps.hedge.enabled && scope.features.hedging) {
       const second = runtime.models.get(candidates[1]!.model.id)!;
       const callFor = (m: ModelRuntime) =>
-        completeCall({ ...request.body, model: m.spec.providerModel, stream: undefined });
+        completeCall({ ...request.body, model: m.spec.providerModel, stream: undefined }, deps.clock);
       const hedged = await runHedgedPair(deps, deps.hedge, scope, rt, second, callFor, candidates.length > 2);
       for (const { rt: m, turn } of hedged.turns) walk.record(m, turn);
       const won = hedged.turns[hedged.winner];
@@ -50,7 +62,7 @@ export async function runPlan(
         break;
       continue;
     }
-    const call = completeCall(bodyFor(request, candidate, runtime));
+    const call = completeCall(bodyFor(request, candidate, runtime), deps.clock);
     const turn = await runModelTurn(deps, rt, scope, call, hasNext, false);
     walk.record(rt, turn);
     if (turn.outcome.ok)

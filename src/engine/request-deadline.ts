@@ -1,58 +1,38 @@
 /**
- * The signal a request runs under: the caller's own, or (only when a deadline is asked for) a linked one
- * that also aborts at the deadline. Nothing is allocated for a request without a deadline.
+ * A request's overall deadline, without an `AbortController` per request: the deadline is a point in
+ * time that every step checks (a retry sleep that would cross it is not taken; an attempt whose model
+ * timeout would cross it gets a shorter one). Only that rare shortened attempt pays for a controller.
  * @packageDocumentation
  */
 import type { Clock } from '../core/clock.js';
 import { TimeoutError } from '../core/errors/policy-errors.js';
 
-/** A request's signal and how to release it. */
-export interface RequestSignal {
-  readonly signal: AbortSignal | undefined;
-  /** Monotonic deadline (Infinity when none). */
-  readonly deadlineAt: number;
-  /** True once the deadline (not the caller) aborted the request. */
-  deadlineHit(): boolean;
-  /** Clears the timer and the listener on the caller's signal. */
-  release(): void;
+/** Monotonic time by which a request must end (Infinity when it has no deadline). */
+export function deadlineOf(clock: Clock, deadlineMs: number | undefined): number {
+  return deadlineMs === undefined || !Number.isFinite(deadlineMs)
+    ? Number.POSITIVE_INFINITY
+    : clock.now() + Math.max(0, deadlineMs);
 }
 
-const NOTHING = (): void => {};
-const NEVER = (): boolean => false;
-
-/** Links `callerSignal` with a deadline `deadlineMs` from now (when given). */
-export function requestSignal(
+/**
+ * Runs `fn` with a signal that also aborts (with a `TimeoutError`) after `ms`. The timer and the link to
+ * `parent` are removed when `fn` settles.
+ */
+export async function withDeadline<T>(
   clock: Clock,
-  callerSignal: AbortSignal | undefined,
-  deadlineMs: number | undefined,
-): RequestSignal {
-  if (deadlineMs === undefined || !Number.isFinite(deadlineMs)) {
-    return {
-      signal: callerSignal,
-      deadlineAt: Number.POSITIVE_INFINITY,
-      deadlineHit: NEVER,
-      release: NOTHING,
-    };
-  }
+  parent: AbortSignal | undefined,
+  ms: number,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
-  let hit = false;
-  const timer = clock.setTimer(
-    () => {
-      hit = true;
-      controller.abort(new TimeoutError(deadlineMs));
-    },
-    Math.max(0, deadlineMs),
-  );
-  const onCallerAbort = (): void => controller.abort(callerSignal?.reason);
-  if (callerSignal?.aborted) controller.abort(callerSignal.reason);
-  else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
-  return {
-    signal: controller.signal,
-    deadlineAt: clock.now() + deadlineMs,
-    deadlineHit: () => hit,
-    release: () => {
-      clock.clearTimer(timer);
-      callerSignal?.removeEventListener('abort', onCallerAbort);
-    },
-  };
+  const onAbort = (): void => controller.abort(parent?.reason);
+  if (parent?.aborted) controller.abort(parent.reason);
+  else parent?.addEventListener('abort', onAbort, { once: true });
+  const timer = clock.setTimer(() => controller.abort(new TimeoutError(ms)), Math.max(0, ms));
+  try {
+    return await fn(controller.signal);
+  } finally {
+    clock.clearTimer(timer);
+    parent?.removeEventListener('abort', onAbort);
+  }
 }

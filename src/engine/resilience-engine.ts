@@ -19,7 +19,7 @@ import type { AttemptDeps, RequestScope } from './model-attempt.js';
 import { probeModel } from './model-probe.js';
 import type { RetrySettings } from './model-runtime.js';
 import { runPlan } from './plan-runner.js';
-import { requestSignal } from './request-deadline.js';
+import { deadlineOf } from './request-deadline.js';
 import { streamPlan } from './stream-runner.js';
 import { openUntilContent } from './stream-session.js';
 import {
@@ -162,13 +162,7 @@ export class ResilienceEngine implements ResilienceEngineApi {
 
   /** A non-streaming completion with failover. Never throws. */
   async complete(request: EngineRequest): Promise<EngineResult<ChatCompletion>> {
-    const runtime = this.runtime;
-    const { scope, release } = this.scopeFor(request);
-    try {
-      return await runPlan(this.deps, runtime, request, scope);
-    } finally {
-      release();
-    }
+    return runPlan(this.deps, this.runtime, request, this.scopeFor(request));
   }
 
   /**
@@ -176,11 +170,7 @@ export class ResilienceEngine implements ResilienceEngineApi {
    * model has produced content (or every candidate failed). Never throws.
    */
   async stream(request: EngineRequest): Promise<EngineResult<EngineStream>> {
-    const runtime = this.runtime;
-    const { scope, release } = this.scopeFor(request);
-    const result = await streamPlan(this.deps, runtime, request, scope, openUntilContent, release);
-    if (!result.ok) release();
-    return result;
+    return streamPlan(this.deps, this.runtime, request, this.scopeFor(request), openUntilContent);
   }
 
   /**
@@ -214,16 +204,14 @@ export class ResilienceEngine implements ResilienceEngineApi {
     await this.runtime.close();
   }
 
-  private scopeFor(request: EngineRequest): { scope: RequestScope; release: () => void } {
-    const signal = requestSignal(this.clock, request.signal, request.deadlineMs);
-    const scope: RequestScope = {
+  private scopeFor(request: EngineRequest): RequestScope {
+    return {
       requestId: request.requestId ?? newRequestId(),
       target: request.target,
-      signal: signal.signal,
-      deadlineAt: signal.deadlineAt,
+      signal: request.signal,
+      deadlineAt: deadlineOf(this.clock, request.deadlineMs),
       features: request.features ?? ALL_FEATURES_ON,
     };
-    return { scope, release: signal.release };
   }
 
   private compile(config: HiveConfig, previous: CompiledRuntime | undefined): CompiledRuntime {

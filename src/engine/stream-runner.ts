@@ -17,16 +17,16 @@ export type StreamOpener = (
   rt: ModelRuntime,
   body: ChatRequest,
   signal: AbortSignal | undefined,
+  remainingMs: number,
 ) => Promise<Outcome<OpenedStream>>;
 
-/** Serves a streaming request; `release` is called once the committed stream ends. */
+/** Serves a streaming request. */
 export async function streamPlan(
   deps: AttemptDeps,
   runtime: CompiledRuntime,
   request: EngineRequest,
   scope: RequestScope,
   open: StreamOpener,
-  release: () => void,
 ): Promise<EngineResult<EngineStream>> {
   const started = deps.clock.now();
   const plan = planRequest(runtime, request, scope);
@@ -44,7 +44,7 @@ export async function streamPlan(
       deps,
       rt,
       scope,
-      (model, signal) => open(model, body, signal),
+      (model, signal, deadlineAt) => open(model, body, signal, deadlineAt - deps.clock.now()),
       i < candidates.length - 1,
       true,
     );
@@ -73,7 +73,6 @@ export async function streamPlan(
             deps.health.record(id, end, deps.clock.now() - attemptStarted, ttftMs);
           }
           emitCompleted(deps, scope, id, end, trail.length, fallback, true, started, ttftMs);
-          release();
         },
       );
       const stream: EngineStream = {

@@ -24,11 +24,13 @@ export async function openUntilContent(
   rt: ModelRuntime,
   body: ChatRequest,
   signal: AbortSignal | undefined,
+  remainingMs = Number.POSITIVE_INFINITY,
 ): Promise<Outcome<OpenedStream>> {
   const spec = rt.spec;
   const opened = await rt.provider.stream(body, {
     signal,
-    ttftTimeoutMs: spec.ttftTimeoutMs ?? spec.timeoutMs,
+    // The first chunk must come within the model's limit and before the request's deadline.
+    ttftTimeoutMs: Math.max(1, Math.min(spec.ttftTimeoutMs ?? spec.timeoutMs, remainingMs)),
     idleTimeoutMs: spec.idleTimeoutMs,
   });
   if (!opened.ok) return opened;

@@ -101,6 +101,17 @@ describe('non-streaming failover', () => {
     expect(result.attempts[0]).toMatchObject({ model: 'primary', kind: 'timeout' });
   });
 
+  it('ends a request at its overall deadline even when the model allows longer', async () => {
+    chaos.upstream.setFaults({ primary: { latencyMs: 5000 }, backup: { latencyMs: 5000 } });
+    const { engine, events } = build(pair());
+    const result = await engine.complete({ target: 'primary', body: ask(), deadlineMs: 300 });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.failure.kind).toBe('timeout');
+    expect(result.attempts).toHaveLength(1);
+    expect(events.some((e) => e.type === 'request.fallback')).toBe(false);
+  });
+
   it('fails over at once from a refused connection', async () => {
     const dead = `${await closedPortURL()}/v1`;
     const { engine } = build({
