@@ -212,6 +212,14 @@ async function startGatewayChild(configPath: string): Promise<ChildServer> {
   });
 }
 
+/** The yardstick: a minimal Fastify + undici proxy (bench/fixtures/minimal-proxy.mjs) in a child process. */
+async function startMinimalProxy(upstreamOrigin: string): Promise<ChildServer> {
+  return startChild('minimal proxy', ['bench/fixtures/minimal-proxy.mjs', upstreamOrigin], async (output) => {
+    const line = /\{"url":"([^"]+)"\}/.exec(output);
+    return line?.[1];
+  });
+}
+
 function procRss(pid: number | undefined): { rss: number; hwm: number } | undefined {
   if (pid === undefined) return undefined;
   try {
@@ -356,6 +364,7 @@ interface Row {
 
 const NAMES = {
   direct: 'direct (fast upstream)',
+  minimal: 'minimal Fastify+undici proxy (yardstick)',
   ours: 'hive-resilience, in-process',
   oursChild: 'hive-resilience, own process',
   portkey: 'Portkey 1.15.2, own process',
@@ -381,6 +390,7 @@ async function main(): Promise<void> {
   let gateway: RunningGateway | undefined;
   let oursChild: ChildServer | undefined;
   let portkey: ChildServer | undefined;
+  let minimal: ChildServer | undefined;
   let portkeyError: string | undefined;
   try {
     upstream = await startFastUpstream();
@@ -406,8 +416,10 @@ async function main(): Promise<void> {
     }
     const portkeyRssStarted = childRss(portkey);
     const upstreamOrigin = `http://127.0.0.1:${upstream.port}`;
+    minimal = await startMinimalProxy(upstreamOrigin);
     const targets: Target[] = [
       { name: NAMES.direct, origin: upstreamOrigin, headers: {} },
+      { name: NAMES.minimal, origin: minimal.origin, headers: {} },
       { name: NAMES.ours, origin: gateway.url, headers: {} },
       { name: NAMES.oursChild, origin: oursChild.origin, headers: {} },
     ];
@@ -547,6 +559,7 @@ async function main(): Promise<void> {
     console.log(`loadavg at end: ${loadavg()}`);
   } finally {
     await portkey?.close();
+    await minimal?.close();
     await oursChild?.close();
     await gateway?.close();
     await upstream?.close();

@@ -3,7 +3,7 @@
  * and bad input. Every child is stopped.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -65,6 +65,37 @@ describe('hive-resilience CLI', () => {
     const verify = await cli(['audit', 'verify', '--data-dir', dir]);
     expect(verify.out).toContain('OK');
     expect(verify.code).toBe(0);
+  }, 60_000);
+
+  it('runs the governance example from the README to a verified, finalised round', async () => {
+    const dir = tempDir();
+    const minutes = join(dir, '0001');
+    cpSync(resolve(import.meta.dirname, '../../examples/governance/minutes/0001'), minutes, {
+      recursive: true,
+    });
+    const config = resolve(import.meta.dirname, '../../examples/governance/hive-governance.yaml');
+    const voters = 'claude-4-sonnet,gpt-5,gemini-2.5-pro,grok-4,deepseek-v3';
+    const vote = await cli([
+      'vote',
+      minutes,
+      '--config',
+      config,
+      '--substitute',
+      '--voters',
+      voters,
+      '--quorum-votes',
+      '4',
+      '--data-dir',
+      dir,
+    ]);
+    expect(vote.code).toBe(0);
+    expect(vote.out).toMatch(/llama-4\s+voted\s+substituting for grok-4/);
+    expect(vote.out).toMatch(/deepseek-v3\s+malformed/);
+    expect(existsSync(join(minutes, 'votes', 'llama-4.json'))).toBe(true);
+    expect(existsSync(join(minutes, 'votes', 'grok-4.json'))).toBe(false);
+    const verify = await cli(['chain', 'verify', minutes]);
+    expect(verify.code).toBe(0);
+    expect(verify.out).toContain('OK');
   }, 60_000);
 
   it('names every problem of an invalid config by its path', async () => {
