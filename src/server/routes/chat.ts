@@ -4,7 +4,7 @@
  * a failure after the first chunk ends the stream with `data: {"error":…}` and no `[DONE]`.
  * @packageDocumentation
  */
-import { Readable } from 'node:stream';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AttemptRecord } from '../../engine/events.js';
 import type { EngineRequest, EngineStream } from '../../engine/types.js';
@@ -115,11 +115,38 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
     }
     setHiveHeaders(reply, stream);
     reply
-      .code(200)
       .header('content-type', 'text/event-stream; charset=utf-8')
       .header('cache-control', 'no-cache')
       .header('x-accel-buffering', 'no');
-    return reply.send(Readable.from(sseBody(first, iterator, stream, target), { objectMode: false }));
+    // Events go straight to the socket as they arrive (no stream machinery in between).
+    reply.hijack();
+    raw.writeHead(200, reply.getHeaders() as OutgoingHttpHeaders);
+    await writeEvents(raw, sseBody(first, iterator, stream, target));
+    return reply;
+  });
+}
+
+/** Writes each SSE text as it comes, waiting for `drain` when the client reads slowly; ends the response. */
+async function writeEvents(raw: ServerResponse, body: AsyncGenerator<string>): Promise<void> {
+  try {
+    for await (const text of body) {
+      if (raw.destroyed) break;
+      if (!raw.write(text)) await drained(raw);
+    }
+  } finally {
+    if (!raw.destroyed) raw.end();
+  }
+}
+
+function drained(raw: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      raw.off('drain', done);
+      raw.off('close', done);
+      resolve();
+    };
+    raw.on('drain', done);
+    raw.on('close', done);
   });
 }
 
