@@ -28,6 +28,12 @@ export class PlanWalk {
     readonly started: number,
   ) {
     this.trail = skippedTrail(plan);
+    // The primary was left out at planning (open breaker, restriction, too small a window): serving the
+    // request from the next candidate is a fallback decision too, and is reported as one.
+    const first = plan.candidates[0];
+    const skipped = plan.skipped[0];
+    if (first && skipped && first.source !== 'primary')
+      emitFallback(deps, scope, skipped.model, first, skipped.note);
   }
 
   /** True when candidate `i` cannot help (a context-length error asked for a larger window). */

@@ -136,6 +136,13 @@ describe('non-streaming failover', () => {
     if (!result.ok) return;
     expect(result.attempts[0]).toMatchObject({ model: 'primary', note: 'breaker_open', latencyMs: 0 });
     expect(chaos.upstream.stats().models.primary?.requests).toBe(before);
+    const last = events.filter((e) => e.type === 'request.fallback').at(-1);
+    expect(last).toMatchObject({
+      from: 'primary',
+      to: 'backup',
+      reason: 'breaker_open',
+      requestId: result.requestId,
+    });
   });
 
   it('marks a model failed after three consecutive failures, and recovers after good probes', async () => {
