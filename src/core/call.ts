@@ -49,16 +49,58 @@ export interface Stage {
   describeSelf(): { name: string; options?: Readonly<Record<string, unknown>> };
 }
 
+/**
+ * Returned by {@link FastStage.enter}: this call takes the stage's full `invoke` path instead. (The
+ * runner tests `typeof token === 'symbol'`, cheaper than loading this constant: tokens are never symbols
+ * otherwise.)
+ */
+export const SLOW_PATH: unique symbol = Symbol('slow-path');
+
+/**
+ * A stage whose common case is synchronous work before and after the inner chain. A run of
+ * consecutive fast stages is executed with one async frame in total (one `await` on the innermost
+ * promise) instead of one per stage; `invoke` must behave exactly like `enter` + inner + `leave`.
+ * Async work (a retry's sleep, a fallback function) happens only when `leave` returns a promise.
+ */
+export interface FastStage extends Stage {
+  /**
+   * Synchronous entry. Returns the token handed to {@link FastStage.leave}; a `Failure`
+   * (`ok === false`) ends the call without running the inner chain (it is still passed to the outer
+   * stages' `leave`, not this one's); {@link SLOW_PATH} makes this stage run through `invoke`.
+   */
+  enter(call: Call): unknown;
+  /** The call the inner stages receive after `enter` returned `token` (when absent: the same call). */
+  inner?(token: unknown, call: Call): Call;
+  /** Synchronous exit with the inner outcome; returns a promise only when it must do async work. */
+  leave<T>(
+    out: Outcome<T>,
+    token: unknown,
+    call: Call,
+    fn: UserFn,
+    next: Chain,
+  ): Outcome<T> | Promise<Outcome<T>>;
+}
+
+function isFast(stage: Stage): stage is FastStage {
+  return typeof (stage as FastStage).enter === 'function' && typeof (stage as FastStage).leave === 'function';
+}
+
 /** A linked list of stages ending in the user function. Built once per pipeline, never per call. */
 export class Chain {
+  /** This link and the fast links right after it (empty when this stage is not a {@link FastStage}). */
+  private readonly fast: readonly Chain[];
+
   /** @param stage - this link's stage (undefined: the end, run the user function) @param next - the rest */
   constructor(
     readonly stage: Stage | undefined,
     readonly next: Chain | undefined,
-  ) {}
+  ) {
+    this.fast = stage !== undefined && next !== undefined && isFast(stage) ? [this, ...next.fast] : [];
+  }
 
   /** Runs `fn` through this link and every one after it. */
   run<T>(call: Call, fn: UserFn): Promise<Outcome<T>> {
+    if (this.fast.length > 0) return runFast<T>(this.fast, call, fn);
     const stage = this.stage;
     if (stage === undefined) return runLeaf<T>(call, fn);
     return stage.invoke<T>(call, fn, this.next!);
@@ -69,6 +111,100 @@ export class Chain {
     let chain = new Chain(undefined, undefined);
     for (let i = stages.length - 1; i >= 0; i--) chain = new Chain(stages[i], chain);
     return chain;
+  }
+}
+
+/**
+ * Runs a run of fast links: every `enter` synchronously (outermost first), then the rest of the chain,
+ * then every `leave` (innermost first) after a single await. A short-circuit (`Failure` from `enter`)
+ * whose outer `leave`s are all synchronous returns a resolved promise without any async frame.
+ * `frames` holds, per entered link, the call it received and its token.
+ */
+function runFast<T>(links: readonly Chain[], call: Call, fn: UserFn): Promise<Outcome<T>> {
+  const n = links.length;
+  let frames: unknown[] | undefined;
+  let c = call;
+  for (let i = 0; i < n; i++) {
+    const stage = links[i]!.stage as FastStage;
+    const token = stage.enter(c);
+    if (typeof token === 'object' && token !== null && (token as { ok?: unknown }).ok === false) {
+      return unwindSync(links, i, frames, token as Outcome<T>, fn);
+    }
+    if (typeof token === 'symbol') return runSlow(links, i, frames, c, fn);
+    frames ??= new Array<unknown>(2 * n);
+    frames[2 * i] = c;
+    frames[2 * i + 1] = token;
+    if (stage.inner !== undefined) c = stage.inner(token, c);
+  }
+  const tail = links[n - 1]!.next!;
+  return settleFast(links, n, frames, tail.stage === undefined ? undefined : tail.run<T>(c, fn), c, fn);
+}
+
+/** Link `depth` asked for its `invoke` path: run it, then leave the links outside it. */
+function runSlow<T>(
+  links: readonly Chain[],
+  depth: number,
+  frames: unknown[] | undefined,
+  call: Call,
+  fn: UserFn,
+): Promise<Outcome<T>> {
+  const link = links[depth]!;
+  return settleFast(links, depth, frames, link.stage!.invoke<T>(call, fn, link.next!), call, fn);
+}
+
+/** Awaits the inner part once (`inner`, or the user function when undefined), then leaves `depth` links. */
+async function settleFast<T>(
+  links: readonly Chain[],
+  depth: number,
+  frames: unknown[] | undefined,
+  inner: Promise<Outcome<T>> | undefined,
+  call: Call,
+  fn: UserFn,
+): Promise<Outcome<T>> {
+  let out: Outcome<T>;
+  if (inner !== undefined) {
+    out = await inner;
+  } else {
+    try {
+      const value = await fn(call);
+      out = call.raw ? (value as Outcome<T>) : success(value as T);
+    } catch (error) {
+      out = classifySafely(call.classifier, error);
+    }
+  }
+  for (let i = depth - 1; i >= 0; i--) {
+    const link = links[i]!;
+    const r = (link.stage as FastStage).leave<T>(
+      out,
+      frames![2 * i + 1],
+      frames![2 * i] as Call,
+      fn,
+      link.next!,
+    );
+    out = r instanceof Promise ? await r : (r as Outcome<T>);
+  }
+  return out;
+}
+
+/** Leaves `depth` links with a short-circuit outcome, synchronously while every `leave` is. */
+function unwindSync<T>(
+  links: readonly Chain[],
+  depth: number,
+  frames: unknown[] | undefined,
+  out: Outcome<T>,
+  fn: UserFn,
+): Promise<Outcome<T>> {
+  try {
+    for (let i = depth - 1; i >= 0; i--) {
+      const link = links[i]!;
+      const call = frames![2 * i] as Call;
+      const r = (link.stage as FastStage).leave<T>(out, frames![2 * i + 1], call, fn, link.next!);
+      if (r instanceof Promise) return settleFast(links, i, frames, r, call, fn);
+      out = r;
+    }
+    return Promise.resolve(out);
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
 

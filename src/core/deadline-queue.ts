@@ -25,10 +25,14 @@ export class DeadlineEntry {
   ) {}
 }
 
-/** A FIFO of deadlines served by a single unref'd timer. */
+/**
+ * A FIFO of deadlines served by a single unref'd timer. The backing array keeps its capacity when the
+ * queue drains (`head`/`tail` indices, popped slots cleared), so the steady state allocates nothing.
+ */
 export class DeadlineQueue {
-  private items: DeadlineEntry[] = [];
+  private items: (DeadlineEntry | undefined)[] = [];
   private head = 0;
+  private tail = 0;
   private timer: TimerHandle | undefined = undefined;
   private disposed = false;
 
@@ -43,7 +47,7 @@ export class DeadlineQueue {
 
   /** Number of entries not yet popped (for tests). */
   get size(): number {
-    return this.items.length - this.head;
+    return this.tail - this.head;
   }
 
   /** True while a timer is armed. */
@@ -54,7 +58,7 @@ export class DeadlineQueue {
   /** Registers a deadline `ms` from now. Deadlines must be added in non-decreasing order. */
   add(ms: number, scope: SignalScope): DeadlineEntry {
     const entry = new DeadlineEntry(this.clock.now() + ms, scope);
-    this.items.push(entry);
+    this.items[this.tail++] = entry;
     if (this.timer === undefined && !this.disposed) this.arm(entry.at);
     return entry;
   }
@@ -63,20 +67,11 @@ export class DeadlineQueue {
   complete(entry: DeadlineEntry): void {
     entry.done = true;
     const items = this.items;
-    if (items[this.head] === entry) {
-      let h = this.head + 1;
-      while (h < items.length && items[h]!.done) h++;
-      if (h === items.length) {
-        items.length = 0;
-        this.head = 0;
-      } else {
-        this.head = h;
-        if (h > 1024 && h * 2 > items.length) {
-          this.items = items.slice(h);
-          this.head = 0;
-        }
-      }
-    }
+    if (items[this.head] !== entry) return;
+    items[this.head] = undefined;
+    let h = this.head + 1;
+    while (h < this.tail && items[h]!.done) items[h++] = undefined;
+    this.popTo(h);
   }
 
   /** Clears the timer; entries still pending never fire. */
@@ -86,6 +81,21 @@ export class DeadlineQueue {
     this.timer = undefined;
     this.items = [];
     this.head = 0;
+    this.tail = 0;
+  }
+
+  /** Moves the head to `h` (slots before it already cleared); compacts a long-drained prefix. */
+  private popTo(h: number): void {
+    if (h >= this.tail) {
+      this.head = 0;
+      this.tail = 0;
+    } else if (h > 1024 && h * 2 > this.tail) {
+      this.items = this.items.slice(h, this.tail);
+      this.tail -= h;
+      this.head = 0;
+    } else {
+      this.head = h;
+    }
   }
 
   private arm(at: number): void {
@@ -97,23 +107,20 @@ export class DeadlineQueue {
     const now = this.clock.now();
     const items = this.items;
     let h = this.head;
-    while (h < items.length) {
+    let end = this.tail;
+    while (h < end) {
       const entry = items[h]!;
       if (!entry.done) {
         if (entry.at > now) break;
         entry.done = true;
         entry.fired = true;
         this.onExpire(entry);
+        if (this.items === items) end = this.tail; // a callback may add entries
       }
-      h++;
+      items[h++] = undefined;
     }
     if (this.items !== items) return; // disposed or compacted during a callback
-    if (h >= items.length) {
-      items.length = 0;
-      this.head = 0;
-    } else {
-      this.head = h;
-      if (!this.disposed) this.arm(items[h]!.at);
-    }
+    this.popTo(h);
+    if (this.tail > this.head && !this.disposed) this.arm(this.items[this.head]!.at);
   }
 }

@@ -2,7 +2,7 @@
  * Fallback: a substitute value when the call fails.
  * @packageDocumentation
  */
-import type { Call, Chain, UserFn } from './call.js';
+import type { Call, Chain, FastStage, UserFn } from './call.js';
 import { classifySafely } from './classifier.js';
 import { type Failure, type Outcome, success } from './outcome.js';
 import { BasePolicy, type PolicyOptions } from './policy-base.js';
@@ -19,7 +19,7 @@ const notAborted = (f: Failure): boolean => f.kind !== 'aborted';
  * Replaces a failure with a value, or with the result of a function of the failure. A fallback
  * function that throws yields that error's classified failure.
  */
-export class FallbackPolicy<V> extends BasePolicy<V> {
+export class FallbackPolicy<V> extends BasePolicy<V> implements FastStage {
   private readonly shouldHandle: (failure: Failure) => boolean;
 
   /**
@@ -39,8 +39,25 @@ export class FallbackPolicy<V> extends BasePolicy<V> {
     if (out.ok || !this.shouldHandle(out)) return out;
     const s = this.substitute;
     if (typeof s !== 'function') return success(s as unknown as T);
+    return this.substituteFor(out, call);
+  }
+
+  /** @inheritDoc FastStage.enter */
+  enter(): unknown {
+    return undefined;
+  }
+
+  /** @inheritDoc FastStage.leave */
+  leave<T>(out: Outcome<T>, _token: unknown, call: Call): Outcome<T> | Promise<Outcome<T>> {
+    if (out.ok || !this.shouldHandle(out)) return out;
+    const s = this.substitute;
+    if (typeof s !== 'function') return success(s as unknown as T);
+    return this.substituteFor(out, call);
+  }
+
+  private async substituteFor<T>(out: Failure, call: Call): Promise<Outcome<T>> {
     try {
-      return success((await (s as (f: Failure) => V | Promise<V>)(out)) as unknown as T);
+      return success((await (this.substitute as (f: Failure) => V | Promise<V>)(out)) as unknown as T);
     } catch (error) {
       return classifySafely(call.classifier, error);
     }

@@ -4,7 +4,7 @@
  */
 import type { Backoff } from './backoff/backoff.js';
 import { ExponentialBackoff } from './backoff/exponential.js';
-import type { Call, Chain, UserFn } from './call.js';
+import type { Call, Chain, FastStage, UserFn } from './call.js';
 import { type Clock, systemClock } from './clock.js';
 import { AbortedError, type GiveUpReason, RetryExhaustedError } from './errors/policy-errors.js';
 import { EventEmitter } from './event-emitter.js';
@@ -55,7 +55,7 @@ export interface GiveUpEvent {
  * during the sleep returns an `aborted` outcome at once, with no further attempt. When it gives up
  * after retrying, the outcome keeps the last failure's kind and carries a {@link RetryExhaustedError}.
  */
-export class RetryPolicy extends BasePolicy {
+export class RetryPolicy extends BasePolicy implements FastStage {
   /** Fired before each retry (free when nobody listens). */
   readonly onRetry = new EventEmitter<RetryEvent>();
   /** Fired when retries are exhausted (count or budget). */
@@ -85,12 +85,40 @@ export class RetryPolicy extends BasePolicy {
   }
 
   async invoke<T>(call: Call, fn: UserFn, next: Chain): Promise<Outcome<T>> {
-    const budget = this.budget;
-    let out = await next.run<T>(call, fn);
+    const out = await next.run<T>(call, fn);
     if (out.ok) {
-      budget?.recordSuccess();
+      this.budget?.recordSuccess();
       return out;
     }
+    return this.retryAfter(out, call, fn, next);
+  }
+
+  /** @inheritDoc FastStage.enter */
+  enter(): unknown {
+    return undefined;
+  }
+
+  /** @inheritDoc FastStage.leave */
+  leave<T>(
+    out: Outcome<T>,
+    _token: unknown,
+    call: Call,
+    fn: UserFn,
+    next: Chain,
+  ): Outcome<T> | Promise<Outcome<T>> {
+    if (out.ok) {
+      this.budget?.recordSuccess();
+      return out;
+    }
+    // A failure that is neither retried nor counted (rejected, request, …) needs no async step.
+    if (!isRetryable(out.kind) && !countsAsFailure(out.kind)) return out;
+    return this.retryAfter(out, call, fn, next);
+  }
+
+  /** Retries after the failed first attempt `first` (of `call`) while the rules allow. */
+  private async retryAfter<T>(first: Failure, call: Call, fn: UserFn, next: Chain): Promise<Outcome<T>> {
+    const budget = this.budget;
+    let out: Outcome<T> = first;
     let previousDelay = 0;
     for (let attempt = call.attempt; ; ) {
       if (out.ok) {

@@ -2,7 +2,7 @@
  * Timeout policy: a cooperative deadline delivered through the attempt's `AbortSignal`.
  * @packageDocumentation
  */
-import type { Call, Chain, UserFn } from './call.js';
+import { type Call, type Chain, type FastStage, SLOW_PATH, type UserFn } from './call.js';
 import { type Clock, systemClock } from './clock.js';
 import { type DeadlineEntry, DeadlineQueue } from './deadline-queue.js';
 import { TimeoutError } from './errors/policy-errors.js';
@@ -34,7 +34,7 @@ export interface TimeoutOptions extends PolicyOptions {
  * (no `setTimeout` per call) and the signal's `AbortController` exists only if the function reads
  * `ctx.signal`. A deadline produces a `timeout` failure carrying a {@link TimeoutError}.
  */
-export class TimeoutPolicy extends BasePolicy implements Disposable {
+export class TimeoutPolicy extends BasePolicy implements Disposable, FastStage {
   /** The deadline in ms. */
   readonly timeoutMs: number;
   private readonly strategy: TimeoutStrategy;
@@ -53,11 +53,26 @@ export class TimeoutPolicy extends BasePolicy implements Disposable {
   }
 
   invoke<T>(call: Call, fn: UserFn, next: Chain): Promise<Outcome<T>> {
-    const scope = new SignalScope(call.scope);
-    const entry = this.queue.add(this.timeoutMs, scope);
-    const inner = next.run<T>(call.with(scope, call.attempt), fn);
+    const entry = this.queue.add(this.timeoutMs, new SignalScope(call.scope));
+    const inner = next.run<T>(call.with(entry.scope, call.attempt), fn);
     if (this.strategy === 'aggressive') return this.race(inner, entry);
     return this.settleCooperative(inner, entry);
+  }
+
+  /** @inheritDoc FastStage.enter */
+  enter(call: Call): unknown {
+    if (this.strategy === 'aggressive') return SLOW_PATH;
+    return this.queue.add(this.timeoutMs, new SignalScope(call.scope));
+  }
+
+  /** @inheritDoc FastStage.inner */
+  inner(token: unknown, call: Call): Call {
+    return call.with((token as DeadlineEntry).scope, call.attempt);
+  }
+
+  /** @inheritDoc FastStage.leave */
+  leave<T>(out: Outcome<T>, token: unknown): Outcome<T> {
+    return this.finish(out, token as DeadlineEntry);
   }
 
   private async settleCooperative<T>(inner: Promise<Outcome<T>>, entry: DeadlineEntry): Promise<Outcome<T>> {

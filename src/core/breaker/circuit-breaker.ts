@@ -2,7 +2,7 @@
  * The circuit breaker policy. See {@link CircuitBreaker}.
  * @packageDocumentation
  */
-import type { Call, Chain, UserFn } from '../call.js';
+import { type Call, type Chain, type FastStage, SLOW_PATH, type UserFn } from '../call.js';
 import { type Clock, systemClock } from '../clock.js';
 import { BrokenCircuitError } from '../errors/policy-errors.js';
 import { type Disposable, EventEmitter } from '../event-emitter.js';
@@ -50,7 +50,7 @@ const NAMES: readonly CircuitState[] = ['closed', 'open', 'half-open', 'isolated
  * Every transition bumps a generation number: results of calls admitted before a transition are
  * ignored, so a late completion can neither flip the state nor fire a second event.
  */
-export class CircuitBreaker extends BasePolicy implements PermitSink {
+export class CircuitBreaker extends BasePolicy implements PermitSink, FastStage {
   /** One event per transition; listeners that throw are isolated. */
   readonly onStateChange = new EventEmitter<StateChangeEvent>();
   /** The breaker's name (for descriptions). */
@@ -135,6 +135,30 @@ export class CircuitBreaker extends BasePolicy implements PermitSink {
     const generation = this.generation;
     const out = await next.run<T>(call, fn);
     if (generation === this.generation) this.recordConsecutive(out.ok ? 'success' : out.kind);
+    return out;
+  }
+
+  /**
+   * @inheritDoc FastStage.enter
+   * Token: the generation (closed, consecutive mode, untimed), `undefined` (disabled), a permit, or the
+   * rejection. Timed (slow-call) mode takes the `invoke` path.
+   */
+  enter(): unknown {
+    if (this.slowMs !== undefined) return SLOW_PATH;
+    if (this.code === CLOSED && this.window === undefined && this.idleResetMs === undefined) {
+      return this.generation;
+    }
+    if (this.code === DISABLED) return undefined;
+    return this.tryAcquire();
+  }
+
+  /** @inheritDoc FastStage.leave */
+  leave<T>(out: Outcome<T>, token: unknown): Outcome<T> {
+    if (typeof token === 'number') {
+      if (token === this.generation) this.recordConsecutive(out.ok ? 'success' : out.kind);
+    } else if (token !== undefined) {
+      (token as BreakerPermit).record(out.ok ? 'success' : out.kind, 0);
+    }
     return out;
   }
 
@@ -341,7 +365,7 @@ export class CircuitBreaker extends BasePolicy implements PermitSink {
   }
 
   private startHalfOpen(now: number): BreakerPermit {
-    const from = this.enter(HALF_OPEN);
+    const from = this.enterState(HALF_OPEN);
     const permit = this.grantProbe(now);
     this.announce(from, HALF_OPEN, 'open-elapsed');
     return permit;
@@ -394,11 +418,11 @@ export class CircuitBreaker extends BasePolicy implements PermitSink {
 
   /** Changes state and fires the event (bookkeeping first, so listeners see a consistent breaker). */
   private move(to: number, reason: TransitionReason): void {
-    const from = this.enter(to);
+    const from = this.enterState(to);
     this.announce(from, to, reason);
   }
 
-  private enter(to: number): number {
+  private enterState(to: number): number {
     const from = this.code;
     this.code = to;
     this.generation++;
