@@ -1,14 +1,4 @@
-import {
-  type Attributes,
-  type Context,
-  type Span,
-  type SpanContext,
-  type SpanOptions,
-  type SpanStatus,
-  type Tracer,
-  type TracerProvider,
-  trace,
-} from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTracing } from '../../src/telemetry/tracing.js';
 import { memoryProvider } from '../helpers/memory-tracer.js';
