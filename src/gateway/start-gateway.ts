@@ -6,7 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
-import { type AlertManager, createAlertManager } from '../alerts/index.js';
+import {
+  type AlertManager,
+  type AlertsSettings,
+  createAlertManager,
+  parseAlertsSettings,
+} from '../alerts/index.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { MemoryAuditLog } from '../audit/memory-audit-log.js';
 import { SqliteAuditLog } from '../audit/sqlite-audit-log.js';
@@ -89,6 +94,17 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     { server: config.server, security: config.security, flags: config.flags },
     options.env ?? process.env,
   );
+  let alertSettings: AlertsSettings | undefined;
+  try {
+    alertSettings = parseAlertsSettings(config.alerts);
+  } catch (error) {
+    const lines = (error as Error).message
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim());
+    if (parsed.ok) throw new Error(`invalid configuration in ${configPath}:\n  ${lines.join('\n  ')}`);
+    parsed.errors.push(...lines);
+  }
   if (!parsed.ok) throw new Error(`invalid configuration in ${configPath}:\n  ${parsed.errors.join('\n  ')}`);
   let settings = parsed.settings;
   let generatedAdminKey: string | undefined;
@@ -112,7 +128,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   const engine = ResilienceEngine.fromConfig(config, { clock: options.clock, probes: options.probes });
   const metrics = createMetrics();
   const alerts = createAlertManager({
-    settings: config.alerts as never,
+    settings: alertSettings,
     clock: options.clock,
     logger: logger ?? silentAlertLogger,
   });

@@ -110,6 +110,17 @@ describe('hive-resilience CLI', () => {
     expect(result.err).toContain('models.a.timeout: expected a duration like "30s"');
     expect(result.err).toContain('models.a.tier');
     expect(result.err).not.toMatch(/at .*\.ts:\d+/);
+    const alerts = join(dir, 'alerts.yaml');
+    writeFileSync(
+      alerts,
+      'models:\n  a:\n    provider: simulated\nalerts:\n  rules:\n    errorRate:\n      threshold: 7\n',
+    );
+    const bad = await cli(['config', 'validate', alerts]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain('alerts.rules.errorRate.threshold');
+    const serve = await cli(['serve', '--config', alerts, '--port', '0', '--data-dir', dir]);
+    expect(serve.code).not.toBe(0);
+    expect(serve.err).toContain('alerts.rules.errorRate.threshold');
   });
 
   it('reports bad options in one line without a stack trace', async () => {

@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 import type { Command } from 'commander';
+import { parseAlertsSettings } from '../../alerts/index.js';
 import { configJsonSchema } from '../../config/index.js';
 import { DEFAULT_CONFIG_PATH, readConfig } from '../../gateway/start-gateway.js';
 import { parseGatewaySettings } from '../../server/settings.js';
@@ -21,6 +22,16 @@ export function registerConfigCommands(program: Command): void {
         const c = loaded.config;
         const gateway = parseGatewaySettings({ server: c.server, security: c.security, flags: c.flags });
         if (!gateway.ok) errors.push(...gateway.errors);
+        try {
+          parseAlertsSettings(c.alerts);
+        } catch (error) {
+          errors.push(
+            ...(error as Error).message
+              .split('\n')
+              .slice(1)
+              .map((l) => l.trim()),
+          );
+        }
       }
       if (errors.length > 0) {
         process.stderr.write(`${path}: invalid\n  ${errors.join('\n  ')}\n`);
