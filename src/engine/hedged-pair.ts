@@ -56,37 +56,19 @@ export async function runHedgedPair(
   hasMore: boolean,
 ): Promise<HedgedResult> {
   const links = [linked(scope.signal), linked(scope.signal)];
-  const controllers = links.map((l) => l.controller);
-  try {
-    return await race(deps, settings, scope, first, second, callFor, hasMore, controllers);
-  } finally {
-    for (const l of links) l.unlink();
-  }
-}
-
-async function race(
-  deps: AttemptDeps,
-  settings: HedgeSettings,
-  scope: RequestScope,
-  first: ModelRuntime,
-  second: ModelRuntime,
-  callFor: (rt: ModelRuntime) => ModelCall<ChatCompletion>,
-  hasMore: boolean,
-  controllers: AbortController[],
-): Promise<HedgedResult> {
   const runtimes = [first, second];
   const turns: Array<Promise<ModelTurn<ChatCompletion>> | undefined> = [undefined, undefined];
   const start = (i: number): Promise<ModelTurn<ChatCompletion>> => {
-    const s: RequestScope = { ...scope, signal: controllers[i]!.signal };
+    const s: RequestScope = { ...scope, signal: links[i]!.controller.signal };
     const p = runModelTurn(deps, runtimes[i]!, s, callFor(runtimes[i]!), i === 0 || hasMore, false);
     turns[i] = p;
     return p;
   };
-  const firstTurn = start(0);
   let hedgeStarted: (() => void) | undefined;
   const hedgeGate = new Promise<'hedge'>((resolve) => {
     hedgeStarted = () => resolve('hedge');
   });
+  const firstTurn = start(0);
   const timer = deps.clock.setTimer(
     () => {
       if (deps.budget.trySpend()) {
@@ -96,20 +78,22 @@ async function race(
     },
     hedgeDelay(deps, settings, first.spec.id),
   );
-  const early = await Promise.race([firstTurn.then(() => 'first' as const), hedgeGate]);
-  if (early === 'first' && turns[1] === undefined) {
+  try {
+    const early = await Promise.race([firstTurn.then(() => 'first' as const), hedgeGate]);
     deps.clock.clearTimer(timer);
-    return { turns: [{ rt: first, turn: await firstTurn }], winner: (await firstTurn).outcome.ok ? 0 : -1 };
+    if (early === 'first' && turns[1] === undefined) {
+      const turn = await firstTurn;
+      return { turns: [{ rt: first, turn }], winner: turn.outcome.ok ? 0 : -1 };
+    }
+    const pending = turns.map((p, i) => p!.then((turn) => ({ i, turn })));
+    let settled = await Promise.race(pending);
+    if (!settled.turn.outcome.ok) settled = await pending[1 - settled.i]!;
+    const winner = settled.turn.outcome.ok ? settled.i : -1;
+    if (winner >= 0) links[1 - winner]!.controller.abort(new Error('lost the hedge'));
+    const done = await Promise.all(pending);
+    return { turns: done.map(({ i, turn }) => ({ rt: runtimes[i]!, turn })), winner };
+  } finally {
+    deps.clock.clearTimer(timer);
+    for (const l of links) l.unlink();
   }
-  deps.clock.clearTimer(timer);
-  const pending = turns.map((p, i) => p!.then((turn) => ({ i, turn })));
-  let settled = await Promise.race(pending);
-  if (!settled.turn.outcome.ok) settled = await pending[1 - settled.i]!;
-  const winner = settled.turn.outcome.ok ? settled.i : -1;
-  if (winner >= 0) controllers[1 - winner]!.abort(new Error('lost the hedge'));
-  const done = await Promise.all(pending);
-  return {
-    turns: done.map(({ i, turn }) => ({ rt: runtimes[i]!, turn })),
-    winner: winner >= 0 ? winner : -1,
-  };
 }
