@@ -3,7 +3,7 @@
  * It does not listen; the caller does (`await app.listen({ host, port })`).
  * @packageDocumentation
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -74,11 +74,21 @@ export const REDACTED_LOG_PATHS: readonly string[] = [
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** 80 random bits per process (20 hex digits), so ids are not guessable across processes. */
+const ID_PREFIX = `req_${randomBytes(10).toString('hex')}`;
+/** 48-bit counter (12 hex digits) after the prefix: ids stay unique within the process. */
+const ID_COUNTER_LIMIT = 2 ** 48;
+let idCounter = 0;
+
+/** A new id: `req_` + 32 hex digits (the per-process random prefix, then the counter). */
+function nextRequestId(): string {
+  idCounter = (idCounter + 1) % ID_COUNTER_LIMIT;
+  return ID_PREFIX + idCounter.toString(16).padStart(12, '0');
+}
+
 /** Accepts a client's `x-request-id` when it is short and plain, else generates one. */
 export function requestIdFor(header: string | string[] | undefined): string {
-  return typeof header === 'string' && SANE_REQUEST_ID.test(header)
-    ? header
-    : `req_${randomUUID().replaceAll('-', '')}`;
+  return typeof header === 'string' && SANE_REQUEST_ID.test(header) ? header : nextRequestId();
 }
 
 function makeLogger(option: Logger | false | undefined, level: string): Logger {
@@ -142,20 +152,23 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Fastif
     },
   };
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   const cors = settings.server.cors;
   if (cors) {
     const allowedOrigin = (origin: string | undefined) =>
       origin !== undefined && (cors.origins === '*' || cors.origins.includes(origin));
-    app.addHook('onRequest', async (request, reply) => {
+    app.addHook('onRequest', (request, reply, done) => {
       const origin = request.headers.origin;
-      if (!allowedOrigin(origin)) return;
-      reply.header('access-control-allow-origin', cors.origins === '*' && !cors.credentials ? '*' : origin);
-      reply.header('vary', 'Origin');
-      reply.header('access-control-expose-headers', EXPOSED);
-      if (cors.credentials) reply.header('access-control-allow-credentials', 'true');
+      if (allowedOrigin(origin)) {
+        reply.header('access-control-allow-origin', cors.origins === '*' && !cors.credentials ? '*' : origin);
+        reply.header('vary', 'Origin');
+        reply.header('access-control-expose-headers', EXPOSED);
+        if (cors.credentials) reply.header('access-control-allow-credentials', 'true');
+      }
+      done();
     });
     app.options('*', async (request, reply) => {
       if (!allowedOrigin(request.headers.origin) || !request.headers['access-control-request-method']) {

@@ -72,6 +72,12 @@ function bearer(headers: AuthRequest['headers']): string | undefined {
   return m ? m[1] : undefined;
 }
 
+/** The answer when no client key is configured (one shared object; nothing allocated per request). */
+const ANONYMOUS: AuthResult<ClientIdentity> = Object.freeze({
+  ok: true,
+  identity: Object.freeze({ name: undefined, restriction: undefined }),
+});
+
 /** Verifies client and admin keys for the routes. */
 export class Authenticator {
   private readonly limiter: AuthFailureLimiter;
@@ -130,8 +136,7 @@ export class Authenticator {
 
   /** Authenticates an inference caller (`Authorization: Bearer` or `x-api-key`) when client keys are configured. */
   client(req: AuthRequest): AuthResult<ClientIdentity> {
-    if (this.security.clientKeys.length === 0)
-      return { ok: true, identity: { name: undefined, restriction: undefined } };
+    if (this.security.clientKeys.length === 0) return ANONYMOUS;
     const blocked = this.blocked(req.ip);
     if (blocked) return blocked;
     const presented = bearer(req.headers) ?? header(req.headers, 'x-api-key');

@@ -121,8 +121,74 @@ const NULLABLE_KEYS = [
   'user',
 ] as const;
 
+const ROLE_SET: ReadonlySet<unknown> = new Set<unknown>(ROLES);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** True for a message of only `role` (a known role) and string `content`. */
+function isSimpleMessage(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  let keys = 0;
+  for (const k in value) {
+    if (!Object.hasOwn(value, k)) return false;
+    if (k !== 'role' && k !== 'content') return false;
+    keys++;
+  }
+  return keys === 2 && ROLE_SET.has(value['role']) && typeof value['content'] === 'string';
+}
+
+/** True when `value` is valid for `key` of the common body shape (any other key: false). */
+function isSimpleField(key: string, value: unknown): boolean {
+  switch (key) {
+    case 'model':
+      return typeof value === 'string' && value.length >= 1 && value.length <= 256;
+    case 'messages': {
+      if (!Array.isArray(value) || value.length === 0) return false;
+      for (let i = 0; i < value.length; i++) if (!isSimpleMessage(value[i])) return false;
+      return true;
+    }
+    case 'stream':
+      return typeof value === 'boolean';
+    case 'temperature':
+      return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 2;
+    case 'max_tokens':
+      return Number.isSafeInteger(value) && (value as number) > 0 && (value as number) <= 10_000_000;
+    case 'user':
+      return typeof value === 'string' && value.length <= 512;
+    default:
+      return false;
+  }
+}
+
+/**
+ * The hand-written check for the common body (only `model`, `messages` of `{role, content: string}`,
+ * `stream`, `temperature`, `max_tokens`, `user`, each of its simple valid type). Returns the result the
+ * schema would give, or undefined when the body is anything else (the schema then decides, so every error
+ * message comes from one place).
+ */
+export function parseSimpleChatBody(raw: unknown): ChatBodyResult | undefined {
+  if (!isRecord(raw) || Object.getPrototypeOf(raw) !== Object.prototype) return undefined;
+  let hasModel = false;
+  let hasMessages = false;
+  for (const k in raw) {
+    if (!Object.hasOwn(raw, k) || !isSimpleField(k, raw[k])) return undefined;
+    if (k === 'model') hasModel = true;
+    else if (k === 'messages') hasMessages = true;
+  }
+  if (!hasModel || !hasMessages) return undefined;
+  const body = { ...raw };
+  return { ok: true, body: body as unknown as ChatRequest, stream: body['stream'] === true };
+}
+
 /** Validates a parsed JSON body. Null optional fields are dropped. */
 export function parseChatBody(raw: unknown): ChatBodyResult {
+  return parseSimpleChatBody(raw) ?? parseChatBodyWithSchema(raw);
+}
+
+/** {@link parseChatBody} through the zod schema only (the reference the fast path must agree with). */
+export function parseChatBodyWithSchema(raw: unknown): ChatBodyResult {
   const result = chatBodySchema.safeParse(raw);
   if (!result.success) {
     const issues = result.error.issues.slice(0, 3);

@@ -123,7 +123,7 @@ export function rateLimited(ctx: GatewayContext, caller: string): HttpError | un
  */
 export function admitClient(ctx: GatewayContext, request: AuthRequest): AuthResult<ClientIdentity> {
   const auth = ctx.auth.client(request);
-  if (!auth.ok) return auth;
+  if (!auth.ok || !ctx.limiter) return auth;
   const limited = rateLimited(
     ctx,
     auth.identity.name !== undefined ? `key:${auth.identity.name}` : `ip:${request.ip}`,
