@@ -14,7 +14,7 @@ import type { ModelSpec } from '../models/model-spec.js';
 import { createProvider } from '../providers/factory.js';
 import type { Provider } from '../providers/types.js';
 import { type ModelRuntime, plannableOf, providerNameOf } from './model-runtime.js';
-import { Planner, type ResolvedTarget } from './planner.js';
+import { type ModelRank, Planner, type ResolvedTarget } from './planner.js';
 
 /** Builds a provider for a model; return undefined to use the default factory. */
 export type ProviderFactory = (spec: ModelSpec) => Provider | undefined;
@@ -75,8 +75,7 @@ export class CompiledRuntime {
     const planner = new Planner(
       [...models.values()].map((m) => m.plannable),
       {
-        healthScore: (id) => options.health.score(id),
-        latencyMs: (id) => options.health.health(id)?.latencyP50 ?? 0,
+        rank: healthRanks(options.health, options.clock),
         isOpen: (id) => {
           const state = models.get(id)?.breaker.state;
           return state === 'open' || state === 'isolated';
@@ -109,6 +108,26 @@ export class CompiledRuntime {
     for (const m of this.models.values()) m.timeout.dispose();
     await Promise.allSettled([...this.models.values()].map((m) => m.provider.close()));
   }
+}
+
+/** How long a model's ranking (health score, median latency) is reused before it is read again. */
+export const RANK_REFRESH_MS = 250;
+
+/**
+ * Rankings from the health monitor, each reused for {@link RANK_REFRESH_MS}: a health snapshot computes
+ * percentiles (microseconds), far too much to do per request and per comparison.
+ */
+function healthRanks(health: HealthMonitor, clock: Clock): (id: string) => ModelRank {
+  const cache = new Map<string, { rank: ModelRank; at: number }>();
+  return (id) => {
+    const now = clock.now();
+    const hit = cache.get(id);
+    if (hit && now - hit.at < RANK_REFRESH_MS) return hit.rank;
+    const h = health.health(id);
+    const rank = { score: h?.score ?? 1, latencyMs: h?.latencyP50 ?? 0 };
+    cache.set(id, { rank, at: now });
+    return rank;
+  };
 }
 
 /** True when a model's breaker can be kept as is across a reload (isolations and windows included). */

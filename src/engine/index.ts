@@ -14,6 +14,7 @@ export { DEFAULT_CANARY_MAX_TOKENS, probeModel } from './model-probe.js';
 export type { ModelRuntime, RetrySettings } from './model-runtime.js';
 export {
   type Candidate,
+  type ModelRank,
   type Plan,
   type PlannableModel,
   Planner,

@@ -32,12 +32,18 @@ export type ResolvedTarget =
       readonly prefer: readonly string[];
     };
 
+/** How a model ranks as a substitute. */
+export interface ModelRank {
+  /** 0..1 health score (1 = perfect). */
+  readonly score: number;
+  /** Median latency in ms (0 when unknown). */
+  readonly latencyMs: number;
+}
+
 /** Live signals the planner ranks and filters by. */
 export interface PlannerSignals {
-  /** 0..1 health score (1 = perfect). */
-  healthScore(model: string): number;
-  /** Median latency in ms (0 when unknown). */
-  latencyMs(model: string): number;
+  /** The model's health score and latency (may be a recent cached reading; ranking needs no more). */
+  rank(model: string): ModelRank;
   /** True when the model's breaker currently rejects calls. */
   isOpen(model: string): boolean;
 }
@@ -134,12 +140,14 @@ export class Planner {
   /** Models not yet considered, best first: health score, then latency, then cost. */
   private rankedSubstitutes(seen: ReadonlySet<string>, useHealth: boolean): PlannableModel[] {
     const rest = this.models.filter((m) => !seen.has(m.id));
-    if (!useHealth) return rest.sort((a, b) => a.cost - b.cost);
-    const s = this.signals;
-    return rest.sort(
+    if (!useHealth || rest.length < 2) return rest.sort((a, b) => a.cost - b.cost);
+    // One ranking lookup per model, not two per comparison.
+    const keyed = rest.map((model) => ({ model, rank: this.signals.rank(model.id) }));
+    keyed.sort(
       (a, b) =>
-        s.healthScore(b.id) - s.healthScore(a.id) || s.latencyMs(a.id) - s.latencyMs(b.id) || a.cost - b.cost,
+        b.rank.score - a.rank.score || a.rank.latencyMs - b.rank.latencyMs || a.model.cost - b.model.cost,
     );
+    return keyed.map((k) => k.model);
   }
 
   private exclusion(

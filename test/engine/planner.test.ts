@@ -1,0 +1,95 @@
+/**
+ * The planner's ordering: primary, configured fallbacks, then substitutes ranked by health score, latency
+ * and cost, with one ranking lookup per model; restrictions, capabilities and open breakers filter.
+ */
+import { describe, expect, it } from 'vitest';
+import { type ModelRank, type PlannableModel, Planner } from '../../src/engine/planner.js';
+
+function model(id: string, extra: Partial<PlannableModel> = {}): PlannableModel {
+  return {
+    id,
+    provider: 'openai',
+    providerName: 'example.com',
+    capabilities: new Set(['json']),
+    contextWindow: 8000,
+    fallbacks: [],
+    cost: 1,
+    ...extra,
+  };
+}
+
+function planner(models: PlannableModel[], ranks: Record<string, ModelRank>, open: string[] = []) {
+  const lookups: string[] = [];
+  const p = new Planner(models, {
+    rank: (id) => {
+      lookups.push(id);
+      return ranks[id] ?? { score: 1, latencyMs: 0 };
+    },
+    isOpen: (id) => open.includes(id),
+  });
+  return { p, lookups };
+}
+
+const options = {
+  capabilities: [],
+  estimatedTokens: 10,
+  fallback: true,
+  consultBreakers: true,
+  useHealth: true,
+};
+
+describe('planner', () => {
+  it('ranks substitutes by score, then latency, then cost, looking each model up once', () => {
+    const models = [
+      model('primary', { fallbacks: ['chain'] }),
+      model('chain'),
+      model('slow', { cost: 0.1 }),
+      model('sick'),
+      model('fast'),
+      model('cheap', { cost: 0.5 }),
+    ];
+    const { p, lookups } = planner(models, {
+      slow: { score: 0.9, latencyMs: 900 },
+      sick: { score: 0.2, latencyMs: 10 },
+      fast: { score: 0.9, latencyMs: 100 },
+      cheap: { score: 0.9, latencyMs: 100 },
+    });
+    const plan = p.plan({ kind: 'model', id: 'primary' }, options);
+    expect(plan.candidates.map((c) => [c.model.id, c.source])).toEqual([
+      ['primary', 'primary'],
+      ['chain', 'chain'],
+      ['cheap', 'substitute'],
+      ['fast', 'substitute'],
+      ['slow', 'substitute'],
+      ['sick', 'substitute'],
+    ]);
+    expect(lookups.sort()).toEqual(['cheap', 'fast', 'sick', 'slow']);
+  });
+
+  it('skips open breakers and restricted models, and plans only the primary without fallback', () => {
+    const models = [model('primary', { fallbacks: ['chain'] }), model('chain'), model('other')];
+    const { p } = planner(models, {}, ['chain']);
+    const plan = p.plan(
+      { kind: 'model', id: 'primary' },
+      { ...options, restriction: { models: new Set(['primary', 'chain']) } },
+    );
+    expect(plan.candidates.map((c) => c.model.id)).toEqual(['primary']);
+    expect(plan.skipped).toEqual([{ model: 'chain', note: 'breaker_open' }]);
+    const alone = p.plan({ kind: 'model', id: 'primary' }, { ...options, fallback: false });
+    expect(alone.candidates.map((c) => c.model.id)).toEqual(['primary']);
+  });
+
+  it('leaves out substitutes that lack a capability the request needs', () => {
+    const models = [
+      model('primary'),
+      model('vision', { capabilities: new Set(['json', 'vision']) }),
+      model('text'),
+    ];
+    const { p } = planner(models, {});
+    const plan = p.plan(
+      { kind: 'route', name: 'see', capabilities: ['vision'], minContextWindow: 0, prefer: [] },
+      options,
+    );
+    expect(plan.candidates.map((c) => [c.model.id, c.source])).toEqual([['vision', 'primary']]);
+  });
+});
