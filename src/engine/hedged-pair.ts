@@ -8,6 +8,7 @@ import type { ChatCompletion } from '../providers/types.js';
 import type { AttemptDeps, ModelCall, ModelTurn, RequestScope } from './model-attempt.js';
 import { runModelTurn } from './model-attempt.js';
 import type { ModelRuntime } from './model-runtime.js';
+import { linkedController } from './request-deadline.js';
 
 /** Hedging settings. */
 export interface HedgeSettings {
@@ -34,14 +35,6 @@ export function hedgeDelay(deps: AttemptDeps, settings: HedgeSettings, model: st
   return Math.max(settings.minDelayMs, p ?? 0);
 }
 
-function linked(parent: AbortSignal | undefined): { controller: AbortController; unlink: () => void } {
-  const controller = new AbortController();
-  const onAbort = (): void => controller.abort(parent?.reason);
-  if (parent?.aborted) controller.abort(parent.reason);
-  else parent?.addEventListener('abort', onAbort, { once: true });
-  return { controller, unlink: () => parent?.removeEventListener('abort', onAbort) };
-}
-
 /**
  * Runs `first`, and `second` after the hedge delay unless `first` has finished by then.
  * Returns when one succeeds (the other aborted and awaited) or both failed.
@@ -55,7 +48,7 @@ export async function runHedgedPair(
   callFor: (rt: ModelRuntime) => ModelCall<ChatCompletion>,
   hasMore: boolean,
 ): Promise<HedgedResult> {
-  const links = [linked(scope.signal), linked(scope.signal)];
+  const links = [linkedController(scope.signal), linkedController(scope.signal)];
   const runtimes = [first, second];
   const turns: Array<Promise<ModelTurn<ChatCompletion>> | undefined> = [undefined, undefined];
   const start = (i: number): Promise<ModelTurn<ChatCompletion>> => {

@@ -24,15 +24,24 @@ export async function withDeadline<T>(
   ms: number,
   fn: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
+  const link = linkedController(parent);
+  const timer = clock.setTimer(() => link.controller.abort(new TimeoutError(ms)), Math.max(0, ms));
+  try {
+    return await fn(link.controller.signal);
+  } finally {
+    clock.clearTimer(timer);
+    link.unlink();
+  }
+}
+
+/** A controller that also aborts when `parent` does; `unlink()` removes the listener on `parent`. */
+export function linkedController(parent: AbortSignal | undefined): {
+  controller: AbortController;
+  unlink: () => void;
+} {
   const controller = new AbortController();
   const onAbort = (): void => controller.abort(parent?.reason);
   if (parent?.aborted) controller.abort(parent.reason);
   else parent?.addEventListener('abort', onAbort, { once: true });
-  const timer = clock.setTimer(() => controller.abort(new TimeoutError(ms)), Math.max(0, ms));
-  try {
-    return await fn(controller.signal);
-  } finally {
-    clock.clearTimer(timer);
-    parent?.removeEventListener('abort', onAbort);
-  }
+  return { controller, unlink: () => parent?.removeEventListener('abort', onAbort) };
 }

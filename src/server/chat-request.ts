@@ -5,8 +5,8 @@
  * @packageDocumentation
  */
 import { z } from 'zod';
+import { formatPath as formatIssuePath } from '../config/config-error.js';
 import type { ChatRequest } from '../providers/types.js';
-import { formatIssuePath } from './field-path.js';
 
 const ROLES = ['system', 'user', 'assistant', 'tool', 'developer'] as const;
 

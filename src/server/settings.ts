@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { formatIssuePath } from './field-path.js';
+import { formatPath as formatIssuePath } from '../config/config-error.js';
 import { FEATURES, type FeatureName, type FlagMode } from './flags.js';
 
 const nameSchema = z.string().min(1, { error: 'expected a non-empty name' });

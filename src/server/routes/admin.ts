@@ -24,10 +24,10 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { formatPath as formatIssuePath } from '../../config/config-error.js';
 import type { AdminIdentity } from '../auth.js';
 import { type GatewayContext, sendError } from '../context.js';
 import { httpError, invalidRequest, scrubSecrets, truncate } from '../errors.js';
-import { formatIssuePath } from '../field-path.js';
 import { describeMode, FEATURES, type FlagMode, isFeatureName } from '../flags.js';
 import type { AdminScope } from '../settings.js';
 import { registerAdminEvents } from './admin-events.js';
