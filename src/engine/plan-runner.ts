@@ -15,18 +15,24 @@ import { withDeadline } from './request-deadline.js';
 import type { EngineRequest, EngineResult } from './types.js';
 
 /**
- * A non-streaming call bounded by the model's timeout policy; when the request's deadline ends first, by
- * the deadline instead (the only case that needs a controller of its own).
+ * A non-streaming call bounded by the model's timeout, shortened so as not to cross the request's
+ * deadline. A provider that enforces call timeouts itself gets the time as a number (one timer, no
+ * controller); any other provider runs under the model's timeout policy, and under a deadline of its own
+ * when the request's deadline ends first (the only case that needs a controller of its own).
  */
 const completeCall =
   (body: ChatRequest, clock: Clock): ModelCall<ChatCompletion> =>
   (rt, signal, deadlineAt) => {
+    const remaining = deadlineAt - clock.now();
+    if (rt.provider.enforcesCallTimeout) {
+      const timeoutMs = Math.max(1, Math.min(rt.spec.timeoutMs, remaining));
+      return rt.provider.complete(body, signal ? { signal, timeoutMs } : { timeoutMs });
+    }
     const run = (s: AbortSignal | undefined) =>
       rt.timeout.run(
         (ctx) => rt.provider.complete(body, { signal: ctx.signal }),
         s ? { signal: s } : undefined,
       );
-    const remaining = deadlineAt - clock.now();
     if (remaining >= rt.spec.timeoutMs) return run(signal);
     return withDeadline(clock, signal, remaining, run);
   };

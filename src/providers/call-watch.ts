@@ -1,8 +1,9 @@
 /**
  * Per-call timers and cancellation for provider calls: a total deadline, a time-to-first-token limit
  * and an idle limit between stream chunks, all on one lazily re-armed timer, plus the caller's signal.
- * No `AbortController` is created unless a timer is needed; with only a caller signal, that signal is
- * passed through untouched.
+ * No `AbortController` is created: when a limit runs out or the caller aborts, the watch calls the
+ * cancel function of the HTTP exchange it guards (see `http-exchange.ts`). The caller's signal gets one
+ * listener, and only when there is a caller signal.
  * @packageDocumentation
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
@@ -26,47 +27,46 @@ const PHASE_TEXT: Readonly<Record<WatchPhase, string>> = {
 
 /** Timers and cancellation for one provider call. */
 export class CallWatch {
-  /** The signal to hand to undici (`undefined` when nothing can cancel the call). */
-  readonly signal: AbortSignal | undefined;
   /** Set once a limit has run out. */
   expired: WatchPhase | undefined;
   /** Set when the consumer closed the stream. */
   closed = false;
-  private readonly controller: AbortController | undefined;
-  private readonly caller: AbortSignal | undefined;
+  private cancelExchange: ((reason: Error) => void) | undefined;
   private timer: TimerHandle | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
   private expireAt = Number.POSITIVE_INFINITY;
   private phase: WatchPhase = 'total';
+  private listening = false;
 
   /**
    * @param clock - time source for the timers
    * @param caller - the caller's signal, if any
-   * @param timed - whether any limit will be armed (only then is an `AbortController` created)
    */
   constructor(
     private readonly clock: Clock,
-    caller: AbortSignal | undefined,
-    timed: boolean,
-  ) {
-    this.caller = caller;
-    if (!timed) {
-      this.signal = caller;
-      return;
-    }
-    this.controller = new AbortController();
-    this.signal = this.controller.signal;
-    caller?.addEventListener('abort', this.onCallerAbort, { once: true });
-  }
+    private readonly caller: AbortSignal | undefined,
+  ) {}
 
   /** True when the caller's signal is already aborted. */
   get callerAborted(): boolean {
     return this.caller?.aborted === true;
   }
 
+  /**
+   * Binds the exchange to cancel when a limit runs out or the caller aborts. Call once, right after the
+   * exchange is dispatched; from then on the caller's abort reaches it.
+   */
+  attach(cancel: (reason: Error) => void): void {
+    this.cancelExchange = cancel;
+    if (this.caller && !this.listening) {
+      this.listening = true;
+      this.caller.addEventListener('abort', this.onCallerAbort, { once: true });
+    }
+  }
+
   /** Sets the current limit: the call expires `ms` from now unless re-armed (`undefined` = no limit). */
   arm(ms: number | undefined, phase: WatchPhase): void {
-    if (!this.controller || this.expired) return;
+    if (this.expired) return;
     if (ms === undefined || ms <= 0) {
       this.expireAt = Number.POSITIVE_INFINITY;
       return;
@@ -81,10 +81,14 @@ export class CallWatch {
     if (this.timer !== undefined) this.clock.clearTimer(this.timer);
     this.timer = undefined;
     this.expireAt = Number.POSITIVE_INFINITY;
-    this.caller?.removeEventListener('abort', this.onCallerAbort);
+    this.cancelExchange = undefined;
+    if (this.listening) {
+      this.listening = false;
+      this.caller?.removeEventListener('abort', this.onCallerAbort);
+    }
   }
 
-  /** The failure for a call that threw `err`: our timeout, the caller's abort, a close, or transport. */
+  /** The failure for a call that ended with `err`: our timeout, the caller's abort, a close, or transport. */
   failureFor(err: unknown, ctx: ClassifyContext): Failure {
     if (this.expired) return timeoutFailure(ctx, `${this.expired}_timeout`, PHASE_TEXT[this.expired]);
     if (this.caller?.aborted) return classifySignalAbort(this.caller, ctx);
@@ -108,10 +112,11 @@ export class CallWatch {
       return;
     }
     this.expired = this.phase;
-    this.controller?.abort(new Error(PHASE_TEXT[this.phase]));
+    this.cancelExchange?.(new Error(PHASE_TEXT[this.phase]));
   };
 
   private readonly onCallerAbort = (): void => {
-    this.controller?.abort(this.caller?.reason);
+    const reason = this.caller?.reason;
+    this.cancelExchange?.(reason instanceof Error ? reason : new Error('the caller aborted the call'));
   };
 }

@@ -3,6 +3,7 @@
  * return outcomes, and common options.
  * @packageDocumentation
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import { type Dispatcher, Pool } from 'undici';
 import type { Clock } from '../core/clock.js';
 import { type Outcome, success } from '../core/outcome.js';
@@ -14,6 +15,13 @@ import {
   classifySignalAbort,
   malformedFailure,
 } from './classify.js';
+import {
+  type BufferedResult,
+  type ExchangeRequest,
+  exchangeBuffered,
+  exchangeStreaming,
+  type StreamingResult,
+} from './http-exchange.js';
 import { SseProviderStream, type StreamLimits, type StreamTranslator } from './sse-stream.js';
 import type { ProviderStream } from './types.js';
 
@@ -77,22 +85,24 @@ export class HttpEndpoint {
       });
   }
 
-  /** Sends a request; rejects only with transport errors (callers classify them). */
-  request(
+  /** The exchange for a call below the base path. */
+  exchange(
     method: 'GET' | 'POST',
     path: string,
     headers: Record<string, string>,
     body: string | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<Dispatcher.ResponseData> {
-    return this.dispatcher.request({
-      origin: this.origin,
-      path: this.basePath + path,
-      method,
-      headers,
-      body,
-      signal,
-    });
+  ): ExchangeRequest {
+    return { origin: this.origin, path: this.basePath + path, method, headers, body };
+  }
+
+  /** Sends a request and reads the whole body (transport errors come back as values). */
+  buffered(request: ExchangeRequest, watch: CallWatch): Promise<BufferedResult> {
+    return exchangeBuffered(this.dispatcher, request, watch);
+  }
+
+  /** Sends a request and resolves at the response headers (transport errors come back as values). */
+  streaming(request: ExchangeRequest, watch: CallWatch): Promise<StreamingResult> {
+    return exchangeStreaming(this.dispatcher, request, watch);
   }
 
   /** Closes the pool (when it is this endpoint's own). */
@@ -104,7 +114,7 @@ export class HttpEndpoint {
 /** A fully read response. */
 export interface TextResponse {
   readonly status: number;
-  readonly headers: Dispatcher.ResponseData['headers'];
+  readonly headers: IncomingHttpHeaders;
   readonly text: string;
 }
 
@@ -121,28 +131,27 @@ export async function requestText(
     path: string;
     headers: Record<string, string>;
     body?: string;
-    signal?: AbortSignal;
-    timeoutMs?: number;
+    signal?: AbortSignal | undefined;
+    timeoutMs?: number | undefined;
   },
 ): Promise<Outcome<TextResponse>> {
   if (req.signal?.aborted) return classifySignalAbort(req.signal, ctx);
-  const watch = new CallWatch(clock, req.signal, req.timeoutMs !== undefined && req.timeoutMs > 0);
+  const watch = new CallWatch(clock, req.signal);
   watch.arm(req.timeoutMs, 'total');
-  try {
-    const res = await endpoint.request(req.method, req.path, req.headers, req.body, watch.signal);
-    const text = await res.body.text();
-    if (res.statusCode >= 300) {
-      return classifyHttpFailure(
-        { status: res.statusCode, headers: res.headers, body: text, wallNowMs: clock.wallNow() },
-        ctx,
-      );
-    }
-    return success({ status: res.statusCode, headers: res.headers, text });
-  } catch (err) {
-    return watch.failureFor(err, ctx);
-  } finally {
-    watch.dispose();
+  const res = await endpoint.buffered(
+    endpoint.exchange(req.method, req.path, req.headers, req.body),
+    watch,
+  );
+  const failure = res.ok ? undefined : watch.failureFor(res.error, ctx);
+  watch.dispose();
+  if (!res.ok) return failure!;
+  if (res.status >= 300) {
+    return classifyHttpFailure(
+      { status: res.status, headers: res.headers, body: res.text, wallNowMs: clock.wallNow() },
+      ctx,
+    );
   }
+  return success(res);
 }
 
 /** Parses JSON, returning `undefined` for empty or invalid text. */
@@ -163,41 +172,35 @@ export async function openEventStream(
   endpoint: HttpEndpoint,
   clock: Clock,
   ctx: ClassifyContext,
-  req: { path: string; headers: Record<string, string>; body: string; signal?: AbortSignal },
+  req: { path: string; headers: Record<string, string>; body: string; signal?: AbortSignal | undefined },
   limits: StreamLimits,
   translator: StreamTranslator,
 ): Promise<Outcome<ProviderStream>> {
   if (req.signal?.aborted) return classifySignalAbort(req.signal, ctx);
-  const first = limits.ttftTimeoutMs ?? limits.idleTimeoutMs;
-  const watch = new CallWatch(clock, req.signal, first !== undefined || limits.idleTimeoutMs !== undefined);
-  watch.arm(first, 'ttft');
-  let res: Dispatcher.ResponseData;
-  try {
-    res = await endpoint.request('POST', req.path, req.headers, req.body, watch.signal);
-  } catch (err) {
+  const watch = new CallWatch(clock, req.signal);
+  watch.arm(limits.ttftTimeoutMs ?? limits.idleTimeoutMs, 'ttft');
+  const res = await endpoint.streaming(endpoint.exchange('POST', req.path, req.headers, req.body), watch);
+  if (!res.ok) {
+    const failure = watch.failureFor(res.error, ctx);
     watch.dispose();
-    return watch.failureFor(err, ctx);
+    return failure;
   }
   const type = String(res.headers['content-type'] ?? '');
-  if (res.statusCode < 300 && type.includes('text/event-stream')) {
+  if (res.status < 300 && type.includes('text/event-stream')) {
     return success(new SseProviderStream(res.body, watch, translator, ctx, limits));
   }
   try {
     const text = await res.body.text();
-    if (res.statusCode >= 300) {
+    if (res.status >= 300) {
       return classifyHttpFailure(
-        { status: res.statusCode, headers: res.headers, body: text, wallNowMs: clock.wallNow() },
+        { status: res.status, headers: res.headers, body: text, wallNowMs: clock.wallNow() },
         ctx,
       );
     }
     const payload = parseJson(text);
     if (payload && typeof payload === 'object' && 'error' in payload)
       return classifyErrorPayload(payload, ctx);
-    return malformedFailure(
-      ctx,
-      `expected an event stream, got ${type || 'no content type'}`,
-      res.statusCode,
-    );
+    return malformedFailure(ctx, `expected an event stream, got ${type || 'no content type'}`, res.status);
   } catch (err) {
     return watch.failureFor(err, ctx);
   } finally {

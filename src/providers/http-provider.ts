@@ -7,6 +7,7 @@
 import { type Clock, systemClock } from '../core/clock.js';
 import { type Outcome, success } from '../core/outcome.js';
 import { type ClassifyContext, classifyErrorPayload, malformedFailure } from './classify.js';
+import { keepCompletionText } from './completion-text.js';
 import {
   HttpEndpoint,
   type HttpProviderOptions,
@@ -41,6 +42,8 @@ export interface HttpApiShape {
 export abstract class HttpProvider implements Provider {
   /** The provider kind (`openai`, `anthropic`). */
   abstract readonly kind: string;
+  /** HTTP providers time their calls themselves ({@link ProviderCallOptions.timeoutMs}). */
+  readonly enforcesCallTimeout = true;
   private readonly endpoint: HttpEndpoint;
   private readonly clock: Clock;
   private readonly headers: Record<string, string>;
@@ -94,14 +97,14 @@ export abstract class HttpProvider implements Provider {
       headers: this.headers,
       body: JSON.stringify(this.requestBody(request, false)),
       signal: options?.signal,
-      timeoutMs: this.options.timeoutMs,
+      timeoutMs: options?.timeoutMs ?? this.options.timeoutMs,
     });
     if (!res.ok) return res;
     const payload = parseJson(res.value.text);
     if (this.isErrorPayload(payload)) return classifyErrorPayload(payload, ctx);
     const completion = this.readCompletion(payload);
     if (typeof completion === 'string') return malformedFailure(ctx, completion, res.value.status);
-    return success(completion);
+    return success(completion === payload ? keepCompletionText(completion, res.value.text) : completion);
   }
 
   /** POSTs the chat call with streaming on, read as SSE. */
@@ -132,7 +135,7 @@ export abstract class HttpProvider implements Provider {
       path: this.api.pingPath,
       headers: this.headers,
       signal: options?.signal,
-      timeoutMs: this.options.timeoutMs,
+      timeoutMs: options?.timeoutMs ?? this.options.timeoutMs,
     });
     return res.ok ? success(undefined) : res;
   }

@@ -86,7 +86,13 @@ export type StreamEvent =
 /** Per-call options for a provider. */
 export interface ProviderCallOptions {
   /** Aborts the upstream call (deadline, caller abort, lost hedge). */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
+  /**
+   * Total time allowed for a non-streaming call or a ping (ms), overriding the provider's default. Only
+   * providers whose {@link Provider.enforcesCallTimeout} is true read it; the engine bounds the others
+   * with a timeout policy and their signal.
+   */
+  readonly timeoutMs?: number | undefined;
   /** Time allowed until the first streamed content chunk (ms). */
   readonly ttftTimeoutMs?: number;
   /** Time allowed between two streamed chunks (ms). */
@@ -103,6 +109,12 @@ export interface ProviderStream extends AsyncIterable<StreamEvent> {
 export interface Provider {
   /** `openai` | `anthropic` | `simulated`. */
   readonly kind: string;
+  /**
+   * True when the provider enforces {@link ProviderCallOptions.timeoutMs} itself (the HTTP providers do,
+   * with one timer and no `AbortController`). The engine then passes the attempt's timeout as a number
+   * instead of wrapping the call in a timeout policy.
+   */
+  readonly enforcesCallTimeout?: boolean;
   /** A non-streaming completion. Never throws: failures come back classified. */
   complete(request: ChatRequest, options?: ProviderCallOptions): Promise<Outcome<ChatCompletion>>;
   /**

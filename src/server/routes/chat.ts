@@ -8,6 +8,7 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AttemptRecord } from '../../engine/events.js';
 import type { EngineRequest, EngineStream } from '../../engine/types.js';
+import { completionText } from '../../providers/completion-text.js';
 import type { StreamEvent } from '../../providers/types.js';
 import type { RequestSpan } from '../../telemetry/tracing.js';
 import type { ClientIdentity } from '../auth.js';
@@ -83,7 +84,11 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
       }
       span.end('success');
       setHiveHeaders(reply, result);
-      return reply.code(200).type('application/json; charset=utf-8').send(result.value);
+      // The upstream's own bytes when the provider kept them (no second serialisation).
+      return reply
+        .code(200)
+        .type('application/json; charset=utf-8')
+        .send(completionText(result.value) ?? result.value);
     }
 
     const opened = await ctx.runtime.engine.stream(engineRequest);
