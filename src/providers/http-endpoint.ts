@@ -138,10 +138,7 @@ export async function requestText(
   if (req.signal?.aborted) return classifySignalAbort(req.signal, ctx);
   const watch = new CallWatch(clock, req.signal);
   watch.arm(req.timeoutMs, 'total');
-  const res = await endpoint.buffered(
-    endpoint.exchange(req.method, req.path, req.headers, req.body),
-    watch,
-  );
+  const res = await endpoint.buffered(endpoint.exchange(req.method, req.path, req.headers, req.body), watch);
   const failure = res.ok ? undefined : watch.failureFor(res.error, ctx);
   watch.dispose();
   if (!res.ok) return failure!;

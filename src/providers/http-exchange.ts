@@ -20,7 +20,12 @@ export interface ExchangeRequest {
 
 /** A fully read response, or the error that ended the exchange. */
 export type BufferedResult =
-  | { readonly ok: true; readonly status: number; readonly headers: IncomingHttpHeaders; readonly text: string }
+  | {
+      readonly ok: true;
+      readonly status: number;
+      readonly headers: IncomingHttpHeaders;
+      readonly text: string;
+    }
   | { readonly ok: false; readonly error: unknown };
 
 /** A response whose headers arrived (body still flowing), or the error that ended the exchange first. */
