@@ -1,31 +1,32 @@
 /**
- * The upstream's own JSON text of a completion a provider returns unchanged, so the gateway can send
- * those bytes on instead of serialising the parsed object again. The text rides on the completion under
- * a non-enumerable symbol key: `JSON.stringify`, object spread and `structuredClone` ignore it, so it
- * never leaks into other output, and a copy of the completion drops it.
+ * The upstream's own JSON text of a completion or stream chunk that a provider returns unchanged, so
+ * the gateway can send those bytes on instead of serialising the parsed object again. The text is held
+ * in a `WeakMap` keyed by the object: nothing is added to the object, a copy of it has no text, and the
+ * text goes with the object when it is collected.
  * @packageDocumentation
  */
-import type { ChatCompletion } from './types.js';
+import type { ChatCompletion, ChatCompletionChunk } from './types.js';
 
-const TEXT: unique symbol = Symbol('hive.completionText');
+/** What may carry its source text. */
+export type TextBacked = ChatCompletion | ChatCompletionChunk;
 
-type WithText = ChatCompletion & { [TEXT]?: string };
+const texts = new WeakMap<TextBacked, string>();
 
-/** Records that `completion` was parsed from `text` and is unchanged. Returns the completion. */
-export function keepCompletionText(completion: ChatCompletion, text: string): ChatCompletion {
-  Object.defineProperty(completion, TEXT, { value: text, configurable: true });
-  return completion;
+/** Records that `value` was parsed from `text` and is unchanged. Returns `value`. */
+export function keepSourceText<T extends TextBacked>(value: T, text: string): T {
+  texts.set(value, text);
+  return value;
 }
 
 /**
- * The upstream JSON text `completion` was parsed from, when the provider kept it; `undefined` otherwise.
- * Whoever changes a completion in place must call {@link forgetCompletionText}.
+ * The upstream JSON text `value` was parsed from, when the provider kept it; `undefined` otherwise.
+ * Whoever changes such an object in place must call {@link forgetSourceText}.
  */
-export function completionText(completion: ChatCompletion): string | undefined {
-  return (completion as WithText)[TEXT];
+export function sourceTextOf(value: TextBacked): string | undefined {
+  return texts.get(value);
 }
 
-/** Drops the kept text (after changing the completion in place). */
-export function forgetCompletionText(completion: ChatCompletion): void {
-  delete (completion as WithText)[TEXT];
+/** Drops the kept text (after changing the object in place). */
+export function forgetSourceText(value: TextBacked): void {
+  texts.delete(value);
 }

@@ -7,7 +7,7 @@
 import { type Clock, systemClock } from '../core/clock.js';
 import { type Outcome, success } from '../core/outcome.js';
 import { type ClassifyContext, classifyErrorPayload, malformedFailure } from './classify.js';
-import { keepCompletionText } from './completion-text.js';
+import { keepSourceText } from './completion-text.js';
 import {
   HttpEndpoint,
   type HttpProviderOptions,
@@ -104,7 +104,7 @@ export abstract class HttpProvider implements Provider {
     if (this.isErrorPayload(payload)) return classifyErrorPayload(payload, ctx);
     const completion = this.readCompletion(payload);
     if (typeof completion === 'string') return malformedFailure(ctx, completion, res.value.status);
-    return success(completion === payload ? keepCompletionText(completion, res.value.text) : completion);
+    return success(completion === payload ? keepSourceText(completion, res.value.text) : completion);
   }
 
   /** POSTs the chat call with streaming on, read as SSE. */

@@ -9,6 +9,7 @@ import {
   malformedFailure,
   truncatedStreamFailure,
 } from './classify.js';
+import { keepSourceText } from './completion-text.js';
 import { parseJson } from './http-endpoint.js';
 import { HttpProvider, type NamedHttpProviderOptions } from './http-provider.js';
 import type { SseEvent } from './sse.js';
@@ -55,6 +56,7 @@ export class OpenAIStreamTranslator implements StreamTranslator {
       return { end: { type: 'error', failure: classifyErrorPayload(payload, this.ctx) } };
     }
     if (!Array.isArray(choices)) return null;
+    let changed = false;
     for (const choice of choices) {
       if (!isRecord(choice) || !isRecord(choice['delta'] ?? {})) {
         return {
@@ -62,9 +64,16 @@ export class OpenAIStreamTranslator implements StreamTranslator {
         };
       }
       if (choice['finish_reason']) this.finishSeen = true;
-      if (choice['delta'] === undefined) choice['delta'] = {};
+      if (choice['delta'] === undefined) {
+        choice['delta'] = {};
+        changed = true;
+      }
     }
-    return { chunk: payload as unknown as ChatCompletionChunk };
+    const chunk = payload as unknown as ChatCompletionChunk;
+    // An unchanged chunk on one line keeps the upstream's text, which the gateway forwards as it came
+    // (a multi-line `data` field would break the SSE framing when written on one `data:` line).
+    const forwardable = !changed && !event.data.includes('\n');
+    return { chunk: forwardable ? keepSourceText(chunk, event.data) : chunk };
   }
 
   endWithoutMarker(): ReturnType<StreamTranslator['endWithoutMarker']> {
@@ -92,6 +101,8 @@ export class OpenAICompatibleProvider extends HttpProvider {
   }
 
   protected requestBody(request: ChatRequest, stream: boolean): unknown {
+    // An absent `stream` means false: a non-streaming body is sent as it is, without a copy.
+    if (!stream && (request.stream === undefined || request.stream === false)) return request;
     return { ...request, stream };
   }
 

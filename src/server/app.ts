@@ -26,6 +26,7 @@ import {
 import { httpError, invalidRequest, scrubSecrets } from './errors.js';
 import { FeatureFlags } from './flags.js';
 import { RequestLimiter } from './request-limiter.js';
+import { lazyChildLoggerFactory } from './request-logger.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerChatRoutes } from './routes/chat.js';
 import { registerPublicRoutes } from './routes/public.js';
@@ -116,6 +117,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Fastif
       requestIdLogLabel: 'requestId',
     }),
     requestIdHeader: false,
+    childLoggerFactory: lazyChildLoggerFactory,
     genReqId: (req) => requestIdFor(req.headers['x-request-id']),
     frameworkErrors: (error, _request, reply) => {
       sendError(reply, invalidRequest(`Malformed request: ${error.message}`, null, 'bad_request'));

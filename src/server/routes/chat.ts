@@ -8,7 +8,7 @@ import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AttemptRecord } from '../../engine/events.js';
 import type { EngineRequest, EngineStream } from '../../engine/types.js';
-import { completionText } from '../../providers/completion-text.js';
+import { sourceTextOf } from '../../providers/completion-text.js';
 import type { StreamEvent } from '../../providers/types.js';
 import type { RequestSpan } from '../../telemetry/tracing.js';
 import type { ClientIdentity } from '../auth.js';
@@ -88,7 +88,7 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
       return reply
         .code(200)
         .type('application/json; charset=utf-8')
-        .send(completionText(result.value) ?? result.value);
+        .send(sourceTextOf(result.value) ?? result.value);
     }
 
     const opened = await ctx.runtime.engine.stream(engineRequest);
@@ -126,21 +126,9 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
     // Events go straight to the socket as they arrive (no stream machinery in between).
     reply.hijack();
     raw.writeHead(200, reply.getHeaders() as OutgoingHttpHeaders);
-    await writeEvents(raw, sseBody(first, iterator, stream, target));
+    await pumpEvents(raw, first, iterator, stream, target);
     return reply;
   });
-}
-
-/** Writes each SSE text as it comes, waiting for `drain` when the client reads slowly; ends the response. */
-async function writeEvents(raw: ServerResponse, body: AsyncGenerator<string>): Promise<void> {
-  try {
-    for await (const text of body) {
-      if (raw.destroyed) break;
-      if (!raw.write(text)) await drained(raw);
-    }
-  } finally {
-    if (!raw.destroyed) raw.end();
-  }
 }
 
 function drained(raw: ServerResponse): Promise<void> {
@@ -174,46 +162,55 @@ function traceAttempts(
 
 const DONE = 'data: [DONE]\n\n';
 
-/** Encodes engine stream events as SSE text; closes the engine stream when done or abandoned. */
-async function* sseBody(
+/**
+ * Writes the engine's stream events as SSE as they arrive (waiting for `drain` when the client reads
+ * slowly) and ends the response with the terminal event; closes the engine stream when done or when
+ * the client goes away. A chunk the provider kept the upstream text of is forwarded as it came.
+ */
+async function pumpEvents(
+  raw: ServerResponse,
   first: IteratorResult<StreamEvent>,
   iterator: AsyncIterator<StreamEvent>,
   stream: EngineStream,
   target: string,
-): AsyncGenerator<string> {
+): Promise<void> {
+  let next = first;
   try {
-    let next = first;
     for (;;) {
+      if (raw.destroyed) return;
       if (next.done) {
-        yield errorEvent(stream, target, 'The upstream stream ended without finishing');
+        raw.end(errorEvent(stream, target, 'The upstream stream ended without finishing'));
         return;
       }
       const event = next.value;
+      if (event.type === 'chunk') {
+        const text = `data: ${sourceTextOf(event.chunk) ?? JSON.stringify(event.chunk)}\n\n`;
+        if (!raw.write(text)) await drained(raw);
+        next = await iterator.next();
+        continue;
+      }
       if (event.type === 'done') {
-        yield DONE;
+        raw.end(DONE);
         return;
       }
-      if (event.type === 'error') {
-        const http = engineFailureToHttp(
-          {
-            ok: false,
-            failure: event.failure,
-            attempts: stream.attempts,
-            requestId: stream.requestId,
-            message: 'The stream failed after it started',
-          },
-          target,
-        );
-        yield `data: ${JSON.stringify(http.body)}\n\n`;
-        return;
-      }
-      yield `data: ${JSON.stringify(event.chunk)}\n\n`;
-      next = await iterator.next();
+      const http = engineFailureToHttp(
+        {
+          ok: false,
+          failure: event.failure,
+          attempts: stream.attempts,
+          requestId: stream.requestId,
+          message: 'The stream failed after it started',
+        },
+        target,
+      );
+      raw.end(`data: ${JSON.stringify(http.body)}\n\n`);
+      return;
     }
   } catch {
-    yield errorEvent(stream, target, 'The stream failed after it started');
+    if (!raw.destroyed) raw.end(errorEvent(stream, target, 'The stream failed after it started'));
   } finally {
     stream.close();
+    if (!raw.destroyed && !raw.writableEnded) raw.end();
   }
 }
 

@@ -1,0 +1,113 @@
+/**
+ * The gateway forwards an OpenAI-compatible upstream's bytes unchanged when it did not need to change
+ * them (a completion's JSON, each stream chunk's `data:` text), and re-serialises only what it changed.
+ * The upstream here is a plain node:http server on loopback, so the exact bytes are known.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningGateway, startGateway } from '../../src/gateway/index.js';
+import { tempDir, writeGatewayConfig } from './gateway-fixtures.js';
+
+/** A completion with an extra vendor field, odd key order and spacing: a re-serialisation would change it. */
+const COMPLETION =
+  '{"model":"up-1", "id":"chatcmpl-1","object":"chat.completion","created":1700000000,' +
+  '"system_fingerprint":"fp_abc","choices":[{"index":0,"message":{"role":"assistant","content":"hi \\u00e9"},' +
+  '"finish_reason":"stop","logprobs":null}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}';
+
+const CHUNK = (delta: string, finish: string | null) =>
+  `{"id":"c1", "object":"chat.completion.chunk","created":1700000000,"model":"up-1","x_vendor":1,` +
+  `"choices":[{"index":0,${delta}"finish_reason":${finish === null ? 'null' : `"${finish}"`}}]}`;
+const FIRST = CHUNK('"delta":{"role":"assistant","content":"he"},', null);
+/** No `delta` at all: the gateway fills in `delta: {}`, so this one is re-serialised. */
+const NO_DELTA = CHUNK('', null);
+const LAST = CHUNK('"delta":{"content":"llo"},', 'stop');
+/** A chunk split over two `data:` lines (valid SSE, valid JSON once joined with a newline). */
+const MULTILINE_A = '{"id":"c1","object":"chat.completion.chunk","created":1700000000,"model":"up-1",';
+const MULTILINE_B = '"choices":[{"index":0,"delta":{"content":" there"},"finish_reason":null}]}';
+
+const SSE =
+  `data: ${FIRST}\n\n` +
+  `data: ${NO_DELTA}\n\n` +
+  `data: ${MULTILINE_A}\ndata: ${MULTILINE_B}\n\n` +
+  `data: ${LAST}\n\n` +
+  'data: [DONE]\n\n';
+
+let upstream: Server;
+let gateway: RunningGateway;
+
+beforeAll(async () => {
+  upstream = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => {
+      body += d.toString();
+    });
+    req.on('end', () => {
+      if (body.includes('"stream":true')) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end(SSE);
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(COMPLETION);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const port = (upstream.address() as AddressInfo).port;
+  const dir = tempDir();
+  gateway = await startGateway({
+    configPath: writeGatewayConfig(dir, `http://127.0.0.1:${port}/v1`),
+    port: 0,
+    dataDir: ':memory:',
+    logger: false,
+    probes: false,
+  });
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  upstream?.closeAllConnections();
+  await new Promise<void>((resolve) => upstream.close(() => resolve()));
+});
+
+async function post(body: Record<string, unknown>): Promise<{ status: number; text: string }> {
+  const res = await fetch(`${gateway.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'primary', messages: [{ role: 'user', content: 'hi' }], ...body }),
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+describe('upstream bytes pass through', () => {
+  it('sends a non-streaming completion exactly as the upstream wrote it', async () => {
+    const res = await post({});
+    expect(res.status).toBe(200);
+    expect(res.text).toBe(COMPLETION);
+  });
+
+  it('forwards unchanged stream chunks as they came and re-serialises the ones it changed', async () => {
+    const res = await post({ stream: true });
+    expect(res.status).toBe(200);
+    const data = res.text
+      .split('\n\n')
+      .filter((e) => e !== '')
+      .map((e) => {
+        expect(e.startsWith('data: ')).toBe(true);
+        expect(e.includes('\n')).toBe(false);
+        return e.slice('data: '.length);
+      });
+    expect(data).toHaveLength(5);
+    expect(data[0]).toBe(FIRST);
+    // Filled in `delta: {}`: a new serialisation, the vendor field kept.
+    expect(data[1]).not.toBe(NO_DELTA);
+    expect(JSON.parse(data[1]!)).toEqual({
+      ...JSON.parse(NO_DELTA),
+      choices: [{ index: 0, delta: {}, finish_reason: null }],
+    });
+    // The two-line event arrives as one line carrying the same JSON.
+    expect(JSON.parse(data[2]!)).toEqual(JSON.parse(`${MULTILINE_A}\n${MULTILINE_B}`));
+    expect(data[3]).toBe(LAST);
+    expect(data[4]).toBe('[DONE]');
+  });
+});
