@@ -29,6 +29,7 @@ export { type CallWindow, CountWindow, TimeWindow, type WindowTotals } from './b
 export { CircuitBreaker, circuitBreaker } from './breaker/circuit-breaker.js';
 export { type BulkheadOptions, BulkheadPolicy, bulkhead } from './bulkhead.js';
 export type { Call, Chain, Stage, UserFn } from './call.js';
+export { asAbortSignal, type CancelSignal, CancelSource } from './cancel-signal.js';
 export { type Classifier, classifySafely, defaultClassifier } from './classifier.js';
 export { type Clock, systemClock, type TimerHandle } from './clock.js';
 export {

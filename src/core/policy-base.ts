@@ -2,7 +2,9 @@
  * Shared implementation of the {@link Policy} entry points for single policies and pipelines.
  * @packageDocumentation
  */
+
 import { Call, Chain, type Stage, type UserFn } from './call.js';
+import type { CancelSignal } from './cancel-signal.js';
 import { type Classifier, defaultClassifier } from './classifier.js';
 import { AbortedError } from './errors/policy-errors.js';
 import { type Failure, failure, type Outcome } from './outcome.js';
@@ -29,7 +31,7 @@ export function runChain<T>(
 async function runScoped<T>(
   chain: Chain,
   fn: UserFn,
-  external: AbortSignal,
+  external: CancelSignal,
   raw: boolean,
   classifier: Classifier,
 ): Promise<Outcome<T>> {

@@ -2,6 +2,7 @@
  * The contract every policy and every composed pipeline implements.
  * @packageDocumentation
  */
+import type { CancelSignal } from './cancel-signal.js';
 import type { Outcome } from './outcome.js';
 
 /** What the executed function receives on each attempt. */
@@ -18,7 +19,7 @@ export interface AttemptContext {
 /** Per-call options. */
 export interface ExecuteOptions {
   /** The caller's cancellation signal. An abort yields an `aborted` outcome (neutral for breakers). */
-  readonly signal?: AbortSignal;
+  readonly signal?: CancelSignal;
 }
 
 /** A human-readable description of a pipeline, outermost policy first. */

@@ -3,6 +3,7 @@
  * parent, only when something reads its `signal`; aborting a scope nobody listens to costs a flag.
  * @packageDocumentation
  */
+import type { CancelSignal } from './cancel-signal.js';
 
 let neverAborted: AbortSignal | undefined;
 
@@ -18,7 +19,7 @@ export function neverAbortedSignal(): AbortSignal {
  */
 export class SignalScope {
   private controller: AbortController | undefined = undefined;
-  private parentSignal: AbortSignal | undefined = undefined;
+  private parentSignal: CancelSignal | undefined = undefined;
   private onParentAbort: (() => void) | undefined = undefined;
   private abortedFlag = false;
   private abortReason: unknown = undefined;
@@ -29,7 +30,7 @@ export class SignalScope {
    */
   constructor(
     readonly parent: SignalScope | undefined,
-    readonly external: AbortSignal | undefined = undefined,
+    readonly external: CancelSignal | undefined = undefined,
   ) {}
 
   /** True when this scope or any ancestor (or the caller's signal) is aborted. No allocation. */

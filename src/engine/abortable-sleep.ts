@@ -2,10 +2,11 @@
  * A sleep on the engine's clock that ends early when a signal aborts.
  * @packageDocumentation
  */
+import type { CancelSignal } from '../core/cancel-signal.js';
 import type { Clock } from '../core/clock.js';
 
 /** Resolves `true` after `ms`, or `false` as soon as `signal` aborts. Leaves no timer or listener behind. */
-export function abortableSleep(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+export function abortableSleep(clock: Clock, ms: number, signal: CancelSignal | undefined): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);
   return new Promise<boolean>((resolve) => {
     const onAbort = (): void => {

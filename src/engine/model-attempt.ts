@@ -3,7 +3,9 @@
  * inside the shared retry budget. Returns an outcome; never throws.
  * @packageDocumentation
  */
+
 import type { BreakerPermit } from '../core/breaker/breaker-permit.js';
+import type { CancelSignal } from '../core/cancel-signal.js';
 import type { Clock } from '../core/clock.js';
 import type { EventEmitter } from '../core/event-emitter.js';
 import { countsAsFailure, type Failure, isRetryable, type Outcome } from '../core/outcome.js';
@@ -20,7 +22,7 @@ export interface RequestScope {
   readonly requestId: string;
   readonly target: string;
   /** Caller's signal, combined with the request deadline when there is one. */
-  readonly signal: AbortSignal | undefined;
+  readonly signal: CancelSignal | undefined;
   /** Monotonic time by which the whole request must end (Infinity when none). */
   readonly deadlineAt: number;
   readonly features: FeatureSwitches;
@@ -55,7 +57,7 @@ export interface ModelTurn<T> {
  */
 export type ModelCall<T> = (
   runtime: ModelRuntime,
-  signal: AbortSignal | undefined,
+  signal: CancelSignal | undefined,
   deadlineAt: number,
 ) => Promise<Outcome<T>>;
 

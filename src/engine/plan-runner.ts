@@ -4,6 +4,7 @@
  * context-length error moves on only to models with a larger context window.
  * @packageDocumentation
  */
+import type { CancelSignal } from '../core/cancel-signal.js';
 import type { Clock } from '../core/clock.js';
 import type { ChatCompletion, ChatRequest } from '../providers/types.js';
 import type { CompiledRuntime } from './compiled-runtime.js';
@@ -16,19 +17,19 @@ import type { EngineRequest, EngineResult } from './types.js';
 
 /**
  * A non-streaming call bounded by the model's timeout, shortened so as not to cross the request's
- * deadline. A provider that enforces call timeouts itself gets the time as a number (one timer, no
- * controller); any other provider runs under the model's timeout policy, and under a deadline of its own
+ * deadline. A provider that takes lean call options gets the time as a number and the request's
+ * signal as it is (one timer, no controller); any other provider runs under the model's timeout policy, and under a deadline of its own
  * when the request's deadline ends first (the only case that needs a controller of its own).
  */
 const completeCall =
   (body: ChatRequest, clock: Clock): ModelCall<ChatCompletion> =>
   (rt, signal, deadlineAt) => {
     const remaining = deadlineAt - clock.now();
-    if (rt.provider.enforcesCallTimeout) {
+    if (rt.provider.leanCalls) {
       const timeoutMs = Math.max(1, Math.min(rt.spec.timeoutMs, remaining));
-      return rt.provider.complete(body, signal ? { signal, timeoutMs } : { timeoutMs });
+      return rt.provider.complete(body, signal ? { cancel: signal, timeoutMs } : { timeoutMs });
     }
-    const run = (s: AbortSignal | undefined) =>
+    const run = (s: CancelSignal | undefined) =>
       rt.timeout.run(
         (ctx) => rt.provider.complete(body, { signal: ctx.signal }),
         s ? { signal: s } : undefined,

@@ -4,6 +4,7 @@
  * timeout would cross it gets a shorter one). Only that rare shortened attempt pays for a controller.
  * @packageDocumentation
  */
+import type { CancelSignal } from '../core/cancel-signal.js';
 import type { Clock } from '../core/clock.js';
 import { TimeoutError } from '../core/errors/policy-errors.js';
 
@@ -20,7 +21,7 @@ export function deadlineOf(clock: Clock, deadlineMs: number | undefined): number
  */
 export async function withDeadline<T>(
   clock: Clock,
-  parent: AbortSignal | undefined,
+  parent: CancelSignal | undefined,
   ms: number,
   fn: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
@@ -35,7 +36,7 @@ export async function withDeadline<T>(
 }
 
 /** A controller that also aborts when `parent` does; `unlink()` removes the listener on `parent`. */
-export function linkedController(parent: AbortSignal | undefined): {
+export function linkedController(parent: CancelSignal | undefined): {
   controller: AbortController;
   unlink: () => void;
 } {

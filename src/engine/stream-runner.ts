@@ -3,6 +3,7 @@
  * content chunk; that stream is then committed and handed to the caller.
  * @packageDocumentation
  */
+import type { CancelSignal } from '../core/cancel-signal.js';
 import type { Outcome } from '../core/outcome.js';
 import type { ChatRequest, StreamEvent } from '../providers/types.js';
 import type { CompiledRuntime } from './compiled-runtime.js';
@@ -16,7 +17,7 @@ import type { EngineRequest, EngineResult, EngineStream } from './types.js';
 export type StreamOpener = (
   rt: ModelRuntime,
   body: ChatRequest,
-  signal: AbortSignal | undefined,
+  signal: CancelSignal | undefined,
   remainingMs: number,
 ) => Promise<Outcome<OpenedStream>>;
 

@@ -5,7 +5,9 @@
  * never looks like a clean finish.
  * @packageDocumentation
  */
+
 import type { BreakerPermit } from '../core/breaker/breaker-permit.js';
+import { asAbortSignal, type CancelSignal } from '../core/cancel-signal.js';
 import { failure, type Outcome, success } from '../core/outcome.js';
 import { isContentChunk } from '../providers/sse-stream.js';
 import type { ChatRequest, ProviderStream, StreamEvent } from '../providers/types.js';
@@ -23,16 +25,23 @@ export interface OpenedStream {
 export async function openUntilContent(
   rt: ModelRuntime,
   body: ChatRequest,
-  signal: AbortSignal | undefined,
+  signal: CancelSignal | undefined,
   remainingMs = Number.POSITIVE_INFINITY,
 ): Promise<Outcome<OpenedStream>> {
   const spec = rt.spec;
-  const opened = await rt.provider.stream(body, {
-    signal,
+  const limits = {
     // The first chunk must come within the model's limit and before the request's deadline.
     ttftTimeoutMs: Math.max(1, Math.min(spec.ttftTimeoutMs ?? spec.timeoutMs, remainingMs)),
     idleTimeoutMs: spec.idleTimeoutMs,
-  });
+  };
+  // A provider that takes lean options gets the request's signal as it is; another gets an AbortSignal
+  // linked to it (the link lives as long as the request's signal).
+  const opened = await rt.provider.stream(
+    body,
+    rt.provider.leanCalls
+      ? { cancel: signal, ...limits }
+      : { signal: asAbortSignal(signal).signal, ...limits },
+  );
   if (!opened.ok) return opened;
   const stream = opened.value;
   const iterator = stream[Symbol.asyncIterator]();

@@ -2,6 +2,7 @@
  * The engine's public request/result contract, used by the gateway, the CLI and the consensus layer.
  * @packageDocumentation
  */
+import type { CancelSignal } from '../core/cancel-signal.js';
 import type { Failure } from '../core/outcome.js';
 import type { ChatCompletion, ChatRequest, StreamEvent } from '../providers/types.js';
 import type { AttemptRecord } from './events.js';
@@ -49,8 +50,11 @@ export interface EngineRequest {
   readonly restriction?: DataRestriction;
   /** Correlation id; generated when absent. */
   readonly requestId?: string;
-  /** The caller's cancellation signal. */
-  readonly signal?: AbortSignal;
+  /**
+   * The caller's cancellation: an `AbortSignal`, or a cheaper `CancelSource` from `hive-resilience/core`
+   * (what the gateway uses per request).
+   */
+  readonly signal?: CancelSignal;
   /** Overall deadline for the whole request, in ms from now. */
   readonly deadlineMs?: number;
   /** Feature switches (default {@link ALL_FEATURES_ON}). */

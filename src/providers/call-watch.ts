@@ -6,6 +6,7 @@
  * listener, and only when there is a caller signal.
  * @packageDocumentation
  */
+import type { CancelSignal } from '../core/cancel-signal.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Failure } from '../core/outcome.js';
 import {
@@ -44,7 +45,7 @@ export class CallWatch {
    */
   constructor(
     private readonly clock: Clock,
-    private readonly caller: AbortSignal | undefined,
+    private readonly caller: CancelSignal | undefined,
   ) {}
 
   /** True when the caller's signal is already aborted. */

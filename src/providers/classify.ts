@@ -3,6 +3,7 @@
  * errors become {@link Failure} outcomes of the core's kinds. Pure functions.
  * @packageDocumentation
  */
+import type { CancelSignal } from '../core/cancel-signal.js';
 import { type Failure, failure } from '../core/outcome.js';
 import { ProviderError, redactSecrets } from './provider-error.js';
 
@@ -264,7 +265,7 @@ export function truncatedStreamFailure(
  * Classifies an abort raised by a signal: a `TimeoutError` reason (e.g. `AbortSignal.timeout`) is a
  * timeout, anything else the caller's abort.
  */
-export function classifySignalAbort(signal: AbortSignal, ctx: ClassifyContext): Failure {
+export function classifySignalAbort(signal: CancelSignal, ctx: ClassifyContext): Failure {
   const reason: unknown = signal.reason;
   if (errorName(reason) === 'TimeoutError')
     return build('timeout', ctx, { code: 'deadline', detail: 'deadline exceeded' });

@@ -3,8 +3,10 @@
  * return outcomes, and common options.
  * @packageDocumentation
  */
+
 import type { IncomingHttpHeaders } from 'node:http';
 import { type Dispatcher, Pool } from 'undici';
+import type { CancelSignal } from '../core/cancel-signal.js';
 import type { Clock } from '../core/clock.js';
 import { type Outcome, success } from '../core/outcome.js';
 import { CallWatch } from './call-watch.js';
@@ -131,7 +133,7 @@ export async function requestText(
     path: string;
     headers: Record<string, string>;
     body?: string;
-    signal?: AbortSignal | undefined;
+    signal?: CancelSignal | undefined;
     timeoutMs?: number | undefined;
   },
 ): Promise<Outcome<TextResponse>> {
@@ -169,7 +171,7 @@ export async function openEventStream(
   endpoint: HttpEndpoint,
   clock: Clock,
   ctx: ClassifyContext,
-  req: { path: string; headers: Record<string, string>; body: string; signal?: AbortSignal | undefined },
+  req: { path: string; headers: Record<string, string>; body: string; signal?: CancelSignal | undefined },
   limits: StreamLimits,
   translator: StreamTranslator,
 ): Promise<Outcome<ProviderStream>> {

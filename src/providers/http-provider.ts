@@ -42,8 +42,8 @@ export interface HttpApiShape {
 export abstract class HttpProvider implements Provider {
   /** The provider kind (`openai`, `anthropic`). */
   abstract readonly kind: string;
-  /** HTTP providers time their calls themselves ({@link ProviderCallOptions.timeoutMs}). */
-  readonly enforcesCallTimeout = true;
+  /** HTTP providers time their calls themselves and take a `CancelSignal` (see {@link Provider.leanCalls}). */
+  readonly leanCalls = true;
   private readonly endpoint: HttpEndpoint;
   private readonly clock: Clock;
   private readonly headers: Record<string, string>;
@@ -96,7 +96,7 @@ export abstract class HttpProvider implements Provider {
       path: this.api.chatPath,
       headers: this.headers,
       body: JSON.stringify(this.requestBody(request, false)),
-      signal: options?.signal,
+      signal: options?.cancel ?? options?.signal,
       timeoutMs: options?.timeoutMs ?? this.options.timeoutMs,
     });
     if (!res.ok) return res;
@@ -118,7 +118,7 @@ export abstract class HttpProvider implements Provider {
         path: this.api.chatPath,
         headers: { ...this.headers, accept: 'text/event-stream' },
         body: JSON.stringify(this.requestBody(request, true)),
-        signal: options?.signal,
+        signal: options?.cancel ?? options?.signal,
       },
       {
         ttftTimeoutMs: options?.ttftTimeoutMs ?? this.options.ttftTimeoutMs,
@@ -134,7 +134,7 @@ export abstract class HttpProvider implements Provider {
       method: 'GET',
       path: this.api.pingPath,
       headers: this.headers,
-      signal: options?.signal,
+      signal: options?.cancel ?? options?.signal,
       timeoutMs: options?.timeoutMs ?? this.options.timeoutMs,
     });
     return res.ok ? success(undefined) : res;

@@ -3,6 +3,7 @@
  * whatever the upstream API. Providers never throw for upstream errors: they return classified outcomes.
  * @packageDocumentation
  */
+import type { CancelSignal } from '../core/cancel-signal.js';
 import type { Failure, Outcome } from '../core/outcome.js';
 
 /** A chat message (OpenAI shape; `content` may be a string or an array of parts). */
@@ -88,9 +89,14 @@ export interface ProviderCallOptions {
   /** Aborts the upstream call (deadline, caller abort, lost hedge). */
   readonly signal?: AbortSignal | undefined;
   /**
+   * Cancellation without an `AbortSignal` (e.g. a `CancelSource`). Only providers whose
+   * {@link Provider.leanCalls} is true read it; the engine gives the others a `signal`.
+   */
+  readonly cancel?: CancelSignal | undefined;
+  /**
    * Total time allowed for a non-streaming call or a ping (ms), overriding the provider's default. Only
-   * providers whose {@link Provider.enforcesCallTimeout} is true read it; the engine bounds the others
-   * with a timeout policy and their signal.
+   * providers whose {@link Provider.leanCalls} is true read it; the engine bounds the others with a
+   * timeout policy and their signal.
    */
   readonly timeoutMs?: number | undefined;
   /** Time allowed until the first streamed content chunk (ms). */
@@ -110,11 +116,12 @@ export interface Provider {
   /** `openai` | `anthropic` | `simulated`. */
   readonly kind: string;
   /**
-   * True when the provider enforces {@link ProviderCallOptions.timeoutMs} itself (the HTTP providers do,
-   * with one timer and no `AbortController`). The engine then passes the attempt's timeout as a number
-   * instead of wrapping the call in a timeout policy.
+   * True when the provider takes lean call options: it enforces {@link ProviderCallOptions.timeoutMs}
+   * itself and honours {@link ProviderCallOptions.cancel} (the HTTP providers do, with one timer and no
+   * `AbortController`). The engine then passes the attempt's timeout as a number and the request's
+   * cancellation as it is, instead of a timeout policy and a linked `AbortSignal`.
    */
-  readonly enforcesCallTimeout?: boolean;
+  readonly leanCalls?: boolean;
   /** A non-streaming completion. Never throws: failures come back classified. */
   complete(request: ChatRequest, options?: ProviderCallOptions): Promise<Outcome<ChatCompletion>>;
   /**

@@ -6,6 +6,7 @@
  */
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CancelSource } from '../../core/cancel-signal.js';
 import type { AttemptRecord } from '../../engine/events.js';
 import type { EngineRequest, EngineStream } from '../../engine/types.js';
 import { sourceTextOf } from '../../providers/completion-text.js';
@@ -52,7 +53,8 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
 
     const identity = auth.identity;
     const features = ctx.flags.resolve(() => stickyKey(identity, request, parsed.body.user));
-    const abort = new AbortController();
+    // A client that goes away cancels the upstream calls (a CancelSource: no AbortController per request).
+    const abort = new CancelSource();
     const raw = reply.raw;
     const onClose = () => {
       if (!raw.writableFinished) abort.abort();
@@ -64,7 +66,7 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
       requestId: request.id,
       deadlineMs,
       features,
-      signal: abort.signal,
+      signal: abort,
       ...(caps ? { capabilities: caps } : {}),
       ...(identity.restriction ? { restriction: identity.restriction } : {}),
     };
