@@ -1,32 +1,29 @@
 /**
- * The upstream's own JSON text of a completion or stream chunk that a provider returns unchanged, so
- * the gateway can send those bytes on instead of serialising the parsed object again. The text is held
- * in a `WeakMap` keyed by the object: nothing is added to the object, a copy of it has no text, and the
- * text goes with the object when it is collected.
+ * The upstream's own JSON text of a completion that a provider returns unchanged, so the gateway can
+ * send those bytes on instead of serialising the parsed object again. The text is held in a `WeakMap`
+ * keyed by the completion: nothing is added to the object, a copy of it has no text, and the text goes
+ * with the object when it is collected. (Stream chunks carry theirs on the event: `StreamEvent.text`.)
  * @packageDocumentation
  */
-import type { ChatCompletion, ChatCompletionChunk } from './types.js';
+import type { ChatCompletion } from './types.js';
 
-/** What may carry its source text. */
-export type TextBacked = ChatCompletion | ChatCompletionChunk;
+const texts = new WeakMap<ChatCompletion, string>();
 
-const texts = new WeakMap<TextBacked, string>();
-
-/** Records that `value` was parsed from `text` and is unchanged. Returns `value`. */
-export function keepSourceText<T extends TextBacked>(value: T, text: string): T {
-  texts.set(value, text);
-  return value;
+/** Records that `completion` was parsed from `text` and is unchanged. Returns `completion`. */
+export function keepSourceText(completion: ChatCompletion, text: string): ChatCompletion {
+  texts.set(completion, text);
+  return completion;
 }
 
 /**
- * The upstream JSON text `value` was parsed from, when the provider kept it; `undefined` otherwise.
- * Whoever changes such an object in place must call {@link forgetSourceText}.
+ * The upstream JSON text `completion` was parsed from, when the provider kept it; `undefined` otherwise.
+ * Whoever changes such a completion in place must call {@link forgetSourceText}.
  */
-export function sourceTextOf(value: TextBacked): string | undefined {
-  return texts.get(value);
+export function sourceTextOf(completion: ChatCompletion): string | undefined {
+  return texts.get(completion);
 }
 
-/** Drops the kept text (after changing the object in place). */
-export function forgetSourceText(value: TextBacked): void {
-  texts.delete(value);
+/** Drops the kept text (after changing the completion in place). */
+export function forgetSourceText(completion: ChatCompletion): void {
+  texts.delete(completion);
 }

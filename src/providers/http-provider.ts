@@ -47,6 +47,7 @@ export abstract class HttpProvider implements Provider {
   private readonly endpoint: HttpEndpoint;
   private readonly clock: Clock;
   private readonly headers: Record<string, string>;
+  private readonly streamHeaders: Record<string, string>;
   private readonly name: string;
 
   /** @throws TypeError when `baseURL` is not an http(s) URL. */
@@ -65,6 +66,7 @@ export abstract class HttpProvider implements Provider {
       ...options.headers,
     };
     if (options.apiKey) Object.assign(this.headers, api.authHeaders(options.apiKey));
+    this.streamHeaders = { ...this.headers, accept: 'text/event-stream' };
   }
 
   /** The JSON body of a chat call. */
@@ -116,7 +118,7 @@ export abstract class HttpProvider implements Provider {
       ctx,
       {
         path: this.api.chatPath,
-        headers: { ...this.headers, accept: 'text/event-stream' },
+        headers: this.streamHeaders,
         body: JSON.stringify(this.requestBody(request, true)),
         signal: options?.cancel ?? options?.signal,
       },

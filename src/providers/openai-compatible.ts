@@ -9,7 +9,6 @@ import {
   malformedFailure,
   truncatedStreamFailure,
 } from './classify.js';
-import { keepSourceText } from './completion-text.js';
 import { parseJson } from './http-endpoint.js';
 import { HttpProvider, type NamedHttpProviderOptions } from './http-provider.js';
 import type { SseEvent } from './sse.js';
@@ -72,8 +71,7 @@ export class OpenAIStreamTranslator implements StreamTranslator {
     const chunk = payload as unknown as ChatCompletionChunk;
     // An unchanged chunk on one line keeps the upstream's text, which the gateway forwards as it came
     // (a multi-line `data` field would break the SSE framing when written on one `data:` line).
-    const forwardable = !changed && !event.data.includes('\n');
-    return { chunk: forwardable ? keepSourceText(chunk, event.data) : chunk };
+    return !changed && !event.data.includes('\n') ? { chunk, text: event.data } : { chunk };
   }
 
   endWithoutMarker(): ReturnType<StreamTranslator['endWithoutMarker']> {

@@ -13,7 +13,7 @@ import type { ChatCompletionChunk, ProviderStream, StreamEvent } from './types.j
 
 /** What one SSE event means: a chunk to emit, the end of the stream, or nothing (ping, metadata). */
 export type TranslateResult =
-  | { readonly chunk: ChatCompletionChunk }
+  | { readonly chunk: ChatCompletionChunk; readonly text?: string }
   | { readonly end: Extract<StreamEvent, { type: 'done' } | { type: 'error' }> }
   | null;
 
@@ -130,7 +130,9 @@ export class SseProviderStream implements ProviderStream {
     if ('end' in result) return result.end;
     if (!this.sawContent && isContentChunk(result.chunk)) this.sawContent = true;
     if (this.sawContent) this.watch.arm(this.limits.idleTimeoutMs, 'idle');
-    return { type: 'chunk', chunk: result.chunk };
+    return result.text === undefined
+      ? { type: 'chunk', chunk: result.chunk }
+      : { type: 'chunk', chunk: result.chunk, text: result.text };
   }
 
   private release(): void {

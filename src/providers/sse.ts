@@ -5,6 +5,8 @@
  * @packageDocumentation
  */
 
+import { StringDecoder } from 'node:string_decoder';
+
 /** One dispatched event. `event` is `'message'` when the stream did not name one. */
 export interface SseEvent {
   readonly event: string;
@@ -20,7 +22,7 @@ const CR = 13;
 export class SseParser {
   private buffer = '';
   private scanned = 0;
-  private decoder: TextDecoder | undefined;
+  private decoder: StringDecoder | undefined;
   private pendingCR = false;
   private started = false;
   private data: string | undefined;
@@ -33,8 +35,8 @@ export class SseParser {
     let text: string;
     if (typeof chunk === 'string') text = chunk;
     else {
-      if (!this.decoder) this.decoder = new TextDecoder();
-      text = this.decoder.decode(chunk, { stream: true });
+      if (!this.decoder) this.decoder = new StringDecoder('utf8');
+      text = this.decoder.write(chunk);
     }
     const out: SseEvent[] = [];
     this.feed(text, out);
@@ -47,7 +49,7 @@ export class SseParser {
    */
   end(): SseEvent[] {
     const out: SseEvent[] = [];
-    if (this.decoder) this.feed(this.decoder.decode(), out);
+    if (this.decoder) this.feed(this.decoder.end(), out);
     if (this.buffer !== '') {
       this.line(this.buffer, out);
       this.buffer = '';

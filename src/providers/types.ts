@@ -80,7 +80,15 @@ export interface ChatCompletionChunk {
  * that stops without either is a bug. `error` after content means the answer is incomplete.
  */
 export type StreamEvent =
-  | { readonly type: 'chunk'; readonly chunk: ChatCompletionChunk }
+  | {
+      readonly type: 'chunk';
+      readonly chunk: ChatCompletionChunk;
+      /**
+       * The upstream's own JSON text of `chunk` (one line), when the provider parsed it and left it
+       * unchanged: the gateway forwards it as it came instead of serialising `chunk` again.
+       */
+      readonly text?: string;
+    }
   | { readonly type: 'done' }
   | { readonly type: 'error'; readonly failure: Failure };
 

@@ -17,10 +17,11 @@
  * {@link LabelGuard} so an unexpected value can never explode cardinality.
  * @packageDocumentation
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { EngineEvent } from '../engine/events.js';
 import { CounterCells } from './counter-cells.js';
 import { LabelGuard } from './label-guard.js';
+import { ModelHistogram } from './model-histogram.js';
 import { breakerStateCode, breakerStateLabel, healthStatusCode } from './state-codes.js';
 
 /** Live state pulled at scrape time. */
@@ -65,10 +66,6 @@ export interface GatewayMetrics {
 
 const DEFAULT_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const DEFAULT_TTFT_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
-
-interface HistogramChild {
-  observe(value: number): void;
-}
 
 /** Creates the gateway's metrics in `options.registry` (or a new registry). */
 export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
@@ -126,30 +123,19 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     'outcome',
   ] as const);
 
-  const duration = new Histogram({
-    name: p + 'request_duration_seconds',
-    help: 'Request duration in seconds by serving model.',
-    labelNames: ['model'] as const,
-    buckets: [...(options.durationBuckets ?? DEFAULT_DURATION_BUCKETS)],
-    registers: [registry],
-  });
-  const ttft = new Histogram({
-    name: p + 'ttft_seconds',
-    help: 'Time to first streamed token in seconds by serving model.',
-    labelNames: ['model'] as const,
-    buckets: [...(options.ttftBuckets ?? DEFAULT_TTFT_BUCKETS)],
-    registers: [registry],
-  });
-  const durationChildren = new Map<string, HistogramChild>();
-  const ttftChildren = new Map<string, HistogramChild>();
-  function child(h: Histogram<'model'>, cache: Map<string, HistogramChild>, model: string): HistogramChild {
-    let c = cache.get(model);
-    if (c === undefined) {
-      c = h.labels(model);
-      cache.set(model, c);
-    }
-    return c;
-  }
+  // Hand-rolled (see model-histogram.ts): prom-client's observe hashes labels on every call.
+  const duration = new ModelHistogram(
+    p + 'request_duration_seconds',
+    'Request duration in seconds by serving model.',
+    'model',
+    options.durationBuckets ?? DEFAULT_DURATION_BUCKETS,
+  ).register(registry);
+  const ttft = new ModelHistogram(
+    p + 'ttft_seconds',
+    'Time to first streamed token in seconds by serving model.',
+    'model',
+    options.ttftBuckets ?? DEFAULT_TTFT_BUCKETS,
+  ).register(registry);
 
   new Gauge({
     name: p + 'breaker_state',
@@ -203,8 +189,8 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
       case 'request.completed': {
         const model = event.model === undefined ? 'none' : models.map(event.model);
         requests.add([model, event.outcome, event.stream ? 'true' : 'false']);
-        child(duration, durationChildren, model).observe(event.latencyMs / 1000);
-        if (event.ttftMs !== undefined) child(ttft, ttftChildren, model).observe(event.ttftMs / 1000);
+        duration.child(model).observe(event.latencyMs / 1000);
+        if (event.ttftMs !== undefined) ttft.child(model).observe(event.ttftMs / 1000);
         return;
       }
       case 'breaker.state_changed': {

@@ -186,7 +186,7 @@ async function pumpEvents(
       }
       const event = next.value;
       if (event.type === 'chunk') {
-        const text = `data: ${sourceTextOf(event.chunk) ?? JSON.stringify(event.chunk)}\n\n`;
+        const text = `data: ${event.text ?? JSON.stringify(event.chunk)}\n\n`;
         if (!raw.write(text)) await drained(raw);
         next = await iterator.next();
         continue;
