@@ -123,6 +123,8 @@ interface ChildServer {
   readonly origin: string;
   readonly pid: number;
   rssKb(): { rss: number; hwm: number } | undefined;
+  /** CPU time the process has used so far (user + system), in µs. */
+  cpuMicros(): number | undefined;
   close(): Promise<void>;
 }
 
@@ -169,7 +171,15 @@ async function startChild(
   for (let i = 0; i < 100; i++) {
     if (exitCode !== undefined) break;
     const origin = await ready(output).catch(() => undefined);
-    if (origin) return { origin, pid: child.pid ?? -1, rssKb: () => procRss(child.pid), close };
+    if (origin) {
+      return {
+        origin,
+        pid: child.pid ?? -1,
+        rssKb: () => procRss(child.pid),
+        cpuMicros: () => procCpuMicros(child.pid),
+        close,
+      };
+    }
     await sleep(100);
   }
   await close();
@@ -220,6 +230,21 @@ async function startMinimalProxy(upstreamOrigin: string): Promise<ChildServer> {
   });
 }
 
+/** Clock ticks per second for /proc/<pid>/stat (CLK_TCK; 100 on Linux unless told otherwise). */
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+
+function procCpuMicros(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields after the command name (which may hold spaces): utime is the 14th field, stime the 15th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) / CLK_TCK) * 1e6;
+  } catch {
+    return undefined;
+  }
+}
+
 function procRss(pid: number | undefined): { rss: number; hwm: number } | undefined {
   if (pid === undefined) return undefined;
   try {
@@ -258,6 +283,8 @@ interface Target {
   readonly name: string;
   readonly origin: string;
   readonly headers: Record<string, string>;
+  /** The target's own process, when it has one (its CPU time per request is reported). */
+  readonly process?: ChildServer;
 }
 
 const BODY = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'ping' }] });
@@ -360,6 +387,18 @@ interface Row {
   readonly target: string;
   readonly load: LoadResult;
   readonly loadavg: string;
+  /** The target process's CPU time per answered request (µs), when it runs in a process of its own. */
+  readonly cpuPerRequestUs: number | undefined;
+}
+
+/** Runs one measured load and reads the target process's CPU time around it. */
+async function measured(t: Target, body: string, seconds: number): Promise<Row> {
+  const before = t.process?.cpuMicros();
+  const result = await load(t, body, seconds, CONNECTIONS);
+  const after = t.process?.cpuMicros();
+  const cpu =
+    before !== undefined && after !== undefined && result.ok > 0 ? (after - before) / result.ok : undefined;
+  return { target: t.name, load: result, loadavg: loadavg(), cpuPerRequestUs: cpu };
 }
 
 const NAMES = {
@@ -419,14 +458,15 @@ async function main(): Promise<void> {
     minimal = await startMinimalProxy(upstreamOrigin);
     const targets: Target[] = [
       { name: NAMES.direct, origin: upstreamOrigin, headers: {} },
-      { name: NAMES.minimal, origin: minimal.origin, headers: {} },
+      { name: NAMES.minimal, origin: minimal.origin, headers: {}, process: minimal },
       { name: NAMES.ours, origin: gateway.url, headers: {} },
-      { name: NAMES.oursChild, origin: oursChild.origin, headers: {} },
+      { name: NAMES.oursChild, origin: oursChild.origin, headers: {}, process: oursChild },
     ];
     if (portkey) {
       targets.push({
         name: NAMES.portkey,
         origin: portkey.origin,
+        process: portkey,
         headers: {
           'x-portkey-provider': 'openai',
           'x-portkey-custom-host': `${upstreamOrigin}/v1`,
@@ -443,9 +483,9 @@ async function main(): Promise<void> {
     const rows: Row[] = [];
     for (const t of targets) {
       await load(t, BODY, WARMUP_S, CONNECTIONS);
-      const result = await load(t, BODY, DURATION_S, CONNECTIONS);
-      rows.push({ target: t.name, load: result, loadavg: loadavg() });
-      console.log(`${t.name}: ${JSON.stringify(result)} loadavg ${loadavg()}`);
+      const row = await measured(t, BODY, DURATION_S);
+      rows.push(row);
+      console.log(`${t.name}: ${JSON.stringify(row)}`);
     }
     const rssAfterLoad = process.memoryUsage().rss;
     const oursChildRssAfterLoad = oursChild.rssKb();
@@ -469,9 +509,9 @@ async function main(): Promise<void> {
     const streamRows: Row[] = [];
     for (const t of targets) {
       await load(t, STREAM_BODY, WARMUP_S, CONNECTIONS);
-      const result = await load(t, STREAM_BODY, STREAM_DURATION_S, CONNECTIONS);
-      streamRows.push({ target: t.name, load: result, loadavg: loadavg() });
-      console.log(`${t.name} (stream): ${JSON.stringify(result)} loadavg ${loadavg()}`);
+      const row = await measured(t, STREAM_BODY, STREAM_DURATION_S);
+      streamRows.push(row);
+      console.log(`${t.name} (stream): ${JSON.stringify(row)}`);
     }
     const rssEnd = process.memoryUsage().rss;
     const maxRssKb = process.resourceUsage().maxRSS;
@@ -480,13 +520,14 @@ async function main(): Promise<void> {
     const table = (title: string, list: readonly Row[], seconds: number) => {
       console.log(`\n### ${title} (${CONNECTIONS} connections, ${seconds} s each)\n`);
       console.log(
-        '| target | req/s | p50 | p99 | max | 2xx | errors | non-2xx | timeouts | loadavg after (1/5/15 min) |',
+        '| target | req/s | p50 | p99 | max | CPU µs/req | 2xx | errors | non-2xx | timeouts | loadavg after (1/5/15 min) |',
       );
-      console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+      console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
       for (const r of list) {
         const l = r.load;
+        const cpu = r.cpuPerRequestUs === undefined ? 'n/a' : fmt(r.cpuPerRequestUs);
         console.log(
-          `| ${r.target} | ${fmt(l.rps)} | ${l.p50} ms | ${l.p99} ms | ${l.max} ms | ${fmt(l.ok)} | ${l.errors} | ${l.non2xx} | ${l.timeouts} | ${r.loadavg} |`,
+          `| ${r.target} | ${fmt(l.rps)} | ${l.p50} ms | ${l.p99} ms | ${l.max} ms | ${cpu} | ${fmt(l.ok)} | ${l.errors} | ${l.non2xx} | ${l.timeouts} | ${r.loadavg} |`,
         );
       }
     };
@@ -522,6 +563,26 @@ async function main(): Promise<void> {
         `- Portkey (pid ${portkey.pid}): started ${portkeyRssStarted}; after non-streaming load ` +
           `VmRSS ${fmt((portkeyRssAfterLoad?.rss ?? Number.NaN) / 1024)} MB; at end ${childRss(portkey)}`,
       );
+    }
+
+    console.log(
+      '\nCPU µs/req: CPU time (user + system) the target process spent per answered request during the ' +
+        'measured run (n/a: the target shares the bench process).',
+    );
+    const cpuOf = (list: readonly Row[], name: string) =>
+      list.find((r) => r.target === name)?.cpuPerRequestUs;
+    for (const [label, list] of [
+      ['non-streaming', rows],
+      ['streaming', streamRows],
+    ] as const) {
+      const ours = cpuOf(list, NAMES.oursChild);
+      const bare = cpuOf(list, NAMES.minimal);
+      const pk = cpuOf(list, NAMES.portkey);
+      if (ours === undefined) continue;
+      const parts = [`ours ${fmt(ours)} µs`];
+      if (bare !== undefined) parts.push(`yardstick ${fmt(bare)} µs (ours = ${(ours / bare).toFixed(2)}×)`);
+      if (pk !== undefined) parts.push(`Portkey ${fmt(pk)} µs (Portkey / ours = ${(pk / ours).toFixed(1)}×)`);
+      console.log(`- CPU per request, ${label}: ${parts.join('; ')}`);
     }
 
     console.log('\n### Targets\n');
