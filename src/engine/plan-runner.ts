@@ -69,7 +69,7 @@ export async function runPlan(
         break;
       continue;
     }
-    const call = completeCall(bodyFor(request, candidate, runtime), deps.clock);
+    const call = completeCall(bodyFor(request, candidate, runtime, false), deps.clock);
     const turn = await runModelTurn(deps, rt, scope, call, hasNext, false);
     walk.record(rt, turn);
     if (turn.outcome.ok)

@@ -110,10 +110,22 @@ export function planRequest(
   });
 }
 
-/** The body sent to one candidate: the caller's, with the provider's own model name. */
-export function bodyFor(request: EngineRequest, candidate: Candidate, runtime: CompiledRuntime): ChatRequest {
-  const spec = runtime.models.get(candidate.model.id)!.spec;
-  return { ...request.body, model: spec.providerModel, stream: undefined };
+/**
+ * The body sent to one candidate: the caller's, with the provider's own model name and `stream` set as
+ * the call needs (`true`, or absent for a non-streaming call). The caller's object itself when it already
+ * says exactly that (no copy); never changed in place.
+ */
+export function bodyFor(
+  request: EngineRequest,
+  candidate: Candidate,
+  runtime: CompiledRuntime,
+  stream: boolean,
+): ChatRequest {
+  const model = runtime.models.get(candidate.model.id)!.spec.providerModel;
+  const body = request.body;
+  const streamField = stream ? true : undefined;
+  if (body.model === model && body.stream === streamField) return body;
+  return { ...body, model, stream: streamField };
 }
 
 /** True when a candidate may still be tried after an earlier context-length failure. */

@@ -39,8 +39,7 @@ export async function streamPlan(
     const candidate = candidates[i]!;
     if (walk.skips(candidate)) continue;
     const rt = runtime.models.get(candidate.model.id)!;
-    const body = bodyFor(request, candidate, runtime);
-    body.stream = true;
+    const body = bodyFor(request, candidate, runtime, true);
     const turn = await runModelTurn(
       deps,
       rt,

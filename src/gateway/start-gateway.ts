@@ -13,6 +13,7 @@ import {
   parseAlertsSettings,
 } from '../alerts/index.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import { type AuditSettings, parseAuditSettings } from '../audit/audit-settings.js';
 import { MemoryAuditLog } from '../audit/memory-audit-log.js';
 import { SqliteAuditLog } from '../audit/sqlite-audit-log.js';
 import { ConfigError, formatIssue, loadConfig } from '../config/index.js';
@@ -94,18 +95,27 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     { server: config.server, security: config.security, flags: config.flags },
     options.env ?? process.env,
   );
+  const problems = parsed.ok ? [] : [...parsed.errors];
+  const sectionProblems = (error: unknown): string[] =>
+    (error as Error).message
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim());
   let alertSettings: AlertsSettings | undefined;
   try {
     alertSettings = parseAlertsSettings(config.alerts);
   } catch (error) {
-    const lines = (error as Error).message
-      .split('\n')
-      .slice(1)
-      .map((l) => l.trim());
-    if (parsed.ok) throw new Error(`invalid configuration in ${configPath}:\n  ${lines.join('\n  ')}`);
-    parsed.errors.push(...lines);
+    problems.push(...sectionProblems(error));
   }
-  if (!parsed.ok) throw new Error(`invalid configuration in ${configPath}:\n  ${parsed.errors.join('\n  ')}`);
+  let auditSettings: AuditSettings = {};
+  try {
+    auditSettings = parseAuditSettings(config.audit);
+  } catch (error) {
+    problems.push(...sectionProblems(error));
+  }
+  if (!parsed.ok || problems.length > 0) {
+    throw new Error(`invalid configuration in ${configPath}:\n  ${problems.join('\n  ')}`);
+  }
   let settings = parsed.settings;
   let generatedAdminKey: string | undefined;
   if (settings.security.adminKeys.length === 0) {
@@ -124,7 +134,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     options.logger === false
       ? undefined
       : (options.logger ?? pino({ level: settings.server.logLevel, name: 'hive-resilience' }));
-  const audit = openAudit(config, options.dataDir, logger);
+  const audit = openAudit(auditSettings, options.dataDir, logger);
   const engine = ResilienceEngine.fromConfig(config, { clock: options.clock, probes: options.probes });
   const metrics = createMetrics();
   const alerts = createAlertManager({
@@ -195,12 +205,11 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
 const silentAlertLogger = { info() {}, warn() {}, error() {} };
 
 function openAudit(
-  config: HiveConfig,
+  settings: AuditSettings,
   dataDirOption: string | undefined,
   logger: Logger | undefined,
 ): AuditLog {
-  const section = (config.audit ?? {}) as { dataDir?: unknown };
-  const dataDir = dataDirOption ?? (typeof section.dataDir === 'string' ? section.dataDir : '.data');
+  const dataDir = dataDirOption ?? settings.dataDir ?? '.data';
   const onError = (e: Error): void => logger?.error({ err: e.message }, 'audit log write failed');
   if (dataDir === ':memory:') return new MemoryAuditLog({ onError });
   return new SqliteAuditLog({ dataDir, onError });

@@ -121,6 +121,15 @@ describe('hive-resilience CLI', () => {
     const serve = await cli(['serve', '--config', alerts, '--port', '0', '--data-dir', dir]);
     expect(serve.code).not.toBe(0);
     expect(serve.err).toContain('alerts.rules.errorRate.threshold');
+    const audit = join(dir, 'audit.yaml');
+    writeFileSync(audit, 'models:\n  a:\n    provider: simulated\naudit:\n  dataDir: ""\n  datadir: ./x\n');
+    const badAudit = await cli(['config', 'validate', audit]);
+    expect(badAudit.code).toBe(1);
+    expect(badAudit.err).toContain('audit.dataDir: expected a directory path');
+    expect(badAudit.err).toContain('audit: unknown key(s) "datadir"');
+    const serveAudit = await cli(['serve', '--config', audit, '--port', '0', '--data-dir', dir]);
+    expect(serveAudit.code).not.toBe(0);
+    expect(serveAudit.err).toContain('audit: unknown key(s) "datadir"');
   });
 
   it('reports bad options in one line without a stack trace', async () => {

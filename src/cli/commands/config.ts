@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { parseAlertsSettings } from '../../alerts/index.js';
+import { parseAuditSettings } from '../../audit/index.js';
 import { configJsonSchema } from '../../config/index.js';
 import { DEFAULT_CONFIG_PATH, readConfig } from '../../gateway/start-gateway.js';
 import { parseGatewaySettings } from '../../server/settings.js';
@@ -22,15 +23,20 @@ export function registerConfigCommands(program: Command): void {
         const c = loaded.config;
         const gateway = parseGatewaySettings({ server: c.server, security: c.security, flags: c.flags });
         if (!gateway.ok) errors.push(...gateway.errors);
-        try {
-          parseAlertsSettings(c.alerts);
-        } catch (error) {
-          errors.push(
-            ...(error as Error).message
-              .split('\n')
-              .slice(1)
-              .map((l) => l.trim()),
-          );
+        for (const [parse, section] of [
+          [parseAlertsSettings, c.alerts],
+          [parseAuditSettings, c.audit],
+        ] as const) {
+          try {
+            parse(section);
+          } catch (error) {
+            errors.push(
+              ...(error as Error).message
+                .split('\n')
+                .slice(1)
+                .map((l) => l.trim()),
+            );
+          }
         }
       }
       if (errors.length > 0) {

@@ -67,8 +67,8 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
       deadlineMs,
       features,
       signal: abort,
-      ...(caps ? { capabilities: caps } : {}),
-      ...(identity.restriction ? { restriction: identity.restriction } : {}),
+      capabilities: caps,
+      restriction: identity.restriction,
     };
 
     if (!parsed.stream) {
