@@ -24,6 +24,7 @@ import {
   sendError,
 } from './context.js';
 import { httpError, invalidRequest, scrubSecrets } from './errors.js';
+import { restoreFlagOverrides } from './flag-restore.js';
 import { FeatureFlags } from './flags.js';
 import { RequestLimiter } from './request-limiter.js';
 import { lazyChildLoggerFactory } from './request-logger.js';
@@ -153,6 +154,8 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Fastif
       }
     },
   };
+
+  restoreFlagOverrides(ctx.flags, audit, (input) => ctx.recordAudit(input), app.log);
 
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);

@@ -1,7 +1,8 @@
 /**
  * Feature flags for gradual rollout and rollback: each resilience feature is `on`, `off`, or on for a
  * percentage of requests, sticky per request key (FNV-1a hash of the key → bucket 0..99). With every flag
- * off the engine acts as a plain proxy to the requested model.
+ * off the engine acts as a plain proxy to the requested model. A value set at runtime (admin API) is an
+ * override of the configured one until it is cleared; overrides outlive a restart (see `flag-restore.ts`).
  * @packageDocumentation
  */
 import type { FeatureSwitches } from '../engine/types.js';
@@ -55,6 +56,15 @@ export function describeMode(mode: FlagMode): string {
   return mode.mode === 'percent' ? `${mode.percent}%` : mode.mode;
 }
 
+/** Reads what {@link describeMode} wrote; `undefined` for anything else. */
+export function parseModeText(text: unknown): FlagMode | undefined {
+  if (text === 'on' || text === 'off') return { mode: text };
+  if (typeof text !== 'string') return undefined;
+  const m = /^(\d{1,3})%$/.exec(text);
+  const percent = m ? Number(m[1]) : Number.NaN;
+  return percent >= 0 && percent <= 100 ? { mode: 'percent', percent } : undefined;
+}
+
 function enabled(mode: FlagMode, bucket: number): boolean {
   if (mode.mode === 'on') return true;
   if (mode.mode === 'off') return false;
@@ -64,10 +74,14 @@ function enabled(mode: FlagMode, bucket: number): boolean {
 /** The live flag table. Reads are O(1); with no percentage flag, resolving allocates nothing. */
 export class FeatureFlags {
   private modes: Record<FeatureName, FlagMode>;
+  private readonly configured: Readonly<Record<FeatureName, FlagMode>>;
+  private readonly overrides = new Set<FeatureName>();
   private fixed: ResolvedFeatures | undefined;
 
-  constructor(initial: Readonly<Record<FeatureName, FlagMode>>) {
-    this.modes = { ...initial };
+  /** @param configured - the modes from the configuration (what clearing an override returns to) */
+  constructor(configured: Readonly<Record<FeatureName, FlagMode>>) {
+    this.configured = { ...configured };
+    this.modes = { ...configured };
     this.fixed = this.computeFixed();
   }
 
@@ -76,13 +90,34 @@ export class FeatureFlags {
     return { ...this.modes };
   }
 
+  /** A copy of every flag's configured mode. */
+  listConfigured(): Record<FeatureName, FlagMode> {
+    return { ...this.configured };
+  }
+
+  /** The features whose mode was set at runtime (overriding the configuration). */
+  listOverrides(): FeatureName[] {
+    return FEATURES.filter((f) => this.overrides.has(f));
+  }
+
   /** One flag's mode. */
   get(feature: FeatureName): FlagMode {
     return this.modes[feature];
   }
 
-  /** Changes a flag; returns the previous mode. */
+  /** Sets a flag at runtime (an override of the configured mode); returns the previous mode. */
   set(feature: FeatureName, mode: FlagMode): FlagMode {
+    this.overrides.add(feature);
+    return this.apply(feature, mode);
+  }
+
+  /** Drops a runtime override: the flag returns to its configured mode. Returns the previous mode. */
+  clear(feature: FeatureName): FlagMode {
+    this.overrides.delete(feature);
+    return this.apply(feature, this.configured[feature]);
+  }
+
+  private apply(feature: FeatureName, mode: FlagMode): FlagMode {
     const from = this.modes[feature];
     this.modes = { ...this.modes, [feature]: mode };
     this.fixed = this.computeFixed();

@@ -10,7 +10,7 @@ afterEach(async () => {
 
 type Scope = 'read' | 'operate' | 'admin';
 interface Route {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   scope: Scope;
   payload?: unknown;
@@ -28,6 +28,7 @@ const ROUTES: Route[] = [
   { method: 'GET', url: '/admin/v1/health/claude-b/history', scope: 'read' },
   { method: 'GET', url: '/admin/v1/flags', scope: 'read' },
   { method: 'PUT', url: '/admin/v1/flags/retries', scope: 'admin', payload: { mode: 'off' } },
+  { method: 'DELETE', url: '/admin/v1/flags/retries', scope: 'admin' },
   { method: 'POST', url: '/admin/v1/config/reload', scope: 'admin' },
   { method: 'GET', url: '/admin/v1/audit', scope: 'read' },
   { method: 'GET', url: '/admin/v1/audit/verify', scope: 'read' },

@@ -14,6 +14,7 @@
  * | GET | `/admin/v1/health/:model/history` | read | a model's health status changes |
  * | GET | `/admin/v1/flags` | read | every feature flag |
  * | PUT | `/admin/v1/flags/:feature` | admin | set a flag: `{ "mode": "on" \| "off" \| "percent", "percent"?: 0..100 }` |
+ * | DELETE | `/admin/v1/flags/:feature` | admin | drop the runtime override: back to the configured mode |
  * | POST | `/admin/v1/config/reload` | admin | reload the config file; an invalid file is rejected (400) and the running config kept |
  * | GET | `/admin/v1/audit?type=&actor=&sinceSeq=&limit=&order=` | read | query the audit log |
  * | GET | `/admin/v1/audit/verify` | read | verify the audit hash chain |
@@ -126,21 +127,24 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: GatewayContext): 
     return reply.send({ model, history: ctx.runtime.health.history(model) });
   });
 
-  app.get(`${P}/flags`, read, async (_req, reply) => reply.send({ flags: ctx.flags.list() }));
+  app.get(`${P}/flags`, read, async (_req, reply) =>
+    reply.send({
+      flags: ctx.flags.list(),
+      configured: ctx.flags.listConfigured(),
+      overrides: ctx.flags.listOverrides(),
+    }),
+  );
+  const unknownFeature = (feature: string) =>
+    httpError(
+      404,
+      'not_found_error',
+      `Unknown feature "${truncate(feature, 100)}"; expected one of ${FEATURES.join(', ')}`,
+      'feature_not_found',
+      'feature',
+    );
   app.put<{ Params: { feature: string } }>(`${P}/flags/:feature`, admin, async (request, reply) => {
     const feature = request.params.feature;
-    if (!isFeatureName(feature)) {
-      return sendError(
-        reply,
-        httpError(
-          404,
-          'not_found_error',
-          `Unknown feature "${truncate(feature, 100)}"; expected one of ${FEATURES.join(', ')}`,
-          'feature_not_found',
-          'feature',
-        ),
-      );
-    }
+    if (!isFeatureName(feature)) return sendError(reply, unknownFeature(feature));
     const parsed = flagBodySchema.safeParse(request.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -164,6 +168,25 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: GatewayContext): 
     });
     ctx.events.emit({ type: 'flag.changed', feature, from, to, actor, at: ctx.clock.wallNow() });
     return reply.send({ feature, from, to, flag: mode });
+  });
+  app.delete<{ Params: { feature: string } }>(`${P}/flags/:feature`, admin, async (request, reply) => {
+    const feature = request.params.feature;
+    if (!isFeatureName(feature)) return sendError(reply, unknownFeature(feature));
+    const overridden = ctx.flags.listOverrides().includes(feature);
+    const from = describeMode(ctx.flags.clear(feature));
+    const flag = ctx.flags.get(feature);
+    const to = describeMode(flag);
+    if (overridden) {
+      const actor = actorOf(request);
+      ctx.recordAudit({
+        type: 'flag.cleared',
+        actor,
+        reason: `flag ${feature}: runtime override ${from} cleared, back to the configured ${to}`,
+        data: { feature, from, to },
+      });
+      ctx.events.emit({ type: 'flag.changed', feature, from, to, actor, at: ctx.clock.wallNow() });
+    }
+    return reply.send({ feature, from, to, flag, cleared: overridden });
   });
 
   app.post(`${P}/config/reload`, admin, async (request, reply) => {
