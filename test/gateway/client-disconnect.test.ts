@@ -3,56 +3,42 @@
  * non-streaming and streaming requests alike. The upstream is a node:http server on loopback that never
  * answers and records when the gateway drops its request.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type RunningGateway, startGateway } from '../../src/gateway/index.js';
-import { tempDir, writeGatewayConfig } from './gateway-fixtures.js';
+import type { RunningGateway } from '../../src/gateway/index.js';
+import { gatewayAt, type RawUpstream, rawUpstream } from './gateway-fixtures.js';
 
-let upstream: Server;
+let upstream: RawUpstream;
 let gateway: RunningGateway;
-const open = new Set<IncomingMessage>();
 let received = 0;
 let dropped = 0;
 
 beforeAll(async () => {
-  upstream = createServer((req) => {
+  upstream = await rawUpstream((req) => {
     received++;
-    open.add(req);
     req.resume();
     // Never answers: only the gateway can end this exchange.
     req.socket.once('close', () => {
-      open.delete(req);
       dropped++;
     });
   });
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  const port = (upstream.address() as AddressInfo).port;
-  gateway = await startGateway({
-    configPath: writeGatewayConfig(tempDir(), `http://127.0.0.1:${port}/v1`, {
-      models: {
-        primary: {
-          provider: 'openai',
-          baseURL: `http://127.0.0.1:${port}/v1`,
-          apiKey: 'sk-upstream-secret-9999',
-          capabilities: ['streaming'],
-          maxRetries: 0,
-          timeout: '60s',
-          ttftTimeout: '60s',
-        },
+  gateway = await gatewayAt(upstream.baseURL, {
+    models: {
+      primary: {
+        provider: 'openai',
+        baseURL: upstream.baseURL,
+        apiKey: 'sk-upstream-secret-9999',
+        capabilities: ['streaming'],
+        maxRetries: 0,
+        timeout: '60s',
+        ttftTimeout: '60s',
       },
-    }),
-    port: 0,
-    dataDir: ':memory:',
-    logger: false,
-    probes: false,
+    },
   });
 });
 
 afterAll(async () => {
   await gateway?.close();
-  upstream?.closeAllConnections();
-  await new Promise<void>((resolve) => upstream.close(() => resolve()));
+  await upstream?.close();
 });
 
 async function abandon(stream: boolean): Promise<void> {

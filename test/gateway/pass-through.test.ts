@@ -3,11 +3,9 @@
  * them (a completion's JSON, each stream chunk's `data:` text), and re-serialises only what it changed.
  * The upstream here is a plain node:http server on loopback, so the exact bytes are known.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningGateway, startGateway } from '../../src/gateway/index.js';
-import { tempDir, writeGatewayConfig } from './gateway-fixtures.js';
+import type { RunningGateway } from '../../src/gateway/index.js';
+import { gatewayAt, type RawUpstream, rawUpstream } from './gateway-fixtures.js';
 
 /** A completion with an extra vendor field, odd key order and spacing: a re-serialisation would change it. */
 const COMPLETION =
@@ -33,11 +31,11 @@ const SSE =
   `data: ${LAST}\n\n` +
   'data: [DONE]\n\n';
 
-let upstream: Server;
+let upstream: RawUpstream;
 let gateway: RunningGateway;
 
 beforeAll(async () => {
-  upstream = createServer((req, res) => {
+  upstream = await rawUpstream((req, res) => {
     let body = '';
     req.on('data', (d: Buffer) => {
       body += d.toString();
@@ -52,22 +50,12 @@ beforeAll(async () => {
       }
     });
   });
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  const port = (upstream.address() as AddressInfo).port;
-  const dir = tempDir();
-  gateway = await startGateway({
-    configPath: writeGatewayConfig(dir, `http://127.0.0.1:${port}/v1`),
-    port: 0,
-    dataDir: ':memory:',
-    logger: false,
-    probes: false,
-  });
+  gateway = await gatewayAt(upstream.baseURL);
 });
 
 afterAll(async () => {
   await gateway?.close();
-  upstream?.closeAllConnections();
-  await new Promise<void>((resolve) => upstream.close(() => resolve()));
+  await upstream?.close();
 });
 
 async function post(body: Record<string, unknown>): Promise<{ status: number; text: string }> {
