@@ -50,17 +50,27 @@ function textOf(chunks: Buffer[]): string {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Dispatches `request` to a handler made around the promise's `resolve`, bound to `owner` for cancelling. */
+function dispatchWith<R>(
+  dispatcher: Dispatcher,
+  request: ExchangeRequest,
+  owner: ExchangeOwner,
+  handlerFor: (resolve: (result: R) => void) => ExchangeHandler,
+): Promise<R> {
+  return new Promise<R>((resolve) => {
+    const handler = handlerFor(resolve);
+    owner.attach(handler.cancel);
+    dispatcher.dispatch(request, handler);
+  });
+}
+
 /** Sends a request and reads the whole body. */
 export function exchangeBuffered(
   dispatcher: Dispatcher,
   request: ExchangeRequest,
   owner: ExchangeOwner,
 ): Promise<BufferedResult> {
-  return new Promise<BufferedResult>((resolve) => {
-    const handler = new BufferedHandler(resolve);
-    owner.attach(handler.cancel);
-    dispatcher.dispatch(request, handler);
-  });
+  return dispatchWith(dispatcher, request, owner, (resolve) => new BufferedHandler(resolve));
 }
 
 /** Shared cancellation: before the request is written the reason is kept and applied on connect. */
@@ -81,7 +91,10 @@ abstract class ExchangeHandler implements Dispatcher.DispatchHandler {
     else this.fail(reason);
   };
 
-  abstract onResponseError(controller: Dispatcher.DispatchController, error: Error): void;
+  onResponseError(_c: Dispatcher.DispatchController, error: Error): void {
+    this.fail(error);
+  }
+
   protected abstract isFinished(): boolean;
   protected abstract fail(error: Error): void;
 }
@@ -111,10 +124,6 @@ class BufferedHandler extends ExchangeHandler {
     this.resolve({ ok: true, status: this.status, headers: this.headers, text: textOf(this.chunks) });
   }
 
-  onResponseError(_c: Dispatcher.DispatchController, error: Error): void {
-    this.fail(error);
-  }
-
   protected isFinished(): boolean {
     return this.settled;
   }
@@ -132,11 +141,7 @@ export function exchangeStreaming(
   request: ExchangeRequest,
   owner: ExchangeOwner,
 ): Promise<StreamingResult> {
-  return new Promise<StreamingResult>((resolve) => {
-    const handler = new StreamingHandler(resolve);
-    owner.attach(handler.cancel);
-    dispatcher.dispatch(request, handler);
-  });
+  return dispatchWith(dispatcher, request, owner, (resolve) => new StreamingHandler(resolve));
 }
 
 /** Chunks buffered before the socket is paused. */
@@ -259,10 +264,6 @@ class StreamingHandler extends ExchangeHandler {
   onResponseEnd(): void {
     this.finished = true;
     this.body?.end();
-  }
-
-  onResponseError(_c: Dispatcher.DispatchController, error: Error): void {
-    this.fail(error);
   }
 
   protected isFinished(): boolean {
