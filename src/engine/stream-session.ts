@@ -76,51 +76,88 @@ export type StreamEndKind = Exclude<StreamEvent, { type: 'chunk' } | { type: 'do
 /**
  * Replays the buffered events, then the rest of the stream, settling the breaker permit and reporting
  * the end exactly once (also when the consumer stops early: that is neutral, like a caller abort).
+ * A hand-written iterator (no async generator): each event costs one pass-through of the provider's.
  */
-export async function* committedEvents(
+export function committedEvents(
   opened: OpenedStream,
   permit: BreakerPermit | undefined,
   startedAt: number,
   now: () => number,
   ttftMs: number,
   onEnd: StreamEndHandler,
-): AsyncGenerator<StreamEvent> {
-  let ended = false;
-  const end = (kind: 'success' | StreamEndKind): void => {
-    if (ended) return;
-    ended = true;
-    if (kind === 'success') permit?.record('success', now() - startedAt);
+): AsyncIterator<StreamEvent> & { return(): Promise<IteratorResult<StreamEvent>> } {
+  return new CommittedStream(opened, permit, startedAt, now, ttftMs, onEnd);
+}
+
+const END: IteratorResult<StreamEvent> = Object.freeze({ done: true, value: undefined });
+
+class CommittedStream implements AsyncIterator<StreamEvent> {
+  private replayed = 0;
+  private ended = false;
+  private over = false;
+
+  constructor(
+    private readonly opened: OpenedStream,
+    private readonly permit: BreakerPermit | undefined,
+    private readonly startedAt: number,
+    private readonly now: () => number,
+    private readonly ttftMs: number,
+    private readonly onEnd: StreamEndHandler,
+  ) {}
+
+  next(): Promise<IteratorResult<StreamEvent>> {
+    if (this.over) return Promise.resolve(END);
+    const buffered = this.opened.buffered;
+    if (this.replayed < buffered.length) return Promise.resolve(this.pass(buffered[this.replayed++]!));
+    return this.opened.iterator.next().then(
+      (next) => {
+        if (this.over) return END;
+        if (next.done) {
+          const cut = failure(
+            'transient',
+            new Error('stream ended without a terminal event'),
+            undefined,
+            'stream_truncated',
+          );
+          return this.pass({ type: 'error', failure: cut });
+        }
+        return this.pass(next.value);
+      },
+      (error: unknown) => {
+        this.finish();
+        throw error;
+      },
+    );
+  }
+
+  return(): Promise<IteratorResult<StreamEvent>> {
+    this.finish();
+    return Promise.resolve(END);
+  }
+
+  /** Hands an event out; a terminal one settles the permit, reports the end and closes the stream. */
+  private pass(event: StreamEvent): IteratorResult<StreamEvent> {
+    if (event.type === 'done') this.end('success');
+    else if (event.type === 'error') this.end(event.failure.kind);
+    if (event.type !== 'chunk') this.finish();
+    return { done: false, value: event };
+  }
+
+  private end(kind: 'success' | StreamEndKind): void {
+    if (this.ended) return;
+    this.ended = true;
+    const permit = this.permit;
+    if (kind === 'success') permit?.record('success', this.now() - this.startedAt);
     else if (kind === 'aborted') permit?.release();
-    else permit?.record(kind, now() - startedAt);
-    onEnd(kind, ttftMs);
-  };
-  try {
-    for (const event of opened.buffered) {
-      if (event.type === 'done') end('success');
-      yield event;
-    }
-    if (ended) return;
-    for (;;) {
-      const next = await opened.iterator.next();
-      if (next.done) {
-        const cut = failure(
-          'transient',
-          new Error('stream ended without a terminal event'),
-          undefined,
-          'stream_truncated',
-        );
-        end(cut.kind);
-        yield { type: 'error', failure: cut };
-        return;
-      }
-      const event = next.value;
-      if (event.type === 'done') end('success');
-      else if (event.type === 'error') end(event.failure.kind);
-      yield event;
-      if (event.type !== 'chunk') return;
-    }
-  } finally {
-    if (!ended) end('aborted');
-    opened.stream.close();
+    else permit?.record(kind, this.now() - this.startedAt);
+    this.onEnd(kind, this.ttftMs);
+  }
+
+  /** No more events: a stream that did not end yet ends as aborted (neutral); the provider stream closes. */
+  private finish(): void {
+    if (this.over) return;
+    this.over = true;
+    if (!this.ended) this.end('aborted');
+    this.opened.stream.close();
   }
 }

@@ -71,57 +71,43 @@ export class SseProviderStream implements ProviderStream {
     this.release();
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
+  /**
+   * The events, read as the body arrives. A hand-written iterator rather than an async generator: events
+   * that arrive together (one network read often carries several) are handed out from a queue without a
+   * generator's suspend/resume per event.
+   */
+  [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
     if (this.started) throw new Error('a provider stream can be iterated only once');
     this.started = true;
-    if (this.finished) {
-      yield { type: 'error', failure: abortedFailure(this.ctx, 'the stream was closed by its consumer') };
-      return;
-    }
-    const parser = new SseParser();
-    try {
-      let terminal: StreamEvent | undefined;
-      try {
-        for await (const piece of this.body) {
-          for (const event of parser.push(piece)) {
-            const step = this.step(event);
-            if (step === undefined) continue;
-            if (step.type !== 'chunk') {
-              terminal = step;
-              break;
-            }
-            yield step;
-          }
-          if (terminal) break;
-        }
-        if (!terminal) {
-          for (const event of parser.end()) {
-            const step = this.step(event);
-            if (step === undefined) continue;
-            if (step.type !== 'chunk') {
-              terminal = step;
-              break;
-            }
-            yield step;
-          }
-        }
-        if (!terminal && this.watch.closed) {
-          terminal = { type: 'error', failure: this.watch.failureFor(undefined, this.ctx) };
-        }
-        if (!terminal && (this.watch.expired || this.watch.callerAborted)) {
-          terminal = { type: 'error', failure: this.watch.failureFor(undefined, this.ctx) };
-        }
-      } catch (err) {
-        terminal = { type: 'error', failure: this.watch.failureFor(err, this.ctx) };
-      }
-      this.release();
-      yield terminal ?? this.translator.endWithoutMarker();
-    } finally {
-      this.release();
-    }
+    return new SseEventIterator(this);
   }
 
-  private step(event: SseEvent): StreamEvent | undefined {
+  /** @internal The body's byte iterator. */
+  bodyIterator(): AsyncIterator<Uint8Array | string> {
+    return this.body[Symbol.asyncIterator]();
+  }
+
+  /** @internal True once released (closed by the consumer, or ended). */
+  get released(): boolean {
+    return this.finished;
+  }
+
+  /** @internal The terminal event for a body that ended (or failed with `err`) without one. */
+  endOfBody(failed: boolean, err: unknown): StreamEvent {
+    if (failed) return { type: 'error', failure: this.watch.failureFor(err, this.ctx) };
+    if (this.watch.closed || this.watch.expired || this.watch.callerAborted) {
+      return { type: 'error', failure: this.watch.failureFor(undefined, this.ctx) };
+    }
+    return this.translator.endWithoutMarker();
+  }
+
+  /** @internal The event for a stream closed before it was read. */
+  closedEvent(): StreamEvent {
+    return { type: 'error', failure: abortedFailure(this.ctx, 'the stream was closed by its consumer') };
+  }
+
+  /** @internal Translates one SSE event (`undefined`: nothing to emit) and re-arms the idle limit. */
+  step(event: SseEvent): StreamEvent | undefined {
     const result = this.translator.translate(event);
     if (result === null) {
       if (this.sawContent) this.watch.arm(this.limits.idleTimeoutMs, 'idle');
@@ -135,10 +121,98 @@ export class SseProviderStream implements ProviderStream {
       : { type: 'chunk', chunk: result.chunk, text: result.text };
   }
 
-  private release(): void {
+  /** @internal Stops the timers and the body. Idempotent. */
+  release(): void {
     if (this.finished) return;
     this.finished = true;
     this.watch.dispose();
     this.body.destroy();
+  }
+}
+
+const END: IteratorResult<StreamEvent> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * Reads a stream's body, parses SSE and queues the translated events; ends after exactly one terminal
+ * event (`done` or `error`), releasing the stream before handing that event out.
+ */
+class SseEventIterator implements AsyncIterator<StreamEvent> {
+  private readonly queue: StreamEvent[] = [];
+  private head = 0;
+  /** A terminal event is queued (nothing is read after it). */
+  private ending = false;
+  /** The terminal event was handed out (or the consumer returned). */
+  private over = false;
+  private readonly parser = new SseParser();
+  private body: AsyncIterator<Uint8Array | string> | undefined;
+
+  constructor(private readonly stream: SseProviderStream) {
+    if (stream.released) this.enqueueTerminal(stream.closedEvent());
+  }
+
+  next(): Promise<IteratorResult<StreamEvent>> {
+    const queued = this.shift();
+    if (queued) return Promise.resolve(queued);
+    if (this.over) return Promise.resolve(END);
+    return this.read();
+  }
+
+  return(): Promise<IteratorResult<StreamEvent>> {
+    this.over = true;
+    this.queue.length = 0;
+    this.head = 0;
+    this.stream.release();
+    return Promise.resolve(END);
+  }
+
+  private shift(): IteratorResult<StreamEvent> | undefined {
+    if (this.head >= this.queue.length) return undefined;
+    const event = this.queue[this.head++]!;
+    if (this.head === this.queue.length) {
+      this.queue.length = 0;
+      this.head = 0;
+    }
+    if (event.type !== 'chunk') this.over = true;
+    return { done: false, value: event };
+  }
+
+  private async read(): Promise<IteratorResult<StreamEvent>> {
+    this.body ??= this.stream.bodyIterator();
+    while (!this.ending) {
+      let piece: IteratorResult<Uint8Array | string>;
+      try {
+        piece = await this.body.next();
+      } catch (err) {
+        this.enqueueTerminal(this.stream.endOfBody(true, err));
+        break;
+      }
+      if (piece.done) {
+        this.take(this.parser.end());
+        if (!this.ending) this.enqueueTerminal(this.stream.endOfBody(false, undefined));
+        break;
+      }
+      this.take(this.parser.push(piece.value));
+      if (this.head < this.queue.length) break;
+    }
+    return this.shift() ?? END;
+  }
+
+  /** Queues the events of one read up to (and including) a terminal one. */
+  private take(events: readonly SseEvent[]): void {
+    for (const e of events) {
+      const step = this.stream.step(e);
+      if (step === undefined) continue;
+      if (step.type !== 'chunk') {
+        this.enqueueTerminal(step);
+        return;
+      }
+      this.queue.push(step);
+    }
+  }
+
+  private enqueueTerminal(event: StreamEvent): void {
+    this.ending = true;
+    this.stream.release();
+    this.queue.push(event);
   }
 }
