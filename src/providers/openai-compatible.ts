@@ -99,8 +99,8 @@ export class OpenAICompatibleProvider extends HttpProvider {
   }
 
   protected requestBody(request: ChatRequest, stream: boolean): unknown {
-    // An absent `stream` means false: a non-streaming body is sent as it is, without a copy.
-    if (!stream && (request.stream === undefined || request.stream === false)) return request;
+    // A body that already says what the call does is sent as it is, without a copy (absent = false).
+    if (request.stream === stream || (!stream && request.stream === undefined)) return request;
     return { ...request, stream };
   }
 
