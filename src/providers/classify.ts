@@ -222,7 +222,7 @@ function errorName(err: unknown): string | undefined {
 /**
  * Classifies a transport error (undici/Node error codes): refused/reset/closed sockets = transient,
  * connect/headers/body timeouts = timeout, aborts = aborted (or timeout when the abort reason is a
- * `TimeoutError`). Anything else is transient.
+ * `TimeoutError`), an answer over the response size limit = malformed. Anything else is transient.
  */
 export function classifyTransportError(err: unknown, ctx: ClassifyContext): Failure {
   const code = errorCode(err);
@@ -233,6 +233,10 @@ export function classifyTransportError(err: unknown, ctx: ClassifyContext): Fail
     detail: raw === undefined ? undefined : redactSecrets(raw, ctx.secrets),
   };
   if ((code && TIMEOUT_CODES.has(code)) || name === 'TimeoutError') return build('timeout', ctx, init);
+  // An answer larger than the response limit is the upstream misbehaving, not a network hiccup.
+  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+    return build('malformed', ctx, { ...init, detail: 'the response exceeded the size limit' });
+  }
   if ((code && ABORT_CODES.has(code)) || name === 'AbortError') return build('aborted', ctx, init);
   return build('transient', ctx, init);
 }

@@ -27,6 +27,9 @@ import {
 import { SseProviderStream, type StreamLimits, type StreamTranslator } from './sse-stream.js';
 import type { ProviderStream } from './types.js';
 
+/** The default {@link HttpProviderOptions.maxResponseBytes}: 32 MiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
 /** Options every HTTP provider accepts. */
 export interface HttpProviderOptions {
   /** The API's base URL, e.g. `https://api.openai.com/v1` or `https://api.anthropic.com`. */
@@ -45,6 +48,11 @@ export interface HttpProviderOptions {
   readonly connectTimeoutMs?: number;
   /** Maximum open connections to the base URL (default 64). */
   readonly connections?: number;
+  /**
+   * Largest response body accepted, bytes (default 32 MiB; a stream counts in full). A larger answer is
+   * cut off and fails as `malformed`, so a runaway upstream cannot exhaust the gateway's memory.
+   */
+  readonly maxResponseBytes?: number;
   /** How long an idle keep-alive connection stays open, ms (default 30 000). */
   readonly keepAliveTimeoutMs?: number;
   /** A shared undici dispatcher to use instead of a pool of this provider's own (not closed by it). */
@@ -84,6 +92,7 @@ export class HttpEndpoint {
         keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
         keepAliveMaxTimeout: Math.max(options.keepAliveTimeoutMs ?? 30_000, 600_000),
         connectTimeout: options.connectTimeoutMs ?? 10_000,
+        maxResponseSize: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
       });
   }
 

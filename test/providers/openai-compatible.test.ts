@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CHAOS_ANSWER } from '../../src/chaos/index.js';
 import type { StreamEvent } from '../../src/providers/index.js';
@@ -253,5 +255,34 @@ describe('OpenAICompatibleProvider without an upstream', () => {
   it('rejects a bad baseURL with a message naming the field', () => {
     expect(() => new OpenAICompatibleProvider({ baseURL: 'not a url' })).toThrow(/baseURL/);
     expect(() => new OpenAICompatibleProvider({ baseURL: 'ftp://x' })).toThrow(/baseURL/);
+  });
+});
+
+describe('OpenAICompatibleProvider response size limit', () => {
+  it('fails an answer larger than maxResponseBytes as malformed (never buffers it all)', async () => {
+    const big = `{"choices":[{"message":{"role":"assistant","content":"${'x'.repeat(300_000)}"}}]}`;
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(big);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const small = new OpenAICompatibleProvider({
+      baseURL: `http://127.0.0.1:${port}/v1`,
+      maxResponseBytes: 100_000,
+    });
+    const roomy = new OpenAICompatibleProvider({ baseURL: `http://127.0.0.1:${port}/v1` });
+    try {
+      const out = await small.complete(request());
+      expect(out.ok ? 'success' : out.kind).toBe('malformed');
+      if (!out.ok) expect((out.error as ProviderError).message).toContain('size limit');
+      const fine = await roomy.complete(request());
+      expect(fine.ok).toBe(true);
+    } finally {
+      await small.close();
+      await roomy.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
