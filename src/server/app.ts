@@ -125,6 +125,17 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Fastif
     },
   }) as unknown as FastifyInstance;
   app.removeContentTypeParser('text/plain');
+  // Fastify's own JSON parser (prototype and constructor poisoning refused), except that a body-less
+  // DELETE sent with `content-type: application/json` (a common curl habit) is not an error.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '' && request.method === 'DELETE') {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, body as string, done);
+  });
 
   const events = new EventEmitter<GatewayEvent>((error) =>
     app.log.warn({ err: error }, 'gateway event listener failed'),

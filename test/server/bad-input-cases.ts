@@ -83,6 +83,12 @@ export const BAD_INPUT_CASES: ReadonlyArray<readonly [string, string, number, st
     '',
   ],
   [
+    'constructor poisoning',
+    '{"model":"gpt-a","messages":[{"role":"user","content":"x"}],"constructor":{"prototype":{"x":1}}}',
+    400,
+    '',
+  ],
+  [
     'too large',
     JSON.stringify(chatBody({ pad: 'x'.repeat(5000) })),
     413,
