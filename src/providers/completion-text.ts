@@ -17,13 +17,8 @@ export function keepSourceText(completion: ChatCompletion, text: string): ChatCo
 
 /**
  * The upstream JSON text `completion` was parsed from, when the provider kept it; `undefined` otherwise.
- * Whoever changes such a completion in place must call {@link forgetSourceText}.
+ * Nothing changes a completion in place; code that starts to must drop the text (`texts.delete`) too.
  */
 export function sourceTextOf(completion: ChatCompletion): string | undefined {
   return texts.get(completion);
-}
-
-/** Drops the kept text (after changing the completion in place). */
-export function forgetSourceText(completion: ChatCompletion): void {
-  texts.delete(completion);
 }

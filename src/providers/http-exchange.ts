@@ -240,7 +240,6 @@ export class ExchangeBody implements AsyncIterable<Uint8Array> {
 
 class StreamingHandler extends ExchangeHandler {
   private body: ExchangeBody | undefined;
-  private settled = false;
   private finished = false;
 
   constructor(private readonly resolve: (result: StreamingResult) => void) {
@@ -253,7 +252,6 @@ class StreamingHandler extends ExchangeHandler {
     headers: IncomingHttpHeaders,
   ): void {
     this.body = new ExchangeBody(controller, this.cancel);
-    this.settled = true;
     this.resolve({ ok: true, status, headers, body: this.body });
   }
 
@@ -273,10 +271,8 @@ class StreamingHandler extends ExchangeHandler {
   protected fail(error: Error): void {
     if (this.finished) return;
     this.finished = true;
+    // Before the headers the promise is still pending; after them the body carries the error.
     if (this.body) this.body.fail(error);
-    else if (!this.settled) {
-      this.settled = true;
-      this.resolve({ ok: false, error });
-    }
+    else this.resolve({ ok: false, error });
   }
 }

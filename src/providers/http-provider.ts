@@ -48,6 +48,8 @@ export abstract class HttpProvider implements Provider {
   private readonly clock: Clock;
   private readonly headers: Record<string, string>;
   private readonly streamHeaders: Record<string, string>;
+  /** What classification must redact (built once, not per call). */
+  private readonly secrets: readonly (string | undefined)[];
   private readonly name: string;
 
   /** @throws TypeError when `baseURL` is not an http(s) URL. */
@@ -67,6 +69,7 @@ export abstract class HttpProvider implements Provider {
     };
     if (options.apiKey) Object.assign(this.headers, api.authHeaders(options.apiKey));
     this.streamHeaders = { ...this.headers, accept: 'text/event-stream' };
+    this.secrets = [options.apiKey];
   }
 
   /** The JSON body of a chat call. */
@@ -87,7 +90,7 @@ export abstract class HttpProvider implements Provider {
   }
 
   private ctx(model?: string): ClassifyContext {
-    return { provider: this.name, model, secrets: [this.options.apiKey] };
+    return { provider: this.name, model, secrets: this.secrets };
   }
 
   /** POSTs the chat call and reads the whole answer. */

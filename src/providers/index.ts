@@ -30,7 +30,7 @@ export {
   readUpstreamError,
   type UpstreamErrorDetail,
 } from './classify.js';
-export { forgetSourceText, keepSourceText, sourceTextOf } from './completion-text.js';
+export { keepSourceText, sourceTextOf } from './completion-text.js';
 export { createProvider, type ProviderKind, type ProviderSpec } from './factory.js';
 export type { HttpProviderOptions } from './http-endpoint.js';
 export {

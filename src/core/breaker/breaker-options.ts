@@ -121,7 +121,14 @@ export function checkNumber(
   return value;
 }
 
-const STATES: readonly CircuitState[] = ['closed', 'open', 'half-open', 'isolated', 'disabled'];
+/** Every breaker state, in the order of the state machine's codes. */
+export const CIRCUIT_STATES: readonly CircuitState[] = [
+  'closed',
+  'open',
+  'half-open',
+  'isolated',
+  'disabled',
+];
 
 /** Validates untrusted JSON as a {@link CircuitBreakerSnapshot}. */
 export function parseSnapshot(json: unknown): CircuitBreakerSnapshot {
@@ -129,7 +136,7 @@ export function parseSnapshot(json: unknown): CircuitBreakerSnapshot {
   const s = json as Record<string, unknown>;
   if (s['version'] !== 1)
     throw new TypeError(`breaker snapshot: unsupported version ${String(s['version'])}`);
-  if (!STATES.includes(s['state'] as CircuitState)) {
+  if (!CIRCUIT_STATES.includes(s['state'] as CircuitState)) {
     throw new TypeError(`breaker snapshot: unknown state ${String(s['state'])}`);
   }
   for (const k of ['openDurationMs', 'consecutiveFailures', 'savedAtWallMs'] as const) {

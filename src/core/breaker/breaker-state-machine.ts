@@ -1,9 +1,16 @@
+/**
+ * The circuit breaker's state machine: states and transitions, counting (consecutive or windowed),
+ * half-open probe leases, permits ({@link BreakerStateMachine.tryAcquire}) and snapshots. The policy face
+ * (wrapping calls in a pipeline, manual isolation and closing) is `CircuitBreaker`, which extends it.
+ * @packageDocumentation
+ */
 import { type Clock, systemClock } from '../clock.js';
 import { BrokenCircuitError } from '../errors/policy-errors.js';
 import { EventEmitter } from '../event-emitter.js';
 import { countsAsFailure, type Failure, failure, type OutcomeKind } from '../outcome.js';
 import { BasePolicy } from '../policy-base.js';
 import {
+  CIRCUIT_STATES,
   type CircuitBreakerOptions,
   type CircuitBreakerSnapshot,
   type CircuitState,
@@ -22,7 +29,8 @@ export const OPEN = 1;
 export const HALF_OPEN = 2;
 export const ISOLATED = 3;
 export const DISABLED = 4;
-export const NAMES: readonly CircuitState[] = ['closed', 'open', 'half-open', 'isolated', 'disabled'];
+/** State names by state code (the codes above index {@link CIRCUIT_STATES}). */
+export const NAMES = CIRCUIT_STATES;
 
 export abstract class BreakerStateMachine extends BasePolicy implements PermitSink {
   /** One event per transition; listeners that throw are isolated. */
@@ -89,7 +97,6 @@ export abstract class BreakerStateMachine extends BasePolicy implements PermitSi
     }
   }
 
-  /** @inheritDoc FastStage.leave */
   /**
    * Asks for permission to make one call (for callers that cannot wrap a function, e.g. streams).
    * Returns a {@link BreakerPermit} to `record()` or `release()`, or a `rejected` failure carrying a
@@ -193,7 +200,6 @@ export abstract class BreakerStateMachine extends BasePolicy implements PermitSi
     return true;
   }
 
-  /** Builds a breaker with `options` and applies `json` to it. */
   protected recordConsecutive(kind: OutcomeKind): void {
     if (kind === 'success') this.consecutive = 0;
     else if (countsAsFailure(kind)) {

@@ -103,6 +103,7 @@ export class CircuitBreaker extends BreakerStateMachine implements FastStage {
     return this.tryAcquire();
   }
 
+  /** @inheritDoc FastStage.leave */
   leave<T>(out: Outcome<T>, token: unknown): Outcome<T> {
     if (typeof token === 'number') {
       if (token === this.generation) this.recordConsecutive(out.ok ? 'success' : out.kind);
@@ -125,6 +126,7 @@ export class CircuitBreaker extends BreakerStateMachine implements FastStage {
     return out;
   }
 
+  /** Builds a breaker with `options` and applies `json` to it. */
   static hydrate(json: unknown, options?: CircuitBreakerOptions): CircuitBreaker {
     const breaker = new CircuitBreaker(options);
     breaker.hydrate(json);

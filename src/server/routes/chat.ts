@@ -7,6 +7,7 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CancelSource } from '../../core/cancel-signal.js';
+import type { Failure } from '../../core/outcome.js';
 import type { AttemptRecord } from '../../engine/events.js';
 import type { EngineRequest, EngineStream } from '../../engine/types.js';
 import { sourceTextOf } from '../../providers/completion-text.js';
@@ -15,7 +16,7 @@ import type { RequestSpan } from '../../telemetry/tracing.js';
 import type { ClientIdentity } from '../auth.js';
 import { parseCapabilities, parseChatBody } from '../chat-request.js';
 import { admitClient, type GatewayContext, sendError } from '../context.js';
-import { engineFailureToHttp, invalidRequest, modelNotFound } from '../errors.js';
+import { engineFailureToHttp, type HttpError, invalidRequest, modelNotFound } from '../errors.js';
 
 function setHiveHeaders(
   reply: FastifyReply,
@@ -108,16 +109,7 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
       setHiveHeaders(reply, { attempts: stream.attempts });
       return sendError(
         reply,
-        engineFailureToHttp(
-          {
-            ok: false,
-            failure: first.value.failure,
-            attempts: stream.attempts,
-            requestId: stream.requestId,
-            message: 'The stream failed before its first chunk',
-          },
-          target,
-        ),
+        streamFailure(stream, target, first.value.failure, 'The stream failed before its first chunk'),
       );
     }
     setHiveHeaders(reply, stream);
@@ -195,17 +187,7 @@ async function pumpEvents(
         raw.end(DONE);
         return;
       }
-      const http = engineFailureToHttp(
-        {
-          ok: false,
-          failure: event.failure,
-          attempts: stream.attempts,
-          requestId: stream.requestId,
-          message: 'The stream failed after it started',
-        },
-        target,
-      );
-      raw.end(`data: ${JSON.stringify(http.body)}\n\n`);
+      raw.end(errorEvent(stream, target, 'The stream failed after it started', event.failure));
       return;
     }
   } catch {
@@ -216,16 +198,20 @@ async function pumpEvents(
   }
 }
 
-function errorEvent(stream: EngineStream, target: string, message: string): string {
-  const http = engineFailureToHttp(
-    {
-      ok: false,
-      failure: { ok: false, kind: 'malformed', error: undefined },
-      attempts: stream.attempts,
-      requestId: stream.requestId,
-      message,
-    },
+/** The HTTP error for a stream that failed with `failure` (its attempt trail and request id). */
+function streamFailure(stream: EngineStream, target: string, failure: Failure, message: string): HttpError {
+  return engineFailureToHttp(
+    { ok: false, failure, attempts: stream.attempts, requestId: stream.requestId, message },
     target,
   );
-  return `data: ${JSON.stringify(http.body)}\n\n`;
+}
+
+/** The SSE event ending a failed stream; without a failure, the stream broke off (`malformed`). */
+function errorEvent(
+  stream: EngineStream,
+  target: string,
+  message: string,
+  failure: Failure = { ok: false, kind: 'malformed', error: undefined },
+): string {
+  return `data: ${JSON.stringify(streamFailure(stream, target, failure, message).body)}\n\n`;
 }
