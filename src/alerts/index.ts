@@ -20,6 +20,7 @@ export {
   type AlertsSettings,
   type AlertsSettingsInput,
   alertsSettingsSchema,
+  checkAlertsSettings,
   type NotifierSettings,
   notifierSettingsSchema,
   parseAlertsSettings,

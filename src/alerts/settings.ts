@@ -98,10 +98,21 @@ export type AlertsSettingsInput = z.input<typeof alertsSettingsSchema>;
 /** One parsed notifier entry. */
 export type NotifierSettings = z.output<typeof notifierSettingsSchema>;
 
+/** Checks settings: the parsed value, or one line per bad field (never echoing secrets). */
+export function checkAlertsSettings(
+  input: unknown,
+): { ok: true; settings: AlertsSettings } | { ok: false; errors: string[] } {
+  const result = alertsSettingsSchema.safeParse(input ?? {});
+  if (result.success) return { ok: true, settings: result.data };
+  return {
+    ok: false,
+    errors: result.error.issues.map((i) => `alerts.${i.path.join('.') || '(root)'}: ${i.message}`),
+  };
+}
+
 /** Parses settings, throwing an error that names each bad field (never echoing secrets). */
 export function parseAlertsSettings(input: unknown): AlertsSettings {
-  const result = alertsSettingsSchema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((i) => `alerts.${i.path.join('.') || '(root)'}: ${i.message}`);
-  throw new Error(`invalid alerts settings:\n  ${lines.join('\n  ')}`);
+  const checked = checkAlertsSettings(input);
+  if (checked.ok) return checked.settings;
+  throw new Error(`invalid alerts settings:\n  ${checked.errors.join('\n  ')}`);
 }

@@ -12,17 +12,26 @@ const auditSettingsSchema = z.strictObject({
 /** The validated `audit` section. */
 export type AuditSettings = z.output<typeof auditSettingsSchema>;
 
+/** Checks the `audit` section (absent = defaults): the settings, or one line per problem by path. */
+export function checkAuditSettings(
+  input: unknown,
+): { ok: true; settings: AuditSettings } | { ok: false; errors: string[] } {
+  const result = auditSettingsSchema.safeParse(input ?? {});
+  if (result.success) return { ok: true, settings: result.data };
+  const errors = result.error.issues.map((i) => {
+    if (i.code === 'unrecognized_keys')
+      return `audit: unknown key(s) ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+    return `audit.${i.path.join('.') || '(root)'}: ${i.message}`;
+  });
+  return { ok: false, errors };
+}
+
 /**
  * Validates the `audit` section (absent = defaults).
  * @throws Error whose message lists each problem by path (`audit.dataDir: …`), one per line after the first
  */
 export function parseAuditSettings(input: unknown): AuditSettings {
-  const result = auditSettingsSchema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((i) => {
-    if (i.code === 'unrecognized_keys')
-      return `audit: unknown key(s) ${i.keys.map((k) => `"${k}"`).join(', ')}`;
-    return `audit.${i.path.join('.') || '(root)'}: ${i.message}`;
-  });
-  throw new Error(`invalid audit settings:\n  ${lines.join('\n  ')}`);
+  const checked = checkAuditSettings(input);
+  if (checked.ok) return checked.settings;
+  throw new Error(`invalid audit settings:\n  ${checked.errors.join('\n  ')}`);
 }

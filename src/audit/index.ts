@@ -19,7 +19,7 @@ export {
   isAuditRecord,
   validateAuditInput,
 } from './audit-record.js';
-export { type AuditSettings, parseAuditSettings } from './audit-settings.js';
+export { type AuditSettings, checkAuditSettings, parseAuditSettings } from './audit-settings.js';
 export { ChainVerifier, verifyAuditRecords } from './audit-verify.js';
 export { canonicalJson, type JsonObject, type JsonPrimitive, type JsonValue } from './canonical-json.js';
 export { MemoryAuditLog } from './memory-audit-log.js';

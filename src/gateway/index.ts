@@ -5,7 +5,9 @@
 export { auditRecordFor } from './audit-events.js';
 export { breakerStateName, type ConfigSource, EngineGatewayRuntime } from './engine-runtime.js';
 export {
+  checkGatewayConfig,
   DEFAULT_CONFIG_PATH,
+  type GatewayConfigCheck,
   type RunningGateway,
   readConfig,
   type StartGatewayOptions,

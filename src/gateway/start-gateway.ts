@@ -9,11 +9,11 @@ import pino, { type Logger } from 'pino';
 import {
   type AlertManager,
   type AlertsSettings,
+  checkAlertsSettings,
   createAlertManager,
-  parseAlertsSettings,
 } from '../alerts/index.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { type AuditSettings, parseAuditSettings } from '../audit/audit-settings.js';
+import { type AuditSettings, checkAuditSettings } from '../audit/audit-settings.js';
 import { MemoryAuditLog } from '../audit/memory-audit-log.js';
 import { SqliteAuditLog } from '../audit/sqlite-audit-log.js';
 import { ConfigError, formatIssue, loadConfig } from '../config/index.js';
@@ -21,7 +21,7 @@ import type { HiveConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { ResilienceEngine } from '../engine/resilience-engine.js';
 import { buildGateway } from '../server/app.js';
-import { hashKey, parseGatewaySettings } from '../server/settings.js';
+import { type GatewaySettings, hashKey, parseGatewaySettings } from '../server/settings.js';
 import { createMetrics, type GatewayMetrics } from '../telemetry/index.js';
 import { auditRecordFor } from './audit-events.js';
 import { EngineGatewayRuntime } from './engine-runtime.js';
@@ -82,6 +82,38 @@ export async function readConfig(
   }
 }
 
+/** The sections a config owner other than the engine validates: gateway settings, alerts, audit. */
+export type GatewayConfigCheck =
+  | { ok: true; settings: GatewaySettings; alerts: AlertsSettings; audit: AuditSettings }
+  | { ok: false; errors: string[] };
+
+/**
+ * Checks the `server`, `security`, `flags`, `alerts` and `audit` sections of a loaded config, collecting
+ * every problem by path (what `serve` refuses and `config validate` reports).
+ */
+export function checkGatewayConfig(
+  config: HiveConfig,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): GatewayConfigCheck {
+  const gateway = parseGatewaySettings(
+    { server: config.server, security: config.security, flags: config.flags },
+    env,
+  );
+  const alerts = checkAlertsSettings(config.alerts);
+  const audit = checkAuditSettings(config.audit);
+  if (gateway.ok && alerts.ok && audit.ok) {
+    return { ok: true, settings: gateway.settings, alerts: alerts.settings, audit: audit.settings };
+  }
+  return {
+    ok: false,
+    errors: [
+      ...(gateway.ok ? [] : gateway.errors),
+      ...(alerts.ok ? [] : alerts.errors),
+      ...(audit.ok ? [] : audit.errors),
+    ],
+  };
+}
+
 /**
  * Starts the gateway.
  * @throws Error listing every problem when the config or the gateway settings are invalid
@@ -91,32 +123,11 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   const loaded = await readConfig(configPath, options.env);
   if (!loaded.ok) throw new Error(`invalid configuration in ${configPath}:\n  ${loaded.errors.join('\n  ')}`);
   const config = loaded.config;
-  const parsed = parseGatewaySettings(
-    { server: config.server, security: config.security, flags: config.flags },
-    options.env ?? process.env,
-  );
-  const problems = parsed.ok ? [] : [...parsed.errors];
-  const sectionProblems = (error: unknown): string[] =>
-    (error as Error).message
-      .split('\n')
-      .slice(1)
-      .map((l) => l.trim());
-  let alertSettings: AlertsSettings | undefined;
-  try {
-    alertSettings = parseAlertsSettings(config.alerts);
-  } catch (error) {
-    problems.push(...sectionProblems(error));
-  }
-  let auditSettings: AuditSettings = {};
-  try {
-    auditSettings = parseAuditSettings(config.audit);
-  } catch (error) {
-    problems.push(...sectionProblems(error));
-  }
-  if (!parsed.ok || problems.length > 0) {
-    throw new Error(`invalid configuration in ${configPath}:\n  ${problems.join('\n  ')}`);
-  }
-  let settings = parsed.settings;
+  const checked = checkGatewayConfig(config, options.env ?? process.env);
+  if (!checked.ok)
+    throw new Error(`invalid configuration in ${configPath}:\n  ${checked.errors.join('\n  ')}`);
+  const { alerts: alertSettings, audit: auditSettings } = checked;
+  let settings = checked.settings;
   let generatedAdminKey: string | undefined;
   if (settings.security.adminKeys.length === 0) {
     const key = options.adminKey ?? (options.env ?? process.env).HIVE_ADMIN_KEY ?? undefined;

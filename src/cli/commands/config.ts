@@ -3,11 +3,8 @@
  * @packageDocumentation
  */
 import type { Command } from 'commander';
-import { parseAlertsSettings } from '../../alerts/index.js';
-import { parseAuditSettings } from '../../audit/index.js';
 import { configJsonSchema } from '../../config/index.js';
-import { DEFAULT_CONFIG_PATH, readConfig } from '../../gateway/start-gateway.js';
-import { parseGatewaySettings } from '../../server/settings.js';
+import { checkGatewayConfig, DEFAULT_CONFIG_PATH, readConfig } from '../../gateway/start-gateway.js';
 
 /** Registers `config validate` and `config schema`. */
 export function registerConfigCommands(program: Command): void {
@@ -20,24 +17,8 @@ export function registerConfigCommands(program: Command): void {
       const loaded = await readConfig(path);
       const errors = loaded.ok ? [] : loaded.errors;
       if (loaded.ok) {
-        const c = loaded.config;
-        const gateway = parseGatewaySettings({ server: c.server, security: c.security, flags: c.flags });
-        if (!gateway.ok) errors.push(...gateway.errors);
-        for (const [parse, section] of [
-          [parseAlertsSettings, c.alerts],
-          [parseAuditSettings, c.audit],
-        ] as const) {
-          try {
-            parse(section);
-          } catch (error) {
-            errors.push(
-              ...(error as Error).message
-                .split('\n')
-                .slice(1)
-                .map((l) => l.trim()),
-            );
-          }
-        }
+        const checked = checkGatewayConfig(loaded.config);
+        if (!checked.ok) errors.push(...checked.errors);
       }
       if (errors.length > 0) {
         process.stderr.write(`${path}: invalid\n  ${errors.join('\n  ')}\n`);
