@@ -64,7 +64,6 @@ export { Pipeline, type PipelineMember, pipeline, type SubstituteOf } from './pi
 export type { AttemptContext, ExecuteOptions, Policy, PolicyDescription } from './policy.js';
 export { BasePolicy, type PolicyOptions } from './policy-base.js';
 export { type GiveUpEvent, type RetryEvent, type RetryOptions, RetryPolicy, retry } from './retry.js';
-export { parseRetryAfter } from './retry-after.js';
 export { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
 export { SignalScope } from './signal-scope.js';
 export { type TimeoutOptions, TimeoutPolicy, type TimeoutStrategy, timeout } from './timeout.js';

@@ -6,6 +6,7 @@
 import type { CancelSignal } from '../core/cancel-signal.js';
 import { type Failure, failure } from '../core/outcome.js';
 import { ProviderError, redactSecrets } from './provider-error.js';
+import { parseRetryAfter } from './retry-after.js';
 
 /** Response headers as undici returns them (lower-case names). */
 export type HeaderRecord = Readonly<Record<string, string | string[] | undefined>>;
@@ -87,13 +88,8 @@ export function parseRetryAfterMs(
   if (!headers) return undefined;
   const ms = header(headers, 'retry-after-ms');
   if (ms !== undefined && /^\s*\d+(\.\d+)?\s*$/.test(ms)) return Math.max(0, Math.round(Number(ms)));
-  const after = header(headers, 'retry-after');
-  if (after !== undefined) {
-    const trimmed = after.trim();
-    if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.max(0, Math.round(Number(trimmed) * 1000));
-    const date = Date.parse(trimmed);
-    if (!Number.isNaN(date)) return Math.max(0, date - wallNowMs);
-  }
+  const after = parseRetryAfter(header(headers, 'retry-after'), wallNowMs);
+  if (after !== undefined) return Math.round(after);
   const requests = parseDurationMs(header(headers, 'x-ratelimit-reset-requests'));
   const tokens = parseDurationMs(header(headers, 'x-ratelimit-reset-tokens'));
   if (header(headers, 'x-ratelimit-remaining-requests') === '0' && requests !== undefined) return requests;

@@ -40,6 +40,7 @@ export {
   readChatCompletion,
 } from './openai-compatible.js';
 export { ProviderError, type ProviderErrorInit, redactSecrets } from './provider-error.js';
+export { parseRetryAfter } from './retry-after.js';
 export {
   SimulatedProvider,
   type SimulatedProviderOptions,

@@ -3,7 +3,6 @@ import {
   ConstantBackoff,
   failure,
   type GiveUpEvent,
-  parseRetryAfter,
   RetryBudget,
   type RetryEvent,
   RetryExhaustedError,
@@ -120,15 +119,5 @@ describe('retry', () => {
     await r.run(() => success(1));
     expect(budget.tokens).toBe(2);
     expect(budget.canSpend()).toBe(false);
-  });
-});
-
-describe('parseRetryAfter', () => {
-  it('parses seconds and HTTP dates', () => {
-    const now = Date.UTC(2025, 0, 1, 0, 0, 0);
-    expect(parseRetryAfter('120', now)).toBe(120_000);
-    expect(parseRetryAfter('Wed, 01 Jan 2025 00:00:30 GMT', now)).toBe(30_000);
-    expect(parseRetryAfter('garbage', now)).toBeUndefined();
-    expect(parseRetryAfter(undefined, now)).toBeUndefined();
   });
 });

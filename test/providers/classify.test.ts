@@ -8,6 +8,7 @@ import {
   parseRetryAfterMs,
 } from '../../src/providers/classify.js';
 import { ProviderError, redactSecrets } from '../../src/providers/provider-error.js';
+import { parseRetryAfter } from '../../src/providers/retry-after.js';
 
 const ctx = { provider: 'openai', model: 'gpt-test', secrets: ['sk-secret-key-1234567890'] };
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
@@ -263,5 +264,15 @@ describe('redactSecrets', () => {
     ]);
     expect(text).not.toMatch(/sk-abcdefgh|abc\.def|mysecretvalue/);
     expect(redactSecrets('x'.repeat(2000)).length).toBeLessThan(600);
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('parses seconds and HTTP dates', () => {
+    const now = Date.UTC(2025, 0, 1, 0, 0, 0);
+    expect(parseRetryAfter('120', now)).toBe(120_000);
+    expect(parseRetryAfter('Wed, 01 Jan 2025 00:00:30 GMT', now)).toBe(30_000);
+    expect(parseRetryAfter('garbage', now)).toBeUndefined();
+    expect(parseRetryAfter(undefined, now)).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Parsing of server-advised delays (`Retry-After`).
+ * Parsing of the HTTP `Retry-After` header (server-advised delays).
  * @packageDocumentation
  */
 
