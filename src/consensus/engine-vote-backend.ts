@@ -59,13 +59,7 @@ export class EngineVoteBackend implements VoteBackend {
     this.lastLatency.set(modelId, Math.max(0, this.engine.clock.now() - started));
     if (!result.ok) {
       const f = result.failure;
-      return {
-        ok: false,
-        kind: f.kind,
-        error: new Error(result.message),
-        ...(f.retryAfterMs !== undefined ? { retryAfterMs: f.retryAfterMs } : {}),
-        ...(f.reason !== undefined ? { reason: f.reason } : {}),
-      };
+      return failure(f.kind, new Error(result.message), f.retryAfterMs, f.reason);
     }
     if (result.model !== modelId) {
       return failure(

@@ -57,7 +57,7 @@ export async function runPlan(
     if (i === 0 && hasNext && deps.hedge.enabled && scope.features.hedging) {
       const second = runtime.models.get(candidates[1]!.model.id)!;
       const callFor = (m: ModelRuntime) =>
-        completeCall({ ...request.body, model: m.spec.providerModel, stream: undefined }, deps.clock);
+        completeCall(bodyFor(request.body, m.spec.providerModel, false), deps.clock);
       const hedged = await runHedgedPair(deps, deps.hedge, scope, rt, second, callFor, candidates.length > 2);
       for (const { rt: m, turn } of hedged.turns) walk.record(m, turn);
       const won = hedged.turns[hedged.winner];
@@ -69,7 +69,7 @@ export async function runPlan(
         break;
       continue;
     }
-    const call = completeCall(bodyFor(request, candidate, runtime, false), deps.clock);
+    const call = completeCall(bodyFor(request.body, rt.spec.providerModel, false), deps.clock);
     const turn = await runModelTurn(deps, rt, scope, call, hasNext, false);
     walk.record(rt, turn);
     if (turn.outcome.ok)

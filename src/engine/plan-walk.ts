@@ -115,14 +115,7 @@ export function planRequest(
  * the call needs (`true`, or absent for a non-streaming call). The caller's object itself when it already
  * says exactly that (no copy); never changed in place.
  */
-export function bodyFor(
-  request: EngineRequest,
-  candidate: Candidate,
-  runtime: CompiledRuntime,
-  stream: boolean,
-): ChatRequest {
-  const model = runtime.models.get(candidate.model.id)!.spec.providerModel;
-  const body = request.body;
+export function bodyFor(body: ChatRequest, model: string, stream: boolean): ChatRequest {
   const streamField = stream ? true : undefined;
   if (body.model === model && body.stream === streamField) return body;
   return { ...body, model, stream: streamField };

@@ -39,7 +39,7 @@ export async function streamPlan(
     const candidate = candidates[i]!;
     if (walk.skips(candidate)) continue;
     const rt = runtime.models.get(candidate.model.id)!;
-    const body = bodyFor(request, candidate, runtime, true);
+    const body = bodyFor(request.body, rt.spec.providerModel, true);
     const turn = await runModelTurn(
       deps,
       rt,
@@ -48,14 +48,7 @@ export async function streamPlan(
       i < candidates.length - 1,
       true,
     );
-    const kind = turn.outcome.ok ? 'success' : turn.outcome.kind;
-    trail.push({
-      model: rt.spec.id,
-      kind,
-      latencyMs: turn.latencyMs,
-      retries: turn.retries,
-      note: turn.note,
-    });
+    walk.record(rt, turn);
     if (turn.outcome.ok) {
       const ttftMs = deps.clock.now() - started;
       const fallback = trail.length > 1;
