@@ -74,6 +74,11 @@ export function normaliseAuditQuery(
   return { type, actor, sinceSeq, limit, order };
 }
 
+/** Reports an append to a closed log (the record is dropped, never thrown at the caller). */
+export function reportClosedAppend(onError: ((error: Error) => void) | undefined, input: AuditInput): void {
+  reportAuditError(onError, new Error(`audit log is closed; dropped "${String(input?.type)}" record`));
+}
+
 /** Calls `onError` without letting it throw into the caller. */
 export function reportAuditError(onError: ((error: Error) => void) | undefined, error: unknown): void {
   const err = error instanceof Error ? error : new Error(String(error));

@@ -102,11 +102,6 @@ export class AuditChain {
     this.hash = head.hash;
   }
 
-  /** The last record made (or the head the chain started from). */
-  get head(): AuditChainHead {
-    return { seq: this.seq, hash: this.hash };
-  }
-
   /** Builds the next record (validated, redacted, hashed) and advances the chain. */
   next(input: AuditInput): AuditRecord {
     validateAuditInput(input);

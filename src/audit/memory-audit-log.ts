@@ -8,7 +8,7 @@ import {
   type AuditLogOptions,
   type AuditQuery,
   normaliseAuditQuery,
-  reportAuditError,
+  reportClosedAppend,
 } from './audit-log.js';
 import { AuditChain, type AuditInput, type AuditRecord } from './audit-record.js';
 import { verifyAuditRecords } from './audit-verify.js';
@@ -31,10 +31,7 @@ export class MemoryAuditLog implements AuditLog {
 
   append(input: AuditInput): void {
     if (this.closed) {
-      reportAuditError(
-        this.options.onError,
-        new Error(`audit log is closed; dropped "${String(input?.type)}" record`),
-      );
+      reportClosedAppend(this.options.onError, input);
       return;
     }
     this.records.push(this.chain.next(input));

@@ -20,6 +20,7 @@ import {
   type AuditQuery,
   normaliseAuditQuery,
   reportAuditError,
+  reportClosedAppend,
 } from './audit-log.js';
 import { AuditChain, type AuditInput, type AuditRecord } from './audit-record.js';
 import { canonicalJson } from './canonical-json.js';
@@ -108,10 +109,7 @@ export class SqliteAuditLog implements AuditLog {
 
   append(input: AuditInput): void {
     if (this.closed) {
-      reportAuditError(
-        this.onError,
-        new Error(`audit log is closed; dropped "${String(input?.type)}" record`),
-      );
+      reportClosedAppend(this.onError, input);
       return;
     }
     this.pending.push(this.chain.next(input));
