@@ -14,6 +14,7 @@ import { readChainFile, writeFinalRecords } from './minutes-writer.js';
 import { FileNonceStore, type NonceStore } from './nonce-store.js';
 import { participationOf, RESULTS_FILE, type RoundResults } from './results-format.js';
 import { loadRoundState, type RoundState, writeRoundState } from './round-state.js';
+import { emergencyRules } from './rules.js';
 import { tally } from './tally.js';
 import { verifyMinutes } from './verify.js';
 import { parseVoteFile, type VoteFile } from './vote-file.js';
@@ -102,7 +103,7 @@ export async function finaliseWithAuthorisation(
       `reduced quorum ${authorisation.reduced_quorum} exceeds the ${votes.length} vote(s) filed`,
     );
   }
-  const rules = { ...state.rules, quorum: { minVotes: authorisation.reduced_quorum, mode: 'all' as const } };
+  const rules = emergencyRules(state.rules, authorisation.reduced_quorum);
   const result = tally({
     proposals: state.proposals,
     votes,

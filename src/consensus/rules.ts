@@ -91,6 +91,14 @@ const CATEGORY_KEY: Record<ProposalCategory, keyof Omit<ThresholdRules, 'overrid
   infrastructure: 'infrastructure',
 };
 
+/**
+ * The rules an emergency round is tallied under: the round's rules with the authorised reduced quorum
+ * (every filed vote counts, `mode: 'all'`). Writing results and verifying them must both use this.
+ */
+export function emergencyRules<R extends TallyRules>(rules: R, reducedQuorum: number): R {
+  return { ...rules, quorum: { minVotes: reducedQuorum, mode: 'all' as const } };
+}
+
 /** The threshold that applies to a proposal: rule override, then the proposal's own, then its category. */
 export function thresholdFor(proposal: Proposal, rules: ThresholdRules): number {
   return rules.overrides?.[proposal.id] ?? proposal.threshold ?? rules[CATEGORY_KEY[proposal.category]];

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { ChainBlock } from './chain.js';
 import { parseProposals } from './proposal.js';
 import { parseResultsForCheck, RESULTS_FILE } from './results-format.js';
+import { emergencyRules } from './rules.js';
 import { tally } from './tally.js';
 import type { ChainDefect } from './verify.js';
 import { parseVoteFile, type VoteFile } from './vote-file.js';
@@ -81,9 +82,7 @@ export async function recheckTally(
   const r = results.value;
   const tiers: Record<string, string> = {};
   for (const v of r.voters) tiers[v.id] = v.tier;
-  const rules = r.emergency
-    ? { ...r.rules, quorum: { minVotes: r.emergency.reduced_quorum, mode: 'all' as const } }
-    : r.rules;
+  const rules = r.emergency ? emergencyRules(r.rules, r.emergency.reduced_quorum) : r.rules;
   const recomputed = tally({
     proposals: proposals.value.proposals,
     votes,
