@@ -102,7 +102,8 @@ export class Chain {
   run<T>(call: Call, fn: UserFn): Promise<Outcome<T>> {
     if (this.fast.length > 0) return runFast<T>(this.fast, call, fn);
     const stage = this.stage;
-    if (stage === undefined) return runLeaf<T>(call, fn);
+    // The end of the chain: the user function alone (settled by the same code as the fast path's leaf).
+    if (stage === undefined) return settleFast<T>(NO_LINKS, 0, undefined, undefined, call, fn);
     return stage.invoke<T>(call, fn, this.next!);
   }
 
@@ -151,6 +152,9 @@ function runSlow<T>(
   const link = links[depth]!;
   return settleFast(links, depth, frames, link.stage!.invoke<T>(call, fn, link.next!), call, fn);
 }
+
+/** No links (for running the user function alone). */
+const NO_LINKS: readonly Chain[] = [];
 
 /** Awaits the inner part once (`inner`, or the user function when undefined), then leaves `depth` links. */
 async function settleFast<T>(
@@ -205,15 +209,5 @@ function unwindSync<T>(
     return Promise.resolve(out);
   } catch (error) {
     return Promise.reject(error);
-  }
-}
-
-/** Runs the user function once, turning its value or throw into an outcome. */
-export async function runLeaf<T>(call: Call, fn: UserFn): Promise<Outcome<T>> {
-  try {
-    const value = await fn(call);
-    return call.raw ? (value as Outcome<T>) : success(value as T);
-  } catch (error) {
-    return classifySafely(call.classifier, error);
   }
 }

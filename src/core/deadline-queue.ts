@@ -45,16 +45,6 @@ export class DeadlineQueue {
     private readonly onExpire: (entry: DeadlineEntry) => void,
   ) {}
 
-  /** Number of entries not yet popped (for tests). */
-  get size(): number {
-    return this.tail - this.head;
-  }
-
-  /** True while a timer is armed. */
-  get armed(): boolean {
-    return this.timer !== undefined;
-  }
-
   /** Registers a deadline `ms` from now. Deadlines must be added in non-decreasing order. */
   add(ms: number, scope: SignalScope): DeadlineEntry {
     const entry = new DeadlineEntry(this.clock.now() + ms, scope);

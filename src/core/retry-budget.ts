@@ -67,7 +67,7 @@ export class RetryBudget {
 
   /** Pays for one retry or hedge; returns false (and spends nothing) when the budget is too low. */
   trySpend(): boolean {
-    if (this.tokenCount - this.retryCost < this.minTokens) return false;
+    if (!this.canSpend()) return false;
     this.tokenCount -= this.retryCost;
     return true;
   }
