@@ -33,9 +33,16 @@ import { BreakerStateMachine, CLOSED, DISABLED, ISOLATED } from './breaker-state
  * ignored, so a late completion can neither flip the state nor fire a second event.
  */
 export class CircuitBreaker extends BreakerStateMachine implements FastStage {
+  /** Calls are timed only when a slow-call rate is set (the only reader of a call's duration). */
+  private readonly timed: boolean;
+  /** Closed-state counting is plain consecutive counting: untimed, no window, no idle reset. */
+  private readonly plain: boolean;
+
   /** @param options - see {@link CircuitBreakerOptions} */
   constructor(options: CircuitBreakerOptions = {}) {
     super(options);
+    this.timed = this.slowRate !== undefined;
+    this.plain = !this.timed && this.window === undefined && this.idleResetMs === undefined;
   }
 
   /**
@@ -67,14 +74,7 @@ export class CircuitBreaker extends BreakerStateMachine implements FastStage {
   }
 
   invoke<T>(call: Call, fn: UserFn, next: Chain): Promise<Outcome<T>> {
-    if (
-      this.code === CLOSED &&
-      this.slowMs === undefined &&
-      this.window === undefined &&
-      this.idleResetMs === undefined
-    ) {
-      return this.runClosedFast<T>(call, fn, next);
-    }
+    if (this.code === CLOSED && this.plain) return this.runClosedFast<T>(call, fn, next);
     if (this.code === DISABLED) return next.run<T>(call, fn);
     const permit = this.tryAcquire();
     // A rejection adds no async frame: one resolved promise around a small Failure.
@@ -91,14 +91,12 @@ export class CircuitBreaker extends BreakerStateMachine implements FastStage {
 
   /**
    * @inheritDoc FastStage.enter
-   * Token: the generation (closed, consecutive mode, untimed), `undefined` (disabled), a permit, or the
-   * rejection. Timed (slow-call) mode takes the `invoke` path.
+   * Token: the generation (closed: no permit needed), `undefined` (disabled), a permit, or the
+   * rejection. Timed (slow-call rate) mode takes the `invoke` path.
    */
   enter(): unknown {
-    if (this.slowMs !== undefined) return SLOW_PATH;
-    if (this.code === CLOSED && this.window === undefined && this.idleResetMs === undefined) {
-      return this.generation;
-    }
+    if (this.timed) return SLOW_PATH;
+    if (this.code === CLOSED) return this.generation;
     if (this.code === DISABLED) return undefined;
     return this.tryAcquire();
   }
@@ -106,7 +104,11 @@ export class CircuitBreaker extends BreakerStateMachine implements FastStage {
   /** @inheritDoc FastStage.leave */
   leave<T>(out: Outcome<T>, token: unknown): Outcome<T> {
     if (typeof token === 'number') {
-      if (token === this.generation) this.recordConsecutive(out.ok ? 'success' : out.kind);
+      if (token !== this.generation) return out;
+      const kind = out.ok ? 'success' : out.kind;
+      // What settling a closed-state permit does, without allocating one.
+      if (this.plain) this.recordConsecutive(kind);
+      else this.recordClosed(kind, 0);
     } else if (token !== undefined) {
       (token as BreakerPermit).record(out.ok ? 'success' : out.kind, 0);
     }
@@ -119,7 +121,7 @@ export class CircuitBreaker extends BreakerStateMachine implements FastStage {
     next: Chain,
     permit: BreakerPermit,
   ): Promise<Outcome<T>> {
-    const timed = this.slowMs !== undefined;
+    const timed = this.timed;
     const start = timed ? this.clock.now() : 0;
     const out = await next.run<T>(call, fn);
     permit.record(out.ok ? 'success' : out.kind, timed ? this.clock.now() - start : 0);
