@@ -6,6 +6,21 @@
  */
 import type { DataRestriction } from './types.js';
 
+/**
+ * Whether a client key's data restriction lets `model` see the request: the model is listed (when
+ * models are restricted) and its provider kind or provider name (the base URL's host) is listed (when
+ * providers are). The planner and the model list both decide with this.
+ */
+export function restrictionAllows(
+  restriction: DataRestriction | undefined,
+  model: { readonly id: string; readonly provider: string; readonly providerName: string },
+): boolean {
+  if (!restriction) return true;
+  if (restriction.models && !restriction.models.has(model.id)) return false;
+  const providers = restriction.providers;
+  return !providers || providers.has(model.provider) || providers.has(model.providerName);
+}
+
 /** What the planner knows about one model. */
 export interface PlannableModel {
   readonly id: string;
@@ -156,11 +171,7 @@ export class Planner {
     minContext: number,
     options: PlanOptions,
   ): SkippedModel['note'] | undefined {
-    const r = options.restriction;
-    if (r?.models && !r.models.has(model.id)) return 'restricted';
-    if (r?.providers && !r.providers.has(model.provider) && !r.providers.has(model.providerName)) {
-      return 'restricted';
-    }
+    if (!restrictionAllows(options.restriction, model)) return 'restricted';
     for (const cap of required) if (!model.capabilities.has(cap)) return 'capabilities';
     if (model.contextWindow > 0 && minContext > model.contextWindow) return 'context_window';
     if (options.consultBreakers && this.signals.isOpen(model.id)) return 'breaker_open';

@@ -58,6 +58,7 @@ export class EngineGatewayRuntime implements GatewayRuntime {
       id: spec.id,
       aliases: spec.aliases,
       provider: spec.provider,
+      providerName: rt.models.get(spec.id)!.plannable.providerName,
       capabilities: [...spec.capabilities],
       contextWindow: spec.contextWindow || null,
       tier: spec.tier ?? null,

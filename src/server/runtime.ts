@@ -30,6 +30,8 @@ export interface ModelInfo {
   readonly aliases: readonly string[];
   /** Provider kind: `openai` | `anthropic` | `simulated`. */
   readonly provider: string;
+  /** The provider name data restrictions also match: the base URL's host, or the kind. */
+  readonly providerName: string;
   readonly capabilities: readonly string[];
   /** Context window in tokens, when known. */
   readonly contextWindow: number | null;

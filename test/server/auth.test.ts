@@ -207,6 +207,21 @@ describe('client keys', () => {
     expect(models.json().data.map((m: { id: string }) => m.id)).toEqual(['claude-b']);
   });
 
+  it('lists a model in /v1/models for a key restricted to its provider host, as the planner serves it', async () => {
+    h = await harness({
+      ...SECURED,
+      security: {
+        ...(SECURED.security as object),
+        clientKeys: [{ name: 'host-only', key: KEYS.restricted, allowProviders: ['api.openai.example'] }],
+      },
+    });
+    const models = await h.app.inject({
+      url: '/v1/models',
+      headers: { authorization: `Bearer ${KEYS.restricted}` },
+    });
+    expect(models.json().data.map((m: { id: string }) => m.id)).toEqual(['gpt-a']);
+  });
+
   it('does not accept an admin key as a client key', async () => {
     h = await harness(WITH_CLIENTS);
     const res = await h.app.inject({

@@ -4,17 +4,9 @@
  * @packageDocumentation
  */
 import type { FastifyInstance } from 'fastify';
-import type { DataRestriction } from '../../engine/types.js';
+import { restrictionAllows } from '../../engine/planner.js';
 import { admitClient, type GatewayContext, sendError } from '../context.js';
 import { httpError } from '../errors.js';
-import type { ModelInfo } from '../runtime.js';
-
-function allowed(model: ModelInfo, restriction: DataRestriction | undefined): boolean {
-  if (!restriction) return true;
-  if (restriction.models && !restriction.models.has(model.id)) return false;
-  if (restriction.providers && !restriction.providers.has(model.provider)) return false;
-  return true;
-}
 
 /** Registers `/v1/models`, `/health/*` and `/metrics`. */
 export function registerPublicRoutes(app: FastifyInstance, ctx: GatewayContext): void {
@@ -25,7 +17,7 @@ export function registerPublicRoutes(app: FastifyInstance, ctx: GatewayContext):
     const restriction = auth.identity.restriction;
     const data = ctx.runtime
       .listModels()
-      .filter((m) => allowed(m, restriction))
+      .filter((m) => restrictionAllows(restriction, m))
       .map((m) => ({
         id: m.id,
         object: 'model' as const,
