@@ -155,7 +155,9 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   });
   const runtime = new EngineGatewayRuntime(engine, () => readConfig(configPath, options.env));
   metrics.setGaugeSource({
-    breakers: () => runtime.breakers.list().map((b) => ({ model: b.model, state: b.state })),
+    // The breakers' own states (what events carry too), read without building admin snapshots.
+    breakers: () =>
+      [...engine.current.models.values()].map((m) => ({ model: m.spec.id, state: m.breaker.state })),
     health: () => engine.health.all().map((h) => ({ model: h.modelId, status: h.status, score: h.score })),
     retryBudget: () => engine.budget.tokens,
   });

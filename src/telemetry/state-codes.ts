@@ -1,5 +1,6 @@
 /**
- * Numeric encodings of breaker and health states for Prometheus gauges.
+ * Numeric encodings of breaker and health states for Prometheus gauges. Breaker states are the core
+ * breaker's names (`half-open`), as breaker events and the gauge source give them.
  * @packageDocumentation
  */
 
@@ -12,31 +13,33 @@ export function breakerStateCode(state: string): number {
     case 'closed':
       return 0;
     case 'half-open':
-    case 'half_open':
-    case 'halfOpen':
       return 1;
     case 'open':
       return 2;
     case 'isolated':
     case 'disabled':
-    case 'forced_open':
-    case 'forced-open':
       return 3;
     default:
       return -1;
   }
 }
 
-const BREAKER_STATE_LABELS = ['closed', 'half_open', 'open', 'isolated', 'disabled'] as const;
-
 /**
- * Bounded label value for `breaker_transitions_total{to}`: a known state name (`closed`, `half_open`,
- * `open`, `isolated`, `disabled`) or `other`.
+ * Label value for `breaker_transitions_total{to}`: the state name with an underscore (`closed`,
+ * `half_open`, `open`, `isolated`, `disabled`), or `other` for a state this build does not know.
  */
 export function breakerStateLabel(state: string): string {
-  if (state === 'half-open' || state === 'halfOpen') return 'half_open';
-  if (state === 'forced_open' || state === 'forced-open') return 'isolated';
-  return (BREAKER_STATE_LABELS as readonly string[]).includes(state) ? state : 'other';
+  switch (state) {
+    case 'half-open':
+      return 'half_open';
+    case 'closed':
+    case 'open':
+    case 'isolated':
+    case 'disabled':
+      return state;
+    default:
+      return 'other';
+  }
 }
 
 /** `health_status` gauge values: `0` healthy, `1` degraded, `2` failed, `-1` unknown. */
