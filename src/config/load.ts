@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue, formatPath } from './config-error.js';
-import { crossCheckConfig } from './cross-check.js';
+import { type CrossCheckable, crossCheckConfig } from './cross-check.js';
 import { interpolateEnv } from './env.js';
 import {
   chainSchema,
@@ -38,14 +38,13 @@ export interface ParseOptions extends ConfigOptions {
 }
 
 /** Something the cross-checks can read; any schema extending {@link configSchema} satisfies it. */
-type CheckableOutput = Pick<HiveConfig, 'models' | 'chains' | 'routes'>;
 
 /**
  * Validates an already-parsed config object (e.g. an embedded default or a JSON body).
  * @param schema - a schema to validate with (default {@link configSchema}; pass an extended one to
  *   tighten the passthrough sections)
  */
-export function validateConfig<T extends CheckableOutput = HiveConfig>(
+export function validateConfig<T extends CrossCheckable = HiveConfig>(
   raw: unknown,
   options: ConfigOptions = {},
   schema: z.ZodType<T, unknown> = configSchema as unknown as z.ZodType<T, unknown>,

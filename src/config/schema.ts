@@ -27,7 +27,8 @@ export const KNOWN_CAPABILITIES = [
 export const capabilitySchema = z.union([z.enum(KNOWN_CAPABILITIES), z.string().min(1)]);
 
 const nameSchema = z.string().min(1, { error: 'expected a non-empty name' });
-const regexLike = /^\/(.*)\/([a-z]*)$/s;
+/** A probe expectation written as a regular expression: `/pattern/flags`. */
+export const REGEX_EXPECTATION = /^\/(.*)\/([a-z]*)$/s;
 
 /** Price per 1 000 tokens. */
 export const costSchema = z.strictObject({
@@ -56,7 +57,7 @@ export const probeSchema = z
       if (!probe.expect)
         ctx.addIssue({ code: 'custom', path: ['expect'], message: 'a canary probe needs expect' });
     }
-    const m = probe.expect ? regexLike.exec(probe.expect) : null;
+    const m = probe.expect ? REGEX_EXPECTATION.exec(probe.expect) : null;
     if (m) {
       try {
         new RegExp(m[1]!, m[2]);

@@ -92,10 +92,10 @@ export async function runModelTurn<T>(
     const elapsed = t1 - t0;
     if (outcome.ok) {
       budget.recordSuccess();
-      if (deferSuccess) return turn(outcome, retries, clock.now() - started, 'served', permit);
+      if (deferSuccess) return turn(outcome, retries, t1 - started, 'served', permit);
       permit?.record('success', elapsed);
       if (features.health) health.record(rt.spec.id, 'success', elapsed, undefined, t1);
-      return turn(outcome, retries, clock.now() - started, 'served', undefined);
+      return turn(outcome, retries, t1 - started, 'served', undefined);
     }
     const kind = outcome.kind;
     permit?.record(kind, elapsed);

@@ -18,8 +18,9 @@ import type { EngineRequest, EngineResult } from './types.js';
 /**
  * A non-streaming call bounded by the model's timeout, shortened so as not to cross the request's
  * deadline. A provider that takes lean call options gets the time as a number and the request's
- * signal as it is (one timer, no controller); any other provider runs under the model's timeout policy, and under a deadline of its own
- * when the request's deadline ends first (the only case that needs a controller of its own).
+ * signal as it is (one timer, no controller); any other provider runs under the model's timeout
+ * policy, and under a deadline of its own when the request's deadline ends first (the only case that
+ * needs a controller of its own).
  */
 const completeCall =
   (body: ChatRequest, clock: Clock): ModelCall<ChatCompletion> =>

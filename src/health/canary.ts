@@ -3,9 +3,10 @@
  * @packageDocumentation
  */
 
+import { REGEX_EXPECTATION } from '../config/schema.js';
+
 const REASONING_BLOCK = /<(think|thinking|reasoning|reflection)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
 const UNCLOSED_REASONING = /<(think|thinking|reasoning|reflection)\b[^>]*>[\s\S]*$/i;
-const REGEX_LIKE = /^\/(.*)\/([a-z]*)$/s;
 
 /** A compiled expectation: call it with an answer. */
 export type CanaryMatcher = (answerText: string) => boolean;
@@ -28,7 +29,7 @@ export function compileExpectation(expect: string | RegExp): CanaryMatcher {
     const re = new RegExp(expect.source, expect.flags.replace('g', '').replace('y', ''));
     return (text) => re.test(stripReasoning(text));
   }
-  const m = REGEX_LIKE.exec(expect);
+  const m = REGEX_EXPECTATION.exec(expect);
   if (m) {
     try {
       const re = new RegExp(m[1]!, m[2]!.replace('g', '').replace('y', ''));

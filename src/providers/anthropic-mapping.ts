@@ -2,16 +2,12 @@
  * Mapping between the internal (OpenAI-shaped) chat request/response and Anthropic's Messages API.
  * @packageDocumentation
  */
+
+import { isRecord, type Json } from './json.js';
 import type { ChatCompletion, ChatMessage, ChatRequest, Usage } from './types.js';
 
 /** `max_tokens` sent when the request sets none (Anthropic requires it). */
 export const DEFAULT_ANTHROPIC_MAX_TOKENS = 1024;
-
-type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function textOf(content: ChatMessage['content']): string {
   if (content === null) return '';

@@ -12,6 +12,7 @@ import {
 } from './classify.js';
 import { parseJson } from './http-endpoint.js';
 import { HttpProvider, type NamedHttpProviderOptions } from './http-provider.js';
+import { isRecord } from './json.js';
 import type { SseEvent } from './sse.js';
 import type { StreamTranslator, TranslateResult } from './sse-stream.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, Usage } from './types.js';
@@ -23,12 +24,6 @@ export const ANTHROPIC_VERSION = '2023-06-01';
 export interface AnthropicOptions extends NamedHttpProviderOptions {
   /** A label for errors and logs (default `anthropic`). */
   readonly name?: string;
-}
-
-type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Translates Anthropic stream events into OpenAI-shaped chunks; `message_stop` ends the stream. */

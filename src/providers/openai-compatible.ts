@@ -11,6 +11,7 @@ import {
 } from './classify.js';
 import { parseJson } from './http-endpoint.js';
 import { HttpProvider, type NamedHttpProviderOptions } from './http-provider.js';
+import { isRecord } from './json.js';
 import type { SseEvent } from './sse.js';
 import type { StreamTranslator, TranslateResult } from './sse-stream.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from './types.js';
@@ -19,10 +20,6 @@ import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from './types.j
 export interface OpenAICompatibleOptions extends NamedHttpProviderOptions {
   /** A label for errors and logs (default `openai`). */
   readonly name?: string;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Checks the shape of a non-streaming answer; returns it typed, or a reason it is unusable. */

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { formatPath as formatIssuePath } from '../config/config-error.js';
+import { isRecord } from '../providers/json.js';
 import type { ChatRequest } from '../providers/types.js';
 
 const ROLES = ['system', 'user', 'assistant', 'tool', 'developer'] as const;
@@ -122,10 +123,6 @@ const NULLABLE_KEYS = [
 ] as const;
 
 const ROLE_SET: ReadonlySet<unknown> = new Set<unknown>(ROLES);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** True for a message of only `role` (a known role) and string `content`. */
 function isSimpleMessage(value: unknown): boolean {
