@@ -2,7 +2,8 @@
  * Used-nonce stores: an emergency authorisation's nonce may finalise one round once.
  * @packageDocumentation
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeAtomically } from './minutes-writer.js';
 
 /** Remembers nonces of authorisations already used. */
 export interface NonceStore {
@@ -39,9 +40,7 @@ export class FileNonceStore implements NonceStore {
   async add(nonce: string, roundId: string, at: string): Promise<void> {
     const records = await this.load();
     records.push({ nonce, round_id: roundId, at });
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    await writeFile(tmp, `${JSON.stringify({ used: records }, null, 2)}\n`);
-    await rename(tmp, this.path);
+    await writeAtomically(this.path, `${JSON.stringify({ used: records }, null, 2)}\n`);
   }
 
   private async load(): Promise<NonceRecord[]> {
