@@ -68,15 +68,22 @@ export async function readJson(path: string, what: string): Promise<unknown> {
   }
 }
 
+/**
+ * Reads a JSON file and checks it against `schema`.
+ * @throws CliError naming the option, the file and the first field at fault
+ */
+export async function readJsonAs<T>(schema: z.ZodType<T>, path: string, what: string): Promise<T> {
+  const parsed = schema.safeParse(await readJson(path, what));
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new CliError(`${what}: ${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+}
+
 /** Reads and checks an operator-keys file; errors name the file and the field. */
 export async function readOperatorKeys(path: string): Promise<OperatorKeysFile> {
-  const parsed = operatorKeysFileSchema.safeParse(await readJson(path, '--operator-keys'));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new CliError(`--operator-keys: ${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  }
+  const keys = await readJsonAs(operatorKeysFileSchema, path, '--operator-keys');
   const names = new Set<string>();
-  for (const [i, op] of parsed.data.operators.entries()) {
+  for (const [i, op] of keys.operators.entries()) {
     if (names.has(op.name))
       throw new CliError(`--operator-keys: ${path}: operators.${i}.name: duplicate ${op.name}`);
     names.add(op.name);
@@ -84,12 +91,12 @@ export async function readOperatorKeys(path: string): Promise<OperatorKeysFile> 
       throw new CliError(`--operator-keys: ${path}: operators.${i}.publicKey: not an Ed25519 public key`);
     }
   }
-  if (parsed.data.threshold > parsed.data.operators.length) {
+  if (keys.threshold > keys.operators.length) {
     throw new CliError(
-      `--operator-keys: ${path}: threshold: ${parsed.data.threshold} exceeds the ${parsed.data.operators.length} operator(s)`,
+      `--operator-keys: ${path}: threshold: ${keys.threshold} exceeds the ${keys.operators.length} operator(s)`,
     );
   }
-  return parsed.data;
+  return keys;
 }
 
 /** Resolves `path` and checks that it is a directory; errors name `what`. */

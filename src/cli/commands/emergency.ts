@@ -25,7 +25,7 @@ import {
   type ConsensusCliIo,
   openAudit,
   parseIntOption,
-  readJson,
+  readJsonAs,
   readOperatorKeys,
   requireFolder,
 } from './consensus-io.js';
@@ -38,12 +38,7 @@ const requestSchema = z.object({
 });
 
 async function readRequest(path: string, what: string): Promise<AuthorisationRequest> {
-  const parsed = requestSchema.safeParse(await readJson(path, what));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new CliError(`${what}: ${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  }
-  const { round_id, reduced_quorum, expires_at, nonce } = parsed.data;
+  const { round_id, reduced_quorum, expires_at, nonce } = await readJsonAs(requestSchema, path, what);
   return { round_id, reduced_quorum, expires_at, nonce };
 }
 
@@ -182,14 +177,7 @@ export function registerEmergency(program: Command, io: ConsensusCliIo): void {
         if (files.length === 0) throw new CliError('--signatures: no files given');
         const parts: Authorisation[] = [];
         for (const file of files) {
-          const parsed = signaturePartSchema.safeParse(await readJson(file, '--signatures'));
-          if (!parsed.success) {
-            const issue = parsed.error.issues[0]!;
-            throw new CliError(
-              `--signatures: ${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`,
-            );
-          }
-          parts.push(parsed.data);
+          parts.push(await readJsonAs(signaturePartSchema, file, '--signatures'));
         }
         const combined = combineSignatures([{ ...request, signatures: [] }, ...parts]);
         if (!combined.ok) {
