@@ -65,6 +65,20 @@ describe('hive-resilience CLI', () => {
     const verify = await cli(['audit', 'verify', '--data-dir', dir]);
     expect(verify.out).toContain('OK');
     expect(verify.code).toBe(0);
+    // `audit show`: the newest records, oldest first, optionally of one type only.
+    const all = await cli(['audit', 'show', '--data-dir', dir, '-n', '2']);
+    expect(all.code).toBe(0);
+    const lines = all.out.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(Number(lines[0]!.split('\t')[0])).toBeLessThan(Number(lines[1]!.split('\t')[0]));
+    const typed = await cli(['audit', 'show', '--data-dir', dir, '-t', 'request.fallback', '-n', '50']);
+    expect(typed.code).toBe(0);
+    const types = typed.out
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t')[2]);
+    expect(types.length).toBeGreaterThan(0);
+    expect(new Set(types)).toEqual(new Set(['request.fallback']));
   }, 60_000);
 
   it('runs the governance example from the README to a verified, finalised round', async () => {

@@ -70,17 +70,13 @@ export function registerAuditCommands(program: Command): void {
         throw new CliError(`--limit: expected a positive integer`, 2);
       const db = new Database(dbPath(opts), { readonly: true, fileMustExist: true });
       try {
-        const rows = (
-          opts.type
-            ? db
-                .prepare(
-                  `SELECT seq, ts, type, actor, reason FROM ${AUDIT_TABLE} WHERE type = ? ORDER BY seq DESC LIMIT ?`,
-                )
-                .all(opts.type, limit)
-            : db
-                .prepare(`SELECT seq, ts, type, actor, reason FROM ${AUDIT_TABLE} ORDER BY seq DESC LIMIT ?`)
-                .all(limit)
-        ) as Array<{ seq: number; ts: string; type: string; actor: string; reason: string }>;
+        const where = opts.type ? 'WHERE type = ? ' : '';
+        const params = opts.type ? [opts.type, limit] : [limit];
+        const rows = db
+          .prepare(
+            `SELECT seq, ts, type, actor, reason FROM ${AUDIT_TABLE} ${where}ORDER BY seq DESC LIMIT ?`,
+          )
+          .all(...params) as Array<{ seq: number; ts: string; type: string; actor: string; reason: string }>;
         for (const r of rows.reverse())
           process.stdout.write(`${r.seq}\t${r.ts}\t${r.type}\t${r.actor}\t${r.reason}\n`);
       } finally {
