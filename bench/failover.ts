@@ -1,15 +1,3 @@
-/**
- * Failover latency on loopback through the in-process engine (no HTTP server in front; the upstreams are
- * real HTTP servers on 127.0.0.1). Three requests per iteration, in rotating order so machine-load drift
- * hits all alike:
- *  - baseline: served directly by the healthy backup model;
- *  - breaker open: the primary's breaker is isolated, the request is served by its fallback (target < 1 ms
- *    added over the baseline);
- *  - refused: the primary points at a closed port, the engine moves on at once without retrying (target
- *    < 5 ms added). Its breaker threshold is set out of reach so every iteration really dials the port.
- * Run by bench/run.ts, or alone: `npx tsx bench/failover.ts`.
- */
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { startChaosUpstream } from '../src/chaos/index.js';
@@ -17,6 +5,7 @@ import { validateConfig } from '../src/config/index.js';
 import type { HiveConfigInput } from '../src/config/schema.js';
 import { ResilienceEngine } from '../src/engine/index.js';
 import type { EngineRequest } from '../src/engine/types.js';
+import { loadavg } from './loadavg.js';
 
 const ITERATIONS = 500;
 const WARMUP = 100;
@@ -42,8 +31,6 @@ function model(baseURL: string, extra: Record<string, unknown> = {}): Record<str
     ...extra,
   };
 }
-
-const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 function stats(samples: readonly number[]): { p50: number; p95: number; mean: number } {
   const sorted = [...samples].sort((a, b) => a - b);

@@ -19,6 +19,7 @@ import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
 import { Client } from 'undici';
 import { type RunningGateway, startGateway } from '../src/gateway/start-gateway.js';
+import { loadavg } from './loadavg.js';
 
 const CONNECTIONS = 50;
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
@@ -378,7 +379,6 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
 const fmt = (n: number, digits = 0) =>
   Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits }) : 'n/a';
