@@ -74,7 +74,7 @@ export class CallWatch {
     }
     this.phase = phase;
     this.expireAt = this.clock.now() + ms;
-    if (this.timer === undefined || this.expireAt < this.timerAt) this.schedule(ms);
+    if (this.timer === undefined || this.expireAt < this.timerAt) this.schedule(this.expireAt, ms);
   }
 
   /** Stops the timers and unlinks the caller's signal. Safe to call more than once. */
@@ -97,9 +97,10 @@ export class CallWatch {
     return classifyTransportError(err, ctx);
   }
 
-  private schedule(ms: number): void {
+  /** (Re)sets the one timer to fire `ms` from now, that is at `at` on the clock. */
+  private schedule(at: number, ms: number): void {
     if (this.timer !== undefined) this.clock.clearTimer(this.timer);
-    this.timerAt = this.clock.now() + ms;
+    this.timerAt = at;
     this.timer = this.clock.setTimer(this.check, ms);
   }
 
@@ -109,7 +110,7 @@ export class CallWatch {
     if (this.expireAt === Number.POSITIVE_INFINITY) return;
     const left = this.expireAt - this.clock.now();
     if (left > 0) {
-      this.schedule(left);
+      this.schedule(this.expireAt, left);
       return;
     }
     this.expired = this.phase;

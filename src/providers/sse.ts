@@ -21,7 +21,6 @@ const CR = 13;
 /** An incremental SSE parser: feed it with {@link SseParser.push}, finish with {@link SseParser.end}. */
 export class SseParser {
   private buffer = '';
-  private scanned = 0;
   private decoder: StringDecoder | undefined;
   private pendingCR = false;
   private started = false;
@@ -53,7 +52,6 @@ export class SseParser {
     if (this.buffer !== '') {
       this.line(this.buffer, out);
       this.buffer = '';
-      this.scanned = 0;
     }
     this.dispatch(out);
     return out;
@@ -72,7 +70,8 @@ export class SseParser {
     }
     const buf = this.buffer === '' ? text : this.buffer + text;
     let start = 0;
-    for (let i = this.scanned; i < buf.length; i++) {
+    // What is already in the buffer was scanned (it holds no line break): scan only the new text.
+    for (let i = this.buffer.length; i < buf.length; i++) {
       const c = buf.charCodeAt(i);
       if (c !== LF && c !== CR) continue;
       this.line(buf.slice(start, i), out);
@@ -86,7 +85,6 @@ export class SseParser {
       start = i + 1;
     }
     this.buffer = start === 0 ? buf : buf.slice(start);
-    this.scanned = this.buffer.length;
   }
 
   private line(line: string, out: SseEvent[]): void {
