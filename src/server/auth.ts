@@ -8,7 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import type { DataRestriction } from '../engine/types.js';
 import { AuthFailureLimiter } from './auth-failures.js';
-import { type HttpError, httpError } from './errors.js';
+import { type HttpError, httpError, missingKey, tooManyRequests } from './errors.js';
 import {
   ADMIN_SCOPES,
   type AdminKey,
@@ -111,12 +111,7 @@ export class Authenticator {
     const presented = header(req.headers, 'x-admin-key') ?? bearer(req.headers);
     if (!presented) {
       return this.fail(
-        httpError(
-          401,
-          'authentication_error',
-          'An admin key is required: send "Authorization: Bearer <key>" or "x-admin-key: <key>"',
-          'missing_api_key',
-        ),
+        missingKey('An admin key is required: send "Authorization: Bearer <key>" or "x-admin-key: <key>"'),
       );
     }
     const key: AdminKey | undefined = matchKey(this.security.adminKeys, presented);
@@ -141,14 +136,7 @@ export class Authenticator {
     if (blocked) return blocked;
     const presented = bearer(req.headers) ?? header(req.headers, 'x-api-key');
     if (!presented) {
-      return this.fail(
-        httpError(
-          401,
-          'authentication_error',
-          'An API key is required: send "Authorization: Bearer <key>"',
-          'missing_api_key',
-        ),
-      );
+      return this.fail(missingKey('An API key is required: send "Authorization: Bearer <key>"'));
     }
     const key: ClientKey | undefined = matchKey(this.security.clientKeys, presented);
     if (!key) return this.reject('client', req.ip, 'invalid API key');
@@ -158,16 +146,8 @@ export class Authenticator {
   private blocked(ip: string): { ok: false; error: HttpError } | undefined {
     const ms = this.limiter.blockedForMs(ip);
     if (ms <= 0) return undefined;
-    const seconds = Math.max(1, Math.ceil(ms / 1000));
     return this.fail(
-      httpError(
-        429,
-        'rate_limit_error',
-        `Too many failed key attempts from this address; retry in ${seconds} s`,
-        'rate_limit_exceeded',
-        null,
-        seconds,
-      ),
+      tooManyRequests(ms, (s) => `Too many failed key attempts from this address; retry in ${s} s`),
     );
   }
 

@@ -5,12 +5,14 @@
  * @packageDocumentation
  */
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
+import type { AuditQuery } from '../audit/audit-log.js';
+import type { AuditInput } from '../audit/audit-record.js';
 import type { Clock } from '../core/clock.js';
 import type { EventEmitter } from '../core/event-emitter.js';
 import type { EngineEvent } from '../engine/events.js';
 import type { RequestTracing } from '../telemetry/tracing.js';
 import type { Authenticator, AuthRequest, AuthResult, ClientIdentity } from './auth.js';
-import { type HttpError, httpError } from './errors.js';
+import { type HttpError, tooManyRequests } from './errors.js';
 import type { FeatureFlags } from './flags.js';
 import type { RequestLimiter } from './request-limiter.js';
 import type { GatewayRuntime } from './runtime.js';
@@ -21,19 +23,8 @@ import type { GatewaySettings } from './settings.js';
  * `query` may throw a `RangeError` for a bad filter (answered with 400).
  */
 export interface GatewayAuditLog {
-  append(input: {
-    type: string;
-    actor: string;
-    reason: string;
-    data?: Readonly<Record<string, unknown>>;
-  }): void;
-  query(filter?: {
-    type?: string;
-    actor?: string;
-    sinceSeq?: number;
-    limit?: number;
-    order?: 'asc' | 'desc';
-  }): unknown;
+  append(input: AuditInput): void;
+  query(filter?: AuditQuery): unknown;
   verify(): unknown;
 }
 
@@ -87,12 +78,7 @@ export interface GatewayContext {
   readonly clock: Clock;
   readonly log: FastifyBaseLogger;
   /** Appends to the audit log; a failing audit log is logged, never thrown to the caller. */
-  recordAudit(input: {
-    type: string;
-    actor: string;
-    reason: string;
-    data?: Readonly<Record<string, unknown>>;
-  }): void;
+  recordAudit(input: AuditInput): void;
 }
 
 /** Sends an OpenAI-shaped error. */
@@ -106,15 +92,7 @@ export function rateLimited(ctx: GatewayContext, caller: string): HttpError | un
   if (!ctx.limiter) return undefined;
   const waitMs = ctx.limiter.take(caller);
   if (waitMs === 0) return undefined;
-  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-  return httpError(
-    429,
-    'rate_limit_error',
-    `Rate limit reached for this caller; retry in ${seconds} s`,
-    'rate_limit_exceeded',
-    null,
-    seconds,
-  );
+  return tooManyRequests(waitMs, (s) => `Rate limit reached for this caller; retry in ${s} s`);
 }
 
 /**

@@ -67,6 +67,20 @@ export function invalidRequest(
   return httpError(400, 'invalid_request_error', message, code, param);
 }
 
+/** A 401 for a request that did not send the key it needs. */
+export function missingKey(message: string): HttpError {
+  return httpError(401, 'authentication_error', message, 'missing_api_key');
+}
+
+/**
+ * A 429 asking the caller to come back in `waitMs` (whole seconds, at least 1, also sent as
+ * `retry-after`); `message` gets those seconds.
+ */
+export function tooManyRequests(waitMs: number, message: (seconds: number) => string): HttpError {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  return httpError(429, 'rate_limit_error', message(seconds), 'rate_limit_exceeded', null, seconds);
+}
+
 /** 404 for a model, chain or route that names nothing. */
 export function modelNotFound(name: string): HttpError {
   return httpError(

@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 import type { FastifyBaseLogger } from 'fastify';
+import type { AuditInput } from '../audit/audit-record.js';
 import type { GatewayAuditLog } from './context.js';
 import { describeMode, type FeatureFlags, type FeatureName, isFeatureName, parseModeText } from './flags.js';
 
@@ -61,7 +62,7 @@ export interface RestoredFlag {
 export function restoreFlagOverrides(
   flags: FeatureFlags,
   audit: GatewayAuditLog | undefined,
-  recordAudit: (input: { type: string; actor: string; reason: string; data: Record<string, string> }) => void,
+  recordAudit: (input: AuditInput) => void,
   log: FastifyBaseLogger,
 ): RestoredFlag[] {
   if (!audit) return [];
