@@ -9,8 +9,9 @@ quiet=0
 [ "${1:-}" = "--quiet" ] && quiet=1
 say() { [ "$quiet" = 1 ] || echo "setup: $*"; }
 
-# Debian packages the tests use (none are needed to run the gateway itself).
-APT_PACKAGES=()
+# Debian packages the tests use (none are needed to run the gateway itself): redis-server for the
+# shared-state tests, chromium for the dashboard tests (driven by playwright-core).
+APT_PACKAGES=(redis-server chromium)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
