@@ -5,9 +5,9 @@
  * @packageDocumentation
  */
 import type { ChatCompletion } from '../providers/types.js';
-import type { AttemptDeps, ModelCall, ModelTurn, RequestScope } from './model-attempt.js';
-import { runModelTurn } from './model-attempt.js';
-import type { ModelRuntime } from './model-runtime.js';
+import type { CompiledModel } from './compiled-model.js';
+import type { AttemptDeps, ModelCall, ModelTurn, RequestScope } from './model-turn.js';
+import { runModelTurn } from './model-turn.js';
 import { linkedController } from './request-deadline.js';
 
 /** Hedging settings. */
@@ -20,9 +20,9 @@ export interface HedgeSettings {
   readonly minDelayMs: number;
 }
 
-/** Result of a hedged pair: the winning turn and which runtime served it, plus both trails. */
+/** Result of a hedged pair: the winning turn and which model served it, plus both trails. */
 export interface HedgedResult {
-  readonly turns: ReadonlyArray<{ readonly rt: ModelRuntime; readonly turn: ModelTurn<ChatCompletion> }>;
+  readonly turns: ReadonlyArray<{ readonly rt: CompiledModel; readonly turn: ModelTurn<ChatCompletion> }>;
   /** Index into `turns` of the success, or -1 when neither succeeded. */
   readonly winner: number;
 }
@@ -43,17 +43,17 @@ export async function runHedgedPair(
   deps: AttemptDeps,
   settings: HedgeSettings,
   scope: RequestScope,
-  first: ModelRuntime,
-  second: ModelRuntime,
-  callFor: (rt: ModelRuntime) => ModelCall<ChatCompletion>,
+  first: CompiledModel,
+  second: CompiledModel,
+  callFor: (rt: CompiledModel) => ModelCall<ChatCompletion>,
   hasMore: boolean,
 ): Promise<HedgedResult> {
   const links = [linkedController(scope.signal), linkedController(scope.signal)];
-  const runtimes = [first, second];
+  const models = [first, second];
   const turns: Array<Promise<ModelTurn<ChatCompletion>> | undefined> = [undefined, undefined];
   const start = (i: number): Promise<ModelTurn<ChatCompletion>> => {
     const s: RequestScope = { ...scope, signal: links[i]!.controller.signal };
-    const p = runModelTurn(deps, runtimes[i]!, s, callFor(runtimes[i]!), i === 0 || hasMore, false);
+    const p = runModelTurn(deps, models[i]!, s, callFor(models[i]!), i === 0 || hasMore, false);
     turns[i] = p;
     return p;
   };
@@ -84,7 +84,7 @@ export async function runHedgedPair(
     const winner = settled.turn.outcome.ok ? settled.i : -1;
     if (winner >= 0) links[1 - winner]!.controller.abort(new Error('lost the hedge'));
     const done = await Promise.all(pending);
-    return { turns: done.map(({ i, turn }) => ({ rt: runtimes[i]!, turn })), winner };
+    return { turns: done.map(({ i, turn }) => ({ rt: models[i]!, turn })), winner };
   } finally {
     deps.clock.clearTimer(timer);
     for (const l of links) l.unlink();

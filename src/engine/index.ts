@@ -5,13 +5,13 @@
 export { abortableSleep } from './abortable-sleep.js';
 export {
   type BreakerDefaults,
-  CompiledRuntime,
+  CompiledConfig,
   type CompileOptions,
   type ProviderFactory,
-} from './compiled-runtime.js';
+} from './compiled-config.js';
+export type { CompiledModel, RetrySettings } from './compiled-model.js';
 export type * from './events.js';
 export { DEFAULT_CANARY_MAX_TOKENS, probeModel } from './model-probe.js';
-export type { ModelRuntime, RetrySettings } from './model-runtime.js';
 export {
   type Candidate,
   type ModelRank,

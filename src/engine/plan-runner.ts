@@ -7,10 +7,10 @@
 import type { CancelSignal } from '../core/cancel-signal.js';
 import type { Clock } from '../core/clock.js';
 import type { ChatCompletion, ChatRequest } from '../providers/types.js';
-import type { CompiledRuntime } from './compiled-runtime.js';
+import type { CompiledConfig } from './compiled-config.js';
+import type { CompiledModel } from './compiled-model.js';
 import { runHedgedPair } from './hedged-pair.js';
-import { type AttemptDeps, type ModelCall, type RequestScope, runModelTurn } from './model-attempt.js';
-import type { ModelRuntime } from './model-runtime.js';
+import { type AttemptDeps, type ModelCall, type RequestScope, runModelTurn } from './model-turn.js';
 import { bodyFor, emitCompleted, notFoundResult, PlanWalk, planRequest } from './plan-walk.js';
 import { withDeadline } from './request-deadline.js';
 import type { EngineRequest, EngineResult } from './types.js';
@@ -42,22 +42,22 @@ const completeCall =
 /** Serves a non-streaming request. */
 export async function runPlan(
   deps: AttemptDeps,
-  runtime: CompiledRuntime,
+  compiled: CompiledConfig,
   request: EngineRequest,
   scope: RequestScope,
 ): Promise<EngineResult<ChatCompletion>> {
-  const plan = planRequest(runtime, request, scope);
+  const plan = planRequest(compiled, request, scope);
   if (!plan) return notFoundResult(scope, request.target);
   const walk = new PlanWalk(deps, scope, plan, deps.clock.now());
   const candidates = plan.candidates;
   for (let i = 0; i < candidates.length; i++) {
     const candidate = candidates[i]!;
     if (walk.skips(candidate)) continue;
-    const rt = runtime.models.get(candidate.model.id)!;
+    const rt = compiled.models.get(candidate.model.id)!;
     const hasNext = i < candidates.length - 1;
     if (i === 0 && hasNext && deps.hedge.enabled && scope.features.hedging) {
-      const second = runtime.models.get(candidates[1]!.model.id)!;
-      const callFor = (m: ModelRuntime) =>
+      const second = compiled.models.get(candidates[1]!.model.id)!;
+      const callFor = (m: CompiledModel) =>
         completeCall(bodyFor(request.body, m.spec.providerModel, false), deps.clock);
       const hedged = await runHedgedPair(deps, deps.hedge, scope, rt, second, callFor, candidates.length > 2);
       for (const { rt: m, turn } of hedged.turns) walk.record(m, turn);

@@ -6,10 +6,10 @@
 import { BrokenCircuitError } from '../core/errors/policy-errors.js';
 import { type Failure, failure, type OutcomeKind } from '../core/outcome.js';
 import type { ChatRequest } from '../providers/types.js';
-import type { CompiledRuntime } from './compiled-runtime.js';
+import type { CompiledConfig } from './compiled-config.js';
+import type { CompiledModel } from './compiled-model.js';
 import type { AttemptRecord } from './events.js';
-import type { AttemptDeps, ModelTurn, RequestScope } from './model-attempt.js';
-import type { ModelRuntime } from './model-runtime.js';
+import type { AttemptDeps, ModelTurn, RequestScope } from './model-turn.js';
 import type { Candidate, Plan } from './planner.js';
 import { requestNeeds } from './request-shape.js';
 import type { EngineFailure, EngineRequest } from './types.js';
@@ -42,7 +42,7 @@ export class PlanWalk {
   }
 
   /** Records a turn in the trail. */
-  record(rt: ModelRuntime, turn: ModelTurn<unknown>): void {
+  record(rt: CompiledModel, turn: ModelTurn<unknown>): void {
     this.trail.push(trailEntry(rt, turn));
   }
 
@@ -50,7 +50,7 @@ export class PlanWalk {
    * After candidate `i` failed with `f`: true to go on to the next candidate (and the fallback event is
    * emitted), false to stop (the caller's mistake, an abort, the deadline, or nothing left).
    */
-  moveOn(i: number, rt: ModelRuntime, f: Failure, note: string): boolean {
+  moveOn(i: number, rt: CompiledModel, f: Failure, note: string): boolean {
     this.last = f;
     if (f.kind === 'aborted') return false;
     if (f.kind === 'request') {
@@ -92,15 +92,15 @@ export class PlanWalk {
 
 /** Plans a request; undefined when its target names nothing. */
 export function planRequest(
-  runtime: CompiledRuntime,
+  compiled: CompiledConfig,
   request: EngineRequest,
   scope: RequestScope,
 ): Plan | undefined {
-  const target = runtime.resolveTarget(request.target);
+  const target = compiled.resolveTarget(request.target);
   if (!target) return undefined;
   const needs = requestNeeds(request.body, request.capabilities);
   const f = scope.features;
-  return runtime.planner.plan(target, {
+  return compiled.planner.plan(target, {
     capabilities: needs.capabilities,
     estimatedTokens: needs.estimatedTokens,
     restriction: request.restriction,
@@ -212,7 +212,7 @@ export function emitFallback(
 }
 
 /** The trail entry for one model turn. */
-export function trailEntry(rt: ModelRuntime, turn: ModelTurn<unknown>): AttemptRecord {
+export function trailEntry(rt: CompiledModel, turn: ModelTurn<unknown>): AttemptRecord {
   const kind = turn.outcome.ok ? 'success' : turn.outcome.kind;
   return { model: rt.spec.id, kind, latencyMs: turn.latencyMs, retries: turn.retries, note: turn.note };
 }

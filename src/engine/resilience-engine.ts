@@ -13,11 +13,11 @@ import { HealthMonitor, healthMonitorOptionsFromConfig } from '../health/health-
 import { HealthProber } from '../health/health-prober.js';
 import type { ProbeResult } from '../health/types.js';
 import type { ChatCompletion } from '../providers/types.js';
-import { type BreakerDefaults, CompiledRuntime, type ProviderFactory } from './compiled-runtime.js';
+import { type BreakerDefaults, CompiledConfig, type ProviderFactory } from './compiled-config.js';
+import type { RetrySettings } from './compiled-model.js';
 import type { EngineEvent } from './events.js';
-import type { AttemptDeps, RequestScope } from './model-attempt.js';
 import { probeModel } from './model-probe.js';
-import type { RetrySettings } from './model-runtime.js';
+import type { AttemptDeps, RequestScope } from './model-turn.js';
 import { runPlan } from './plan-runner.js';
 import { deadlineOf } from './request-deadline.js';
 import { streamPlan } from './stream-runner.js';
@@ -59,7 +59,7 @@ export class ResilienceEngine implements ResilienceEngineApi {
   readonly health: HealthMonitor;
   readonly budget: RetryBudget;
   readonly clock: Clock;
-  private runtime: CompiledRuntime;
+  private compiled: CompiledConfig;
   private prober: HealthProber | undefined;
   private running = false;
   private readonly deps: AttemptDeps;
@@ -108,7 +108,7 @@ export class ResilienceEngine implements ResilienceEngineApi {
       hedge: { enabled: r.hedging.enabled, percentile: r.hedging.percentile, minDelayMs: r.hedging.minDelay },
       events: this.events,
     };
-    this.runtime = this.compile(config, undefined);
+    this.compiled = this.compile(config, undefined);
     this.health.statusChanged.on((e) =>
       this.events.emit({
         type: 'health.status_changed',
@@ -120,7 +120,7 @@ export class ResilienceEngine implements ResilienceEngineApi {
       }),
     );
     this.health.probeSucceeded.on((e) => {
-      const breaker = this.runtime.models.get(e.modelId)?.breaker;
+      const breaker = this.compiled.models.get(e.modelId)?.breaker;
       if (breaker && (breaker.state === 'open' || breaker.state === 'half-open')) breaker.close();
     });
   }
@@ -130,9 +130,9 @@ export class ResilienceEngine implements ResilienceEngineApi {
     return new ResilienceEngine(config, options);
   }
 
-  /** The compiled runtime currently serving (registry, model runtimes, planner). */
-  get current(): CompiledRuntime {
-    return this.runtime;
+  /** The compiled config currently serving (registry, compiled models, planner). */
+  get current(): CompiledConfig {
+    return this.compiled;
   }
 
   /** The config currently serving. */
@@ -148,13 +148,13 @@ export class ResilienceEngine implements ResilienceEngineApi {
 
   /**
    * Swaps in a new validated config atomically: breaker and health state carry over for models that
-   * remain; requests in flight finish on the runtime they started with.
+   * remain; requests in flight finish on the compiled config they started with.
    * @throws ConfigError when the config's references do not resolve (nothing is changed then)
    */
   async reload(config: HiveConfig): Promise<void> {
-    const previous = this.runtime;
+    const previous = this.compiled;
     const next = this.compile(config, previous);
-    this.runtime = next;
+    this.compiled = next;
     this.config = config;
     if (this.running) this.startProber();
     await previous.close();
@@ -162,7 +162,7 @@ export class ResilienceEngine implements ResilienceEngineApi {
 
   /** A non-streaming completion with failover. Never throws. */
   async complete(request: EngineRequest): Promise<EngineResult<ChatCompletion>> {
-    return runPlan(this.deps, this.runtime, request, this.scopeFor(request));
+    return runPlan(this.deps, this.compiled, request, this.scopeFor(request));
   }
 
   /**
@@ -170,7 +170,7 @@ export class ResilienceEngine implements ResilienceEngineApi {
    * model has produced content (or every candidate failed). Never throws.
    */
   async stream(request: EngineRequest): Promise<EngineResult<EngineStream>> {
-    return streamPlan(this.deps, this.runtime, request, this.scopeFor(request), openUntilContent);
+    return streamPlan(this.deps, this.compiled, request, this.scopeFor(request), openUntilContent);
   }
 
   /**
@@ -178,8 +178,8 @@ export class ResilienceEngine implements ResilienceEngineApi {
    * @returns undefined when the model does not exist
    */
   async probeNow(modelId: string): Promise<ProbeResult | undefined> {
-    const id = this.runtime.registry.resolveId(modelId);
-    const rt = id ? this.runtime.models.get(id) : undefined;
+    const id = this.compiled.registry.resolveId(modelId);
+    const rt = id ? this.compiled.models.get(id) : undefined;
     if (!rt) return undefined;
     const controller = new AbortController();
     const timeoutMs = this.config.health.probeTimeout;
@@ -201,7 +201,7 @@ export class ResilienceEngine implements ResilienceEngineApi {
     this.prober = undefined;
     for (const s of this.subscriptions) s.dispose();
     this.subscriptions = [];
-    await this.runtime.close();
+    await this.compiled.close();
   }
 
   private scopeFor(request: EngineRequest): RequestScope {
@@ -214,8 +214,8 @@ export class ResilienceEngine implements ResilienceEngineApi {
     };
   }
 
-  private compile(config: HiveConfig, previous: CompiledRuntime | undefined): CompiledRuntime {
-    const runtime = CompiledRuntime.compile(
+  private compile(config: HiveConfig, previous: CompiledConfig | undefined): CompiledConfig {
+    const compiled = CompiledConfig.compile(
       config,
       {
         clock: this.clock,
@@ -226,7 +226,7 @@ export class ResilienceEngine implements ResilienceEngineApi {
       previous,
     );
     for (const s of this.subscriptions) s.dispose();
-    this.subscriptions = [...runtime.models.values()].map((m) =>
+    this.subscriptions = [...compiled.models.values()].map((m) =>
       m.breaker.onStateChange.on((e) =>
         this.events.emit({
           type: 'breaker.state_changed',
@@ -238,7 +238,7 @@ export class ResilienceEngine implements ResilienceEngineApi {
         }),
       ),
     );
-    return runtime;
+    return compiled;
   }
 
   private emitProbe(model: string, result: ProbeResult): void {
@@ -256,18 +256,18 @@ export class ResilienceEngine implements ResilienceEngineApi {
   private startProber(): void {
     this.prober?.stop();
     if (this.options.probes === false) return;
-    const runtime = this.runtime;
+    const compiled = this.compiled;
     const h = healthMonitorOptionsFromConfig(this.config.health, this.clock);
     this.prober = new HealthProber({
       monitor: this.health,
-      models: runtime.registry.all(),
+      models: compiled.registry.all(),
       clock: this.clock,
       intervalMs: this.config.resilience.healthCheckInterval,
       timeoutMs: h.probeTimeoutMs,
       concurrencyPerGroup: h.probeConcurrency,
-      groupKey: (spec) => runtime.models.get(spec.id)?.plannable.providerName ?? spec.provider,
+      groupKey: (spec) => compiled.models.get(spec.id)?.plannable.providerName ?? spec.provider,
       probe: async (spec, signal) => {
-        const rt = runtime.models.get(spec.id);
+        const rt = compiled.models.get(spec.id);
         if (!rt) return { kind: 'request', latencyMs: 0 };
         const result = await probeModel(spec, rt.provider, signal, this.clock);
         this.emitProbe(spec.id, result);

@@ -6,16 +6,16 @@
 import type { CancelSignal } from '../core/cancel-signal.js';
 import type { Outcome } from '../core/outcome.js';
 import type { ChatRequest, StreamEvent } from '../providers/types.js';
-import type { CompiledRuntime } from './compiled-runtime.js';
-import { type AttemptDeps, type RequestScope, runModelTurn } from './model-attempt.js';
-import type { ModelRuntime } from './model-runtime.js';
+import type { CompiledConfig } from './compiled-config.js';
+import type { CompiledModel } from './compiled-model.js';
+import { type AttemptDeps, type RequestScope, runModelTurn } from './model-turn.js';
 import { bodyFor, emitCompleted, notFoundResult, PlanWalk, planRequest } from './plan-walk.js';
 import { committedEvents, type OpenedStream } from './stream-session.js';
 import type { EngineRequest, EngineResult, EngineStream } from './types.js';
 
 /** Opens a model's stream and reads it to its first content chunk. */
 export type StreamOpener = (
-  rt: ModelRuntime,
+  rt: CompiledModel,
   body: ChatRequest,
   signal: CancelSignal | undefined,
   remainingMs: number,
@@ -24,13 +24,13 @@ export type StreamOpener = (
 /** Serves a streaming request. */
 export async function streamPlan(
   deps: AttemptDeps,
-  runtime: CompiledRuntime,
+  compiled: CompiledConfig,
   request: EngineRequest,
   scope: RequestScope,
   open: StreamOpener,
 ): Promise<EngineResult<EngineStream>> {
   const started = deps.clock.now();
-  const plan = planRequest(runtime, request, scope);
+  const plan = planRequest(compiled, request, scope);
   if (!plan) return notFoundResult(scope, request.target);
   const walk = new PlanWalk(deps, scope, plan, started);
   const trail = walk.trail;
@@ -38,7 +38,7 @@ export async function streamPlan(
   for (let i = 0; i < candidates.length; i++) {
     const candidate = candidates[i]!;
     if (walk.skips(candidate)) continue;
-    const rt = runtime.models.get(candidate.model.id)!;
+    const rt = compiled.models.get(candidate.model.id)!;
     const body = bodyFor(request.body, rt.spec.providerModel, true);
     const turn = await runModelTurn(
       deps,

@@ -11,7 +11,7 @@ import { asAbortSignal, type CancelSignal } from '../core/cancel-signal.js';
 import { failure, type Outcome, success } from '../core/outcome.js';
 import { isContentChunk } from '../providers/sse-stream.js';
 import type { ChatRequest, ProviderStream, StreamEvent } from '../providers/types.js';
-import type { ModelRuntime } from './model-runtime.js';
+import type { CompiledModel } from './compiled-model.js';
 
 /** A stream opened and read up to its first content chunk (or its end). */
 export interface OpenedStream {
@@ -23,7 +23,7 @@ export interface OpenedStream {
 
 /** Opens `rt`'s stream and reads it until content arrives; any failure before that is an outcome. */
 export async function openUntilContent(
-  rt: ModelRuntime,
+  rt: CompiledModel,
   body: ChatRequest,
   signal: CancelSignal | undefined,
   remainingMs = Number.POSITIVE_INFINITY,

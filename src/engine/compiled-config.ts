@@ -1,5 +1,5 @@
 /**
- * A config compiled once into what the hot path reads: the registry, one {@link ModelRuntime} per model
+ * A config compiled once into what the hot path reads: the registry, one {@link CompiledModel} per model
  * and the planner. A hot reload compiles a new one and carries breaker state over for models that remain.
  * @packageDocumentation
  */
@@ -13,7 +13,7 @@ import { ModelRegistry } from '../models/model-registry.js';
 import type { ModelSpec } from '../models/model-spec.js';
 import { createProvider } from '../providers/factory.js';
 import type { Provider } from '../providers/types.js';
-import { type ModelRuntime, plannableOf, providerNameOf } from './model-runtime.js';
+import { type CompiledModel, plannableOf, providerNameOf } from './compiled-model.js';
 import { type ModelRank, Planner, type ResolvedTarget } from './planner.js';
 
 /** Builds a provider for a model; return undefined to use the default factory. */
@@ -36,12 +36,12 @@ export interface CompileOptions {
 }
 
 /** An immutable compiled config. */
-export class CompiledRuntime {
+export class CompiledConfig {
   readonly registry: ModelRegistry;
-  readonly models: ReadonlyMap<string, ModelRuntime>;
+  readonly models: ReadonlyMap<string, CompiledModel>;
   readonly planner: Planner;
 
-  private constructor(registry: ModelRegistry, models: Map<string, ModelRuntime>, planner: Planner) {
+  private constructor(registry: ModelRegistry, models: Map<string, CompiledModel>, planner: Planner) {
     this.registry = registry;
     this.models = models;
     this.planner = planner;
@@ -53,9 +53,9 @@ export class CompiledRuntime {
    * never forgets an open circuit.
    * @throws ConfigError when cross-references do not resolve (configs from `loadConfig` never do)
    */
-  static compile(config: HiveConfig, options: CompileOptions, previous?: CompiledRuntime): CompiledRuntime {
+  static compile(config: HiveConfig, options: CompileOptions, previous?: CompiledConfig): CompiledConfig {
     const registry = ModelRegistry.fromConfig(config);
-    const models = new Map<string, ModelRuntime>();
+    const models = new Map<string, CompiledModel>();
     for (const spec of registry.all()) {
       const before = previous?.models.get(spec.id);
       const provider = options.providerFactory?.(spec) ?? providerFor(spec, options.clock);
@@ -82,7 +82,7 @@ export class CompiledRuntime {
         },
       },
     );
-    return new CompiledRuntime(registry, models, planner);
+    return new CompiledConfig(registry, models, planner);
   }
 
   /** What a request's `model` names: a model (id or alias), a chain, or a capability route. */

@@ -26,7 +26,7 @@ export interface RetrySettings {
 }
 
 /** One model, ready to call. */
-export interface ModelRuntime {
+export interface CompiledModel {
   readonly spec: ModelSpec;
   readonly plannable: PlannableModel;
   readonly provider: Provider;

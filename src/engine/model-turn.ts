@@ -12,9 +12,9 @@ import { countsAsFailure, type Failure, isRetryable, type Outcome } from '../cor
 import type { RetryBudget } from '../core/retry-budget.js';
 import type { HealthMonitor } from '../health/health-monitor.js';
 import { abortableSleep } from './abortable-sleep.js';
+import type { CompiledModel, RetrySettings } from './compiled-model.js';
 import type { EngineEvent } from './events.js';
 import type { HedgeSettings } from './hedged-pair.js';
-import type { ModelRuntime, RetrySettings } from './model-runtime.js';
 import type { FeatureSwitches } from './types.js';
 
 /** The per-request state every model turn shares. */
@@ -56,7 +56,7 @@ export interface ModelTurn<T> {
  * so as not to cross `deadlineAt`).
  */
 export type ModelCall<T> = (
-  runtime: ModelRuntime,
+  model: CompiledModel,
   signal: CancelSignal | undefined,
   deadlineAt: number,
 ) => Promise<Outcome<T>>;
@@ -68,7 +68,7 @@ export type ModelCall<T> = (
  */
 export async function runModelTurn<T>(
   deps: AttemptDeps,
-  rt: ModelRuntime,
+  rt: CompiledModel,
   scope: RequestScope,
   call: ModelCall<T>,
   hasNext: boolean,
