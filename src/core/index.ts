@@ -31,6 +31,7 @@ export { type BulkheadOptions, BulkheadPolicy, bulkhead } from './bulkhead.js';
 export type { Call, Chain, Stage, UserFn } from './call.js';
 export { asAbortSignal, type CancelSignal, CancelSource } from './cancel-signal.js';
 export { type Classifier, classifySafely, defaultClassifier } from './classifier.js';
+export { type ClassifyErrorOptions, classifyError } from './classify-error.js';
 export { type Clock, systemClock, type TimerHandle } from './clock.js';
 export {
   AbortedError,
@@ -49,6 +50,18 @@ export {
 export { type Disposable, EventEmitter, type Listener } from './event-emitter.js';
 export { type FallbackOptions, FallbackPolicy, fallback } from './fallback.js';
 export { type HedgeOptions, HedgePolicy, hedge } from './hedge.js';
+export {
+  CONTEXT_LENGTH_REASON,
+  type HeaderSource,
+  type KindVerdict,
+  kindForErrorCode,
+  kindForHttpStatus,
+  OVERLOADED_REASON,
+  parseDurationMs,
+  parseRetryAfter,
+  parseRetryAfterMs,
+  readHeader,
+} from './llm-failure-rules.js';
 export {
   countsAsFailure,
   type Failure,

@@ -4,9 +4,21 @@
  * @packageDocumentation
  */
 import type { CancelSignal } from '../core/cancel-signal.js';
+import {
+  ABORT_CODES,
+  CONTEXT_LENGTH_REASON,
+  kindForErrorCode,
+  kindForHttpStatus,
+  OVERLOADED_REASON,
+  OVERSIZED_RESPONSE_CODE,
+  parseDurationMs,
+  parseRetryAfterMs,
+  TIMEOUT_CODES,
+} from '../core/llm-failure-rules.js';
 import { type Failure, failure } from '../core/outcome.js';
 import { ProviderError, redactSecrets } from './provider-error.js';
-import { parseRetryAfter } from './retry-after.js';
+
+export { CONTEXT_LENGTH_REASON, OVERLOADED_REASON, parseDurationMs, parseRetryAfterMs };
 
 /** Response headers as undici returns them (lower-case names). */
 export type HeaderRecord = Readonly<Record<string, string | string[] | undefined>>;
@@ -29,73 +41,6 @@ export interface HttpFailureInput {
   readonly body?: string;
   /** Wall-clock now in ms, for `Retry-After` HTTP dates (defaults to `Date.now()`). */
   readonly wallNowMs?: number;
-}
-
-/** `reason` for a request too long for this model's context window (a larger model may fit it). */
-export const CONTEXT_LENGTH_REASON = 'context_length';
-/** `reason` for an overloaded upstream (Anthropic 529, `overloaded_error`). */
-export const OVERLOADED_REASON = 'overloaded';
-
-const CONTEXT_MARKERS =
-  /context_length_exceeded|prompt is too long|maximum context length|context length|context window|too many input tokens|reduce the length of the messages/i;
-const ACCOUNT_MARKERS = /insufficient_quota|credit balance is too low|billing|exceeded your current quota/i;
-const QUOTA_MARKER = /quota|payment required/i;
-const DURATION_PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
-const UNIT_MS: Readonly<Record<string, number>> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
-function header(headers: HeaderRecord | undefined, name: string): string | undefined {
-  const value = headers?.[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/**
- * Parses a Go-style duration as used by `x-ratelimit-reset-*` (`"1s"`, `"6m0s"`, `"20ms"`, `"1h2m3.5s"`);
- * a bare number is seconds. Returns milliseconds, or `undefined` when the text is not a duration.
- */
-export function parseDurationMs(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const trimmed = text.trim();
-  if (trimmed === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  let total = 0;
-  let consumed = 0;
-  DURATION_PART.lastIndex = 0;
-  for (let m = DURATION_PART.exec(trimmed); m !== null; m = DURATION_PART.exec(trimmed)) {
-    if (m.index !== consumed) return undefined;
-    total += Number(m[1]) * UNIT_MS[m[2]!]!;
-    consumed = m.index + m[0].length;
-  }
-  return consumed === trimmed.length ? Math.round(total) : undefined;
-}
-
-/**
- * The server-advised wait in ms, from (in order) `retry-after-ms`, `retry-after` (seconds or HTTP
- * date), and `x-ratelimit-reset-requests` / `x-ratelimit-reset-tokens` (the exhausted one, else the
- * longer). `undefined` when no header says.
- */
-export function parseRetryAfterMs(
-  headers: HeaderRecord | undefined,
-  wallNowMs = Date.now(),
-): number | undefined {
-  if (!headers) return undefined;
-  const ms = header(headers, 'retry-after-ms');
-  if (ms !== undefined && /^\s*\d+(\.\d+)?\s*$/.test(ms)) return Math.max(0, Math.round(Number(ms)));
-  const after = parseRetryAfter(header(headers, 'retry-after'), wallNowMs);
-  if (after !== undefined) return Math.round(after);
-  const requests = parseDurationMs(header(headers, 'x-ratelimit-reset-requests'));
-  const tokens = parseDurationMs(header(headers, 'x-ratelimit-reset-tokens'));
-  if (header(headers, 'x-ratelimit-remaining-requests') === '0' && requests !== undefined) return requests;
-  if (header(headers, 'x-ratelimit-remaining-tokens') === '0' && tokens !== undefined) return tokens;
-  if (requests !== undefined || tokens !== undefined) return Math.max(requests ?? 0, tokens ?? 0);
-  return undefined;
 }
 
 /** The upstream's error message and code from an OpenAI- or Anthropic-shaped error body. */
@@ -156,21 +101,14 @@ export function classifyHttpFailure(input: HttpFailureInput, ctx: ClassifyContex
   const detail = parseBody(input.body);
   const init = { status, code: detail.code, message: detail.message };
   const text = `${detail.code ?? ''} ${detail.message ?? ''} ${input.body ?? ''}`;
-  const retryAfterMs = parseRetryAfterMs(input.headers, input.wallNowMs);
-  if (status >= 400 && status < 500 && ACCOUNT_MARKERS.test(text)) return build('account', ctx, init);
-  if (status === 401 || status === 402 || status === 403) return build('account', ctx, init);
-  if (status === 429) return build('throttled', ctx, init, retryAfterMs);
-  if (status === 408 || status === 504 || status === 524) return build('timeout', ctx, init, retryAfterMs);
-  if (status === 529) return build('transient', ctx, init, retryAfterMs, OVERLOADED_REASON);
-  if (status >= 500 || status === 409 || status === 425) return build('transient', ctx, init, retryAfterMs);
-  if ((status === 400 || status === 413) && CONTEXT_MARKERS.test(text)) {
-    return build('request', ctx, init, undefined, CONTEXT_LENGTH_REASON);
+  const verdict = kindForHttpStatus(status, text);
+  if (verdict.kind === 'malformed') {
+    return build('malformed', ctx, { ...init, detail: `unexpected HTTP status ${status}` });
   }
-  if (status >= 400 && QUOTA_MARKER.test(text) && status !== 404 && status !== 422) {
-    return build('account', ctx, init);
-  }
-  if (status >= 400) return build('request', ctx, init);
-  return build('malformed', ctx, { ...init, detail: `unexpected HTTP status ${status}` });
+  const retryable =
+    verdict.kind === 'throttled' || verdict.kind === 'transient' || verdict.kind === 'timeout';
+  const retryAfterMs = retryable ? parseRetryAfterMs(input.headers, input.wallNowMs) : undefined;
+  return build(verdict.kind, ctx, init, retryAfterMs, verdict.reason);
 }
 
 /**
@@ -181,26 +119,11 @@ export function classifyErrorPayload(payload: unknown, ctx: ClassifyContext): Fa
   const detail = readUpstreamError(payload);
   const init = { code: detail.code, message: detail.message };
   const text = `${detail.code ?? ''} ${detail.message ?? ''}`;
-  const code = detail.code ?? '';
-  if (ACCOUNT_MARKERS.test(text) || /authentication|permission|invalid_api_key/.test(code)) {
-    return build('account', ctx, init);
-  }
-  if (/overloaded/.test(code)) return build('transient', ctx, init, undefined, OVERLOADED_REASON);
-  if (/rate_limit/.test(code)) return build('throttled', ctx, init);
-  if (/timeout/.test(code)) return build('timeout', ctx, init);
-  if (CONTEXT_MARKERS.test(text)) return build('request', ctx, init, undefined, CONTEXT_LENGTH_REASON);
-  if (/invalid_request|not_found/.test(code)) return build('request', ctx, init);
-  return build('transient', ctx, init);
+  const verdict = kindForErrorCode(detail.code ?? '', text);
+  return verdict === undefined
+    ? build('transient', ctx, init)
+    : build(verdict.kind, ctx, init, undefined, verdict.reason);
 }
-
-const TIMEOUT_CODES = new Set([
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'ETIMEDOUT',
-  'ESOCKETTIMEDOUT',
-]);
-const ABORT_CODES = new Set(['UND_ERR_ABORTED', 'ABORT_ERR']);
 
 function errorCode(err: unknown): string | undefined {
   for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
@@ -230,7 +153,7 @@ export function classifyTransportError(err: unknown, ctx: ClassifyContext): Fail
   };
   if ((code && TIMEOUT_CODES.has(code)) || name === 'TimeoutError') return build('timeout', ctx, init);
   // An answer larger than the response limit is the upstream misbehaving, not a network hiccup.
-  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+  if (code === OVERSIZED_RESPONSE_CODE) {
     return build('malformed', ctx, { ...init, detail: 'the response exceeded the size limit' });
   }
   if ((code && ABORT_CODES.has(code)) || name === 'AbortError') return build('aborted', ctx, init);

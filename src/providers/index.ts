@@ -3,6 +3,8 @@
  * SSE parser they share.
  * @packageDocumentation
  */
+
+export { parseRetryAfter } from '../core/llm-failure-rules.js';
 export {
   ANTHROPIC_VERSION,
   type AnthropicOptions,
@@ -40,7 +42,6 @@ export {
   readChatCompletion,
 } from './openai-compatible.js';
 export { ProviderError, type ProviderErrorInit, redactSecrets } from './provider-error.js';
-export { parseRetryAfter } from './retry-after.js';
 export {
   SimulatedProvider,
   type SimulatedProviderOptions,

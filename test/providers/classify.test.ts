@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseRetryAfter } from '../../src/core/llm-failure-rules.js';
 import type { FailureKind } from '../../src/core/outcome.js';
 import {
   classifyErrorPayload,
@@ -8,7 +9,6 @@ import {
   parseRetryAfterMs,
 } from '../../src/providers/classify.js';
 import { ProviderError, redactSecrets } from '../../src/providers/provider-error.js';
-import { parseRetryAfter } from '../../src/providers/retry-after.js';
 
 const ctx = { provider: 'openai', model: 'gpt-test', secrets: ['sk-secret-key-1234567890'] };
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
