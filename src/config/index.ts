@@ -48,3 +48,4 @@ export {
   type Tier,
   tierSchema,
 } from './schema.js';
+export { type StateConfig, stateSchema } from './state-schema.js';

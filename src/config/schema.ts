@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { durationSchema } from './duration.js';
+import { stateSchema } from './state-schema.js';
 
 /** Provider kinds: `openai` (any OpenAI-compatible API), `anthropic`, `simulated`. */
 export const providerKindSchema = z.enum(['openai', 'anthropic', 'simulated']);
@@ -201,6 +202,7 @@ export const configShape = {
   flags: passthroughSectionSchema.optional(),
   audit: passthroughSectionSchema.optional(),
   alerts: passthroughSectionSchema.optional(),
+  state: stateSchema.prefault({}),
 };
 
 /** The whole configuration file. Unknown top-level keys are errors. */

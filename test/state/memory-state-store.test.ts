@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FakeClock } from '../../src/core/testing/fake-clock.js';
 import { MemoryStateStore } from '../../src/state/memory-state-store.js';
 import type { StateStore } from '../../src/state/state-store.js';
 
@@ -35,5 +36,48 @@ describe('MemoryStateStore', () => {
     await store.set('k', 1);
     await store.close();
     await expect(store.get('k')).rejects.toThrow(/closed/);
+  });
+});
+
+describe('MemoryStateStore: what instances share', () => {
+  it('expires values and counters on its clock, and lists by prefix', async () => {
+    const clock = new FakeClock();
+    const store = new MemoryStateStore({ clock });
+    await store.set('breaker:a', { state: 'open' }, 100);
+    await store.set('breaker:b', 1);
+    await store.set('other', 2);
+    await store.write([{ op: 'incr', key: 'counts:1', field: 'm|f', by: 2, ttlMs: 50 }]);
+    expect(await store.counters(['counts:1', 'nope'])).toEqual([{ 'm|f': 2 }, {}]);
+    expect((await store.entries('breaker:')).sort()).toEqual([
+      ['breaker:a', { state: 'open' }],
+      ['breaker:b', 1],
+    ]);
+    await clock.advance(60);
+    expect(await store.counters(['counts:1'])).toEqual([{}]);
+    await clock.advance(50);
+    expect(await store.get('breaker:a')).toBeUndefined();
+    expect(await store.entries('breaker:')).toEqual([['breaker:b', 1]]);
+  });
+
+  it('gives a lease to one owner until it expires', async () => {
+    const clock = new FakeClock();
+    const store = new MemoryStateStore({ clock });
+    expect(await store.acquireLease('probe:m', 'a', 100)).toBe(true);
+    expect(await store.acquireLease('probe:m', 'b', 100)).toBe(false);
+    await clock.advance(100);
+    expect(await store.acquireLease('probe:m', 'b', 100)).toBe(true);
+  });
+
+  it('delivers published messages to subscribers as copies, after the publishing call returns', async () => {
+    const store = new MemoryStateStore();
+    const got: unknown[] = [];
+    store.subscribe((m) => got.push(m));
+    const message = { t: 'flags', overrides: { hedging: 'off' } };
+    const sent = store.publish(message);
+    message.overrides.hedging = 'on';
+    expect(got).toEqual([]);
+    await sent;
+    expect(got).toEqual([{ t: 'flags', overrides: { hedging: 'off' } }]);
+    expect(store.available).toBe(true);
   });
 });
