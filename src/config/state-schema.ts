@@ -11,13 +11,10 @@ const INSTANCE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 /** The `state` section. Durations accept `"250ms"`, `"1s"` or milliseconds. */
 export const stateSchema = z
   .strictObject({
-    store: z
-      .enum(['memory', 'redis'], { error: 'expected "memory" or "redis"' })
-      .default('memory')
-      .meta({
-        description:
-          'memory: this process only; redis: shared by every instance using the same url and keyPrefix.',
-      }),
+    store: z.enum(['memory', 'redis'], { error: 'expected "memory" or "redis"' }).default('memory').meta({
+      description:
+        'memory: this process only; redis: shared by every instance using the same url and keyPrefix.',
+    }),
     url: z
       .url({ protocol: /^rediss?$/, error: 'expected a URL like "redis://127.0.0.1:6379"' })
       .optional()
@@ -32,12 +29,10 @@ export const stateSchema = z
         description:
           'Prefix of every key and of the pub/sub channel: instances sharing state use the same one.',
       }),
-    commandTimeout: durationSchema
-      .default(250)
-      .meta({
-        description:
-          'Longest wait for one Redis command; past it the command fails and the gateway serves on local state.',
-      }),
+    commandTimeout: durationSchema.default(250).meta({
+      description:
+        'Longest wait for one Redis command; past it the command fails and the gateway serves on local state.',
+    }),
     instanceId: z
       .string()
       .regex(INSTANCE_ID, { error: 'expected 1-64 characters from A-Z a-z 0-9 . _ -' })
@@ -46,24 +41,16 @@ export const stateSchema = z
     flushInterval: durationSchema
       .default(100)
       .meta({ description: 'How often this instance adds its batched outcome counts to the shared ones.' }),
-    syncInterval: durationSchema
-      .default(1000)
-      .meta({
-        description:
-          'How often the aggregate outcome counts are read back, and Redis reconnection is retried.',
-      }),
+    syncInterval: durationSchema.default(1000).meta({
+      description: 'How often the aggregate outcome counts are read back, and Redis reconnection is retried.',
+    }),
     window: durationSchema
       .default(30_000)
       .meta({ description: 'Span of the shared outcome counts (10 buckets) a breaker decision reads.' }),
-    failureRate: z
-      .number()
-      .gt(0)
-      .max(1)
-      .default(0.5)
-      .meta({
-        description:
-          'A breaker that opens here opens everywhere only when the failure rate across every instance in the window reaches this.',
-      }),
+    failureRate: z.number().gt(0).max(1).default(0.5).meta({
+      description:
+        'A breaker that opens here opens everywhere only when the failure rate across every instance in the window reaches this.',
+    }),
   })
   .superRefine((s, ctx) => {
     if (s.store === 'redis' && s.url === undefined)
