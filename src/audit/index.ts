@@ -3,6 +3,14 @@
  * @packageDocumentation
  */
 export {
+  type AggregateGroup,
+  AggregatingAuditLog,
+  type AggregatingAuditLogOptions,
+  DEFAULT_AGGREGATE_MAX_GROUPS,
+  DEFAULT_AGGREGATE_SAMPLES,
+  DEFAULT_AGGREGATE_WINDOW_MS,
+} from './aggregating-audit-log.js';
+export {
   type AuditLog,
   type AuditLogOptions,
   type AuditQuery,
@@ -19,7 +27,6 @@ export {
   isAuditRecord,
   validateAuditInput,
 } from './audit-record.js';
-export { type AuditSettings, checkAuditSettings, parseAuditSettings } from './audit-settings.js';
 export { ChainVerifier, verifyAuditRecords } from './audit-verify.js';
 export { canonicalJson, type JsonObject, type JsonPrimitive, type JsonValue } from './canonical-json.js';
 export { MemoryAuditLog } from './memory-audit-log.js';

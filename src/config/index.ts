@@ -2,6 +2,7 @@
  * Configuration: schema, loader, `${ENV}` interpolation, durations and the JSON Schema.
  * @packageDocumentation
  */
+export { type AuditSettings, checkAuditSettings, parseAuditSettings } from './audit-settings.js';
 export { ConfigError, type ConfigIssue, formatIssue, formatPath } from './config-error.js';
 export { type CrossCheckable, crossCheckConfig } from './cross-check.js';
 export { DURATION_MESSAGE, durationSchema, parseDuration } from './duration.js';

@@ -1,12 +1,48 @@
 /**
  * Which engine events are resilience decisions worth an audit record, and how each is written.
- * Per-request noise (completions, scheduled retries, probes) stays in metrics and logs.
+ * State changes (breaker transitions, health changes) are one record each. Per-request decisions
+ * (fallbacks, substitutions, retry give-ups, exhausted chains) are counted per group and window by the
+ * {@link AggregatingAuditLog}: one record per (model pair, reason) per window with a count and sample
+ * request ids, so an outage adds a bounded number of rows whatever the request rate. Per-request noise
+ * (completions, scheduled retries, probes) stays in metrics and logs.
  * @packageDocumentation
  */
+import type { AggregateGroup, AggregatingAuditLog } from '../audit/aggregating-audit-log.js';
 import type { AuditInput } from '../audit/audit-record.js';
-import type { EngineEvent } from '../engine/events.js';
+import type { ChainExhaustedEvent, EngineEvent, FallbackEvent, RetryGaveUpEvent } from '../engine/events.js';
 
-/** The audit record for an engine event, or undefined when the event is not audited. */
+/** Writes an engine event to the audit log: at once, counted in its group, or not at all. */
+export function auditEvent(event: EngineEvent, audit: AggregatingAuditLog): void {
+  switch (event.type) {
+    case 'breaker.state_changed':
+    case 'health.status_changed':
+      audit.append(auditRecordFor(event)!);
+      return;
+    case 'request.fallback':
+      // Model ids come from the config and reasons from the classifier: the groups are bounded.
+      audit.count(
+        `${event.substitution ? 's' : 'f'}\0${event.from}\0${event.to}\0${event.reason}`,
+        event.requestId,
+        event,
+        fallbackGroup,
+        event.target,
+      );
+      return;
+    case 'retry.gave_up':
+      audit.count(`r\0${event.model}\0${event.kind}`, event.requestId, event, gaveUpGroup);
+      return;
+    case 'request.exhausted': {
+      let key = 'x';
+      for (const a of event.trail) key += `\0${a.model}:${a.note}`;
+      audit.count(key, event.requestId, event, exhaustedGroup, event.target);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** The one record of a state change, or undefined when the event is not one. */
 export function auditRecordFor(event: EngineEvent): AuditInput | undefined {
   switch (event.type) {
     case 'breaker.state_changed':
@@ -23,38 +59,34 @@ export function auditRecordFor(event: EngineEvent): AuditInput | undefined {
         reason: `${event.model} is ${event.to} (was ${event.from}): ${event.reason}`,
         data: { model: event.model, from: event.from, to: event.to, cause: event.reason },
       };
-    case 'request.fallback':
-      return {
-        type: event.substitution ? 'request.substitution' : 'request.fallback',
-        actor: 'system',
-        reason: `${event.from} -> ${event.to} for "${event.target}" (${event.reason})`,
-        data: {
-          requestId: event.requestId,
-          target: event.target,
-          from: event.from,
-          to: event.to,
-          cause: event.reason,
-        },
-      };
-    case 'retry.gave_up':
-      return {
-        type: 'retry.gave_up',
-        actor: 'system',
-        reason: `gave up on ${event.model} after ${event.attempts} attempts (${event.kind})`,
-        data: { requestId: event.requestId, model: event.model, attempts: event.attempts, kind: event.kind },
-      };
-    case 'request.exhausted':
-      return {
-        type: 'request.exhausted',
-        actor: 'system',
-        reason: `every candidate for "${event.target}" failed`,
-        data: {
-          requestId: event.requestId,
-          target: event.target,
-          trail: event.trail.map((a) => ({ model: a.model, kind: a.kind, note: a.note, retries: a.retries })),
-        },
-      };
     default:
       return undefined;
   }
+}
+
+function fallbackGroup(event: FallbackEvent): AggregateGroup {
+  return {
+    type: event.substitution ? 'request.substitution' : 'request.fallback',
+    actor: 'system',
+    reason: `${event.from} -> ${event.to} (${event.reason})`,
+    data: { from: event.from, to: event.to, cause: event.reason },
+  };
+}
+
+function gaveUpGroup(event: RetryGaveUpEvent): AggregateGroup {
+  return {
+    type: 'retry.gave_up',
+    actor: 'system',
+    reason: `gave up on ${event.model} after its retries (${event.kind})`,
+    data: { model: event.model, kind: event.kind },
+  };
+}
+
+function exhaustedGroup(event: ChainExhaustedEvent): AggregateGroup {
+  return {
+    type: 'request.exhausted',
+    actor: 'system',
+    reason: `every candidate failed (${event.trail.map((a) => `${a.model}: ${a.note}`).join('; ') || 'none available'})`,
+    data: { trail: event.trail.map((a) => ({ model: a.model, kind: a.kind, note: a.note })) },
+  };
 }

@@ -12,10 +12,11 @@ import {
   checkAlertsSettings,
   createAlertManager,
 } from '../alerts/index.js';
+import { AggregatingAuditLog } from '../audit/aggregating-audit-log.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { type AuditSettings, checkAuditSettings } from '../audit/audit-settings.js';
 import { MemoryAuditLog } from '../audit/memory-audit-log.js';
 import { SqliteAuditLog } from '../audit/sqlite-audit-log.js';
+import { type AuditSettings, checkAuditSettings } from '../config/audit-settings.js';
 import { ConfigError, formatIssue, loadConfig } from '../config/index.js';
 import type { HiveConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
@@ -23,7 +24,7 @@ import { ResilienceEngine } from '../engine/resilience-engine.js';
 import { buildGateway } from '../server/app.js';
 import { type GatewaySettings, hashKey, parseGatewaySettings } from '../server/settings.js';
 import { createMetrics, type GatewayMetrics } from '../telemetry/index.js';
-import { auditRecordFor } from './audit-events.js';
+import { auditEvent } from './audit-events.js';
 import { EngineGatewayRuntime } from './engine-runtime.js';
 
 /** The embedded default config (simulated models; no keys, no network). */
@@ -59,7 +60,8 @@ export interface RunningGateway {
   /** `http://host:port`. */
   readonly url: string;
   readonly engine: ResilienceEngine;
-  readonly audit: AuditLog;
+  /** The audit log; repeated per-request decisions are counted per `audit.aggregateWindow` (`flush()` writes them now). */
+  readonly audit: AggregatingAuditLog;
   readonly alerts: AlertManager;
   readonly metrics: GatewayMetrics;
   /** The admin key made for this run, when the config had none and none was given. */
@@ -145,7 +147,10 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     options.logger === false
       ? undefined
       : (options.logger ?? pino({ level: settings.server.logLevel, name: 'hive-resilience' }));
-  const audit = openAudit(auditSettings, options.dataDir, logger);
+  const audit = new AggregatingAuditLog(openAudit(auditSettings, options.dataDir, logger), {
+    clock: options.clock,
+    windowMs: auditSettings.aggregateWindow,
+  });
   const engine = ResilienceEngine.fromConfig(config, { clock: options.clock, probes: options.probes });
   const metrics = createMetrics();
   const alerts = createAlertManager({
@@ -164,8 +169,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   const subscription = engine.events.on((event) => {
     metrics.observe(event);
     alerts.observe(event);
-    const record = auditRecordFor(event);
-    if (record) audit.append(record);
+    auditEvent(event, audit);
   });
   alerts.onAlert.on((n) =>
     audit.append({

@@ -131,6 +131,12 @@ describe('gateway with the official openai client', () => {
     const text = await res.text();
     expect(text).toContain('request.fallback');
     expect(text).toContain('breaker.open');
+    // Six fallbacks, counted per (model pair, reason): one record per group, the counts add up.
+    const fallbacks = (
+      JSON.parse(text) as { records: { type: string; data: { count: number } }[] }
+    ).records.filter((r) => r.type === 'request.fallback');
+    expect(fallbacks.length).toBeLessThanOrEqual(2);
+    expect(fallbacks.reduce((n, r) => n + r.data.count, 0)).toBe(6);
     expect(text).not.toContain('sk-upstream-secret');
     const verify = await fetch(`${gateway.url}/admin/v1/audit/verify`, {
       headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` },

@@ -64,10 +64,11 @@ async function post(url: string): Promise<number> {
 
 describe('audit log across a SIGKILL', () => {
   it('verifies after kill -9 under load and continues after restart', async () => {
-    // Every request falls back: each one writes an audit record.
+    // Every request falls back, and with no aggregation window each fallback writes a record at once.
     chaos.upstream.setFaults({ primary: { sequence: ['503'], repeat: true } });
     const dir = tempDir();
     const config = writeGatewayConfig(dir, chaos.openaiBaseURL, {
+      audit: { aggregateWindow: 0 },
       models: {
         primary: {
           provider: 'openai',

@@ -1,15 +1,22 @@
 /**
- * The `audit` section of the configuration file, validated by the layer that owns it.
+ * The `audit` section of the configuration file: where the audit database lives and how long repeated
+ * decisions are counted before they are written (see `AggregatingAuditLog`).
  * @packageDocumentation
  */
 import { z } from 'zod';
+import { durationSchema } from './duration.js';
 
 const auditSettingsSchema = z.strictObject({
   /** Directory of the SQLite audit database; `':memory:'` keeps the log in memory. */
   dataDir: z.string().trim().min(1, { error: 'expected a directory path (or ":memory:")' }).optional(),
+  /**
+   * How long repeated per-request decisions (fallbacks, substitutions, retry give-ups, exhausted chains)
+   * are counted before their one record per group is written (`0` writes each at once). Output: ms.
+   */
+  aggregateWindow: durationSchema.prefault('1m'),
 });
 
-/** The validated `audit` section. */
+/** The validated `audit` section (`aggregateWindow` in milliseconds). */
 export type AuditSettings = z.output<typeof auditSettingsSchema>;
 
 /** Checks the `audit` section (absent = defaults): the settings, or one line per problem by path. */
