@@ -4,14 +4,13 @@
  * emitted as `round.emergency_refused`.
  * @packageDocumentation
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { type Clock, systemClock } from '../core/clock.js';
 import { type Authorisation, type OperatorKey, verifyAuthorisation } from './authorisation.js';
 import { ChainBuilder } from './chain.js';
 import { type ConsensusEvent, type FinaliseRefusalReason, safeCall } from './events.js';
+import { readMinutesFile } from './minutes-fs.js';
 import { readChainFile, writeFinalRecords } from './minutes-writer.js';
-import { FileNonceStore, type NonceStore } from './nonce-store.js';
+import type { FileNonceStore, NonceStore } from './nonce-store.js';
 import { participationOf, RESULTS_FILE, type RoundResults } from './results-format.js';
 import { loadRoundState, type RoundState, writeRoundState } from './round-state.js';
 import { emergencyRules } from './rules.js';
@@ -19,16 +18,24 @@ import { tally } from './tally.js';
 import { verifyMinutes } from './verify.js';
 import { parseVoteFile, type VoteFile } from './vote-file.js';
 
-/** The nonce file used when no store is given. */
-export const NONCE_FILE = 'emergency_nonces.json';
+/** The registered operator set: who may sign, and how many must (k). */
+export interface OperatorSet {
+  readonly threshold: number;
+  readonly operators: readonly OperatorKey[];
+}
 
-/** Context of {@link finaliseWithAuthorisation}; each field overrides what the round state recorded. */
+/** Context of {@link finaliseWithAuthorisation}. */
 export interface FinaliseContext {
-  /** The registered operators (pass them from configuration; the state file's copy is only a record). */
-  readonly operatorKeys?: readonly OperatorKey[];
-  readonly threshold?: number;
+  /**
+   * The registered operators, from configuration: never the copy recorded in the minutes folder. k is
+   * `operators.threshold`; the pending file's recorded threshold can only raise it.
+   */
+  readonly operators: OperatorSet;
+  /** Raise k above the operator set's threshold; a value below it is refused (`invalid`). */
+  readonly minSigners?: number;
+  /** Used nonces and finalised rounds: keep it outside the minutes folder (see {@link FileNonceStore}). */
+  readonly nonceStore: NonceStore;
   readonly clock?: Clock;
-  readonly nonceStore?: NonceStore;
   readonly onEvent?: (event: ConsensusEvent) => void;
 }
 
@@ -38,43 +45,68 @@ export type FinaliseOutcome =
   | { readonly ok: false; readonly reason: FinaliseRefusalReason; readonly message: string };
 
 /**
- * Finalises an `emergency_pending` round under the authorisation's reduced quorum: writes `results.json`,
- * `results.md` and the finalize block, marks the nonce used and the state finalised.
+ * Finalises the `emergency_pending` round of the minutes folder `minutesDir` under the authorisation's
+ * reduced quorum: writes `results.json`, `results.md` and the finalize block into that folder, records
+ * the nonce in the store and marks the state finalised. Everything is resolved relative to `minutesDir`
+ * (a copied or moved folder works the same); no path is taken from the pending file.
  */
 export async function finaliseWithAuthorisation(
-  state: RoundState,
+  minutesDir: string,
   authorisation: Authorisation,
-  context: FinaliseContext = {},
+  context: FinaliseContext,
 ): Promise<FinaliseOutcome> {
   const clock = context.clock ?? systemClock;
-  const dir = state.minutes_dir;
+  const dir = minutesDir;
   const emit = (e: ConsensusEvent) => safeCall(context.onEvent, e);
+  let roundId = typeof authorisation.round_id === 'string' ? authorisation.round_id : '?';
   const refuse = (reason: FinaliseRefusalReason, message: string): FinaliseOutcome => {
-    emit({ type: 'round.emergency_refused', round_id: state.round_id, reason, message });
+    emit({ type: 'round.emergency_refused', round_id: roundId, reason, message });
     return { ok: false, reason, message };
   };
-  const onDisk = await loadRoundState(dir);
-  if (!onDisk || onDisk.round_id !== state.round_id || onDisk.status !== 'pending') {
+  let state: RoundState | undefined;
+  try {
+    state = await loadRoundState(dir);
+  } catch (error) {
+    return refuse('tampered', (error as Error).message);
+  }
+  if (state?.status !== 'pending') {
     return refuse(
       'not_pending',
-      `round ${state.round_id} is not pending an emergency authorisation in ${dir}`,
+      state
+        ? `round ${state.round_id} in ${dir} is already finalised`
+        : `${dir} has no round pending an emergency authorisation`,
     );
   }
-  const store = context.nonceStore ?? new FileNonceStore(join(dir, NONCE_FILE));
+  roundId = state.round_id;
+  const registered = context.operators.threshold;
+  if (context.minSigners !== undefined && context.minSigners < registered) {
+    return refuse(
+      'invalid',
+      `threshold ${context.minSigners} is below the operator set's ${registered}: k can only be raised`,
+    );
+  }
+  const threshold = Math.max(registered, context.minSigners ?? 0, state.emergency.threshold);
+  const store = context.nonceStore;
   let nonceUsed: boolean;
+  let roundDone: boolean;
   try {
     nonceUsed = typeof authorisation.nonce === 'string' && (await store.has(authorisation.nonce));
+    roundDone = await store.hasRound(state.round_id);
   } catch (error) {
     return refuse('invalid', `used-nonce store unreadable: ${(error as Error).message}`);
   }
   const verdict = verifyAuthorisation(authorisation, {
     roundId: state.round_id,
-    operatorKeys: context.operatorKeys ?? state.emergency.operator_keys,
-    threshold: context.threshold ?? state.emergency.threshold,
+    operatorKeys: context.operators.operators,
+    threshold,
     nowMs: clock.wallNow(),
     nonceUsed,
   });
   if (!verdict.ok) return refuse(verdict.reason, verdict.message);
+  if (roundDone) {
+    // e.g. a copy of a folder already finalised elsewhere, with a fresh authorisation
+    return refuse('replayed', `round ${state.round_id} was already finalised under an authorisation`);
+  }
 
   const chain = await readChainFile(dir);
   const check = await verifyMinutes(dir);
@@ -87,9 +119,11 @@ export async function finaliseWithAuthorisation(
   }
   const votes: VoteFile[] = [];
   for (const block of chain.chain) {
+    const read = await readMinutesFile(dir, block.vote_file);
     let json: unknown;
     try {
-      json = JSON.parse(await readFile(join(dir, block.vote_file), 'utf8'));
+      if (!read.ok) throw new Error(read.message);
+      json = JSON.parse(read.bytes.toString('utf8'));
     } catch (error) {
       return refuse('tampered', `${block.vote_file}: ${(error as Error).message}`);
     }
@@ -134,7 +168,7 @@ export async function finaliseWithAuthorisation(
   };
   const builder = new ChainBuilder(chain.minute_id, chain.chain);
   const hash = await writeFinalRecords(dir, builder, results, now, state.reporter);
-  await writeRoundState({ ...onDisk, status: 'finalised' });
+  await writeRoundState(dir, { ...state, status: 'finalised' });
   emit({
     type: 'round.emergency_authorised',
     round_id: state.round_id,

@@ -1,13 +1,23 @@
 /**
- * Used-nonce stores: an emergency authorisation's nonce may finalise one round once.
+ * Used-nonce stores: an emergency authorisation's nonce may finalise one round once, and a round may be
+ * finalised under an authorisation once. Keep the store outside any minutes folder (a state directory the
+ * folder's author cannot edit): a record inside the folder could be deleted or redirected by whoever
+ * edits the folder.
  * @packageDocumentation
  */
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { writeAtomically } from './minutes-writer.js';
 
-/** Remembers nonces of authorisations already used. */
+/** The used-nonce file inside a state directory. */
+export const NONCE_FILE = 'emergency-nonces.json';
+
+/** Remembers nonces of authorisations already used, and the rounds they finalised. */
 export interface NonceStore {
+  /** True when `nonce` was already used. */
   has(nonce: string): Promise<boolean>;
+  /** True when an authorisation already finalised round `roundId`. */
+  hasRound(roundId: string): Promise<boolean>;
   /** Records a nonce as used for `roundId` at `at` (ISO time). */
   add(nonce: string, roundId: string, at: string): Promise<void>;
 }
@@ -17,6 +27,9 @@ export class MemoryNonceStore implements NonceStore {
   private readonly used = new Map<string, string>();
   async has(nonce: string): Promise<boolean> {
     return this.used.has(nonce);
+  }
+  async hasRound(roundId: string): Promise<boolean> {
+    return [...this.used.values()].includes(roundId);
   }
   async add(nonce: string, roundId: string): Promise<void> {
     this.used.set(nonce, roundId);
@@ -29,12 +42,25 @@ interface NonceRecord {
   at: string;
 }
 
-/** A JSON file of used nonces (e.g. `<minutes>/emergency_nonces.json`), replaced atomically on each add. */
+/**
+ * A JSON file of used nonces, `<stateDir>/emergency-nonces.json` (`{ "used": [{ nonce, round_id, at }] }`),
+ * replaced atomically on each add. An unreadable or malformed file is an error (never "nothing used").
+ */
 export class FileNonceStore implements NonceStore {
-  constructor(private readonly path: string) {}
+  /** The file's path. */
+  readonly path: string;
+
+  /** @param stateDir - a directory outside every minutes folder (created on the first add) */
+  constructor(stateDir: string) {
+    this.path = join(stateDir, NONCE_FILE);
+  }
 
   async has(nonce: string): Promise<boolean> {
     return (await this.load()).some((r) => r.nonce === nonce);
+  }
+
+  async hasRound(roundId: string): Promise<boolean> {
+    return (await this.load()).some((r) => r.round_id === roundId);
   }
 
   async add(nonce: string, roundId: string, at: string): Promise<void> {
@@ -47,10 +73,20 @@ export class FileNonceStore implements NonceStore {
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');
-    } catch {
-      return [];
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw new Error(`${this.path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
     }
-    const parsed = JSON.parse(text) as { used?: NonceRecord[] };
-    return Array.isArray(parsed.used) ? parsed.used : [];
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new Error(`${this.path}: not JSON`);
+    }
+    const used = (parsed as { used?: unknown } | null)?.used;
+    if (!Array.isArray(used)) throw new Error(`${this.path}: used: expected an array`);
+    return used.filter(
+      (r): r is NonceRecord => typeof r?.nonce === 'string' && typeof r?.round_id === 'string',
+    );
   }
 }

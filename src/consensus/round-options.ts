@@ -2,13 +2,12 @@
  * The inputs and outcome of a voting round, and their validation.
  * @packageDocumentation
  */
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../core/clock.js';
 import type { OperatorKey } from './authorisation.js';
 import type { ConsensusEvent, VoterProgress } from './events.js';
-import { writeAtomically } from './minutes-writer.js';
-import type { NonceStore } from './nonce-store.js';
+import { readMinutesFile, writeMinutesFile } from './minutes-fs.js';
 import { type Proposal, parseProposals } from './proposal.js';
 import type { RoundResults, RoundStatus, VoterRecord } from './results-format.js';
 import type { RoundState } from './round-state.js';
@@ -30,8 +29,6 @@ export interface EmergencyOptions {
   readonly operatorKeys: readonly OperatorKey[];
   /** k: how many distinct operators must sign. */
   readonly threshold: number;
-  /** Where used nonces are remembered (default: `emergency_nonces.json` in the minutes folder). */
-  readonly nonceStore?: NonceStore;
 }
 
 /** Inputs of {@link runRound}. */
@@ -81,15 +78,18 @@ export async function resolveProposals(o: RoundOptions): Promise<readonly Propos
       () => false,
     );
     if (!exists)
-      await writeAtomically(
-        path,
+      await writeMinutesFile(
+        o.minutesDir,
+        'proposals.json',
         `${JSON.stringify({ minute_id: o.minuteId, proposals: o.proposals }, null, 2)}\n`,
       );
     return o.proposals;
   }
+  const read = await readMinutesFile(o.minutesDir, 'proposals.json');
   let json: unknown;
   try {
-    json = JSON.parse(await readFile(path, 'utf8'));
+    if (!read.ok) throw new Error(read.message);
+    json = JSON.parse(read.bytes.toString('utf8'));
   } catch (error) {
     throw new Error(`proposals: cannot read ${path}: ${(error as Error).message}`);
   }

@@ -6,10 +6,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
+import { mkdir } from 'node:fs/promises';
 import { systemClock } from '../core/clock.js';
 import { buildBallotMessages } from './ballot.js';
 import { ChainBuilder } from './chain.js';
 import { type ConsensusEvent, safeCall, type VoterProgress, type VoterProgressStatus } from './events.js';
+import { assertNoSymlinks, type UnsafeMinutesPathError } from './minutes-fs.js';
 import {
   appendVoteBlocks,
   readChainFile,
@@ -39,12 +41,15 @@ type MutableRecord = { -readonly [K in keyof VoterRecord]: VoterRecord[K] } & {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
- * Runs a round. Throws only for invalid options or an unreadable/already-used minutes folder (with a
- * message naming the field); model failures never throw, they end in the voter's status.
+ * Runs a round. Throws only for invalid options or an unreadable, already-used or unsafe minutes folder
+ * (one holding a symbolic link: {@link UnsafeMinutesPathError} names it), with a message naming the field
+ * or path; model failures never throw, they end in the voter's status.
  */
 export async function runRound(o: RoundOptions): Promise<RoundOutcome> {
   checkOptions(o);
   const clock = o.clock ?? systemClock;
+  await mkdir(o.minutesDir, { recursive: true });
+  await assertNoSymlinks(o.minutesDir);
   const proposals = await resolveProposals(o);
   if ((await readChainFile(o.minutesDir)) !== undefined) {
     throw new Error(`minutesDir: ${o.minutesDir} already has a voting chain; use a fresh minutes folder`);
@@ -209,7 +214,6 @@ export async function runRound(o: RoundOptions): Promise<RoundOutcome> {
       status: 'pending',
       round_id: roundId,
       minute_id: o.minuteId,
-      minutes_dir: o.minutesDir,
       created_at: iso(clock.wallNow()),
       rules: o.rules,
       proposals,
@@ -222,7 +226,7 @@ export async function runRound(o: RoundOptions): Promise<RoundOutcome> {
       emergency: { threshold: o.emergency.threshold, operator_keys: o.emergency.operatorKeys },
       ...(o.reporter !== undefined ? { reporter: o.reporter } : {}),
     };
-    await writeRoundState(state);
+    await writeRoundState(o.minutesDir, state);
     emit({
       type: 'round.emergency_pending',
       round_id: roundId,

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { z } from 'zod';
+import { sha256Hex } from './chain.js';
 import { describeIssues } from './field-errors.js';
 import { normaliseProposalId, type ParseResult, type Proposal } from './proposal.js';
 
@@ -131,8 +132,44 @@ export function serialiseVoteFile(vote: VoteFile): string {
 /**
  * The path of a model's vote file inside a minutes folder (`votes/<model>.json`). Characters outside
  * `[A-Za-z0-9._-]` (e.g. the `/` of `openai/gpt-5`) become `_` so the file stays inside `votes/`.
+ * Distinct ids can give the same path (`team/alpha`, `team_alpha`): file a round's votes with
+ * {@link voteFilePaths}, which keeps them apart.
  */
 export function voteFilePath(model: string): string {
   const safe = model.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
   return `votes/${safe}.json`;
+}
+
+/**
+ * A distinct vote-file path for each model id: {@link voteFilePath}, except that when two ids would share
+ * a file name (compared case-insensitively, for case-insensitive file systems) every id whose name was
+ * changed by the sanitising gets a suffix from the sha256 of its id (`votes/team_alpha-5d41402a.json`);
+ * an id that is already a safe name keeps its plain file.
+ */
+export function voteFilePaths(models: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const byName = new Map<string, string[]>();
+  for (const m of new Set(models)) {
+    const key = voteFilePath(m).toLowerCase();
+    byName.set(key, [...(byName.get(key) ?? []), m]);
+  }
+  const taken = new Set<string>();
+  for (const [key, ids] of byName) {
+    if (ids.length === 1) {
+      out.set(ids[0]!, voteFilePath(ids[0]!));
+      taken.add(key);
+    }
+  }
+  for (const ids of byName.values()) {
+    if (ids.length === 1) continue;
+    for (const id of ids) {
+      const plain = voteFilePath(id);
+      const exact = `votes/${id}.json` === plain && !taken.has(plain.toLowerCase());
+      let path = exact ? plain : plain.replace(/\.json$/, `-${sha256Hex(id).slice(0, 8)}.json`);
+      for (let n = 2; taken.has(path.toLowerCase()); n++) path = plain.replace(/\.json$/, `-${n}.json`);
+      taken.add(path.toLowerCase());
+      out.set(id, path);
+    }
+  }
+  return out;
 }

@@ -2,7 +2,7 @@
  * The consensus commands run in-process: `vote` over simulated models, `chain verify` on clean and
  * tampered minutes, and the emergency flow keygen → request → sign → authorise.
  */
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -204,6 +204,72 @@ describe('hive-resilience chain verify', () => {
   });
 });
 
+/** A round left emergency_pending (2 of 4 voted), three operator keys (2-of-3), a signed request. */
+async function pendingWorkspace() {
+  const ws = await workspace({
+    a: simulated('a'),
+    b: simulated('b'),
+    c: simulated('c', { failureRate: 1 }),
+    d: simulated('d', { failureRate: 1 }),
+  });
+  const keys = join(ws.dir, 'keys');
+  const entries = [];
+  for (const name of ['alice', 'bob', 'carol']) {
+    const k = await cli('emergency', 'keygen', name, '--out', keys);
+    expect(k.error).toBeUndefined();
+    entries.push(JSON.parse(k.stdout));
+  }
+  const operatorKeys = join(ws.dir, 'operator-keys.json');
+  await writeFile(operatorKeys, JSON.stringify({ threshold: 2, operators: entries }));
+  const vote = await cli(
+    'vote',
+    ws.minutes,
+    '--config',
+    ws.config,
+    '--data-dir',
+    ws.data,
+    '--attempts',
+    '1',
+    '--quorum-votes',
+    '3',
+    '--emergency',
+    '--operator-keys',
+    operatorKeys,
+  );
+  expect(vote.code).toBe(3);
+  const req = join(ws.dir, 'request.json');
+  const r = await cli('emergency', 'request', ws.minutes, '--reduced-quorum', '2', '--out', req);
+  expect(r.code).toBe(0);
+  const sig = async (name: string) => {
+    const out = join(ws.dir, `${name}.sig.json`);
+    const key = join(keys, `${name}.key.pem`);
+    expect((await cli('emergency', 'sign', req, '--key', key, '--name', name, '--out', out)).code).toBe(0);
+    return out;
+  };
+  const authorise = (folder: string, sigs: string[], ...extra: string[]) =>
+    cli(
+      'emergency',
+      'authorise',
+      folder,
+      '--request',
+      req,
+      '--signatures',
+      sigs.join(','),
+      '--operator-keys',
+      operatorKeys,
+      '--data-dir',
+      ws.data,
+      ...extra,
+    );
+  return { ws, keys, operatorKeys, req, sig, authorise };
+}
+
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
 describe('hive-resilience emergency', () => {
   it('keygen → request → sign → authorise finalises a pending round; refusals exit 5', async () => {
     const ws = await workspace({
@@ -212,8 +278,7 @@ describe('hive-resilience emergency', () => {
       c: simulated('c', { failureRate: 1 }),
       d: simulated('d', { failureRate: 1 }),
     });
-    const keys = join(ws.dir, 'keys');
-    await mkdir(keys);
+    const keys = join(ws.dir, 'keys'); // keygen creates it
     const entries = [];
     for (const name of ['alice', 'bob', 'carol']) {
       const k = await cli('emergency', 'keygen', name, '--out', keys);
@@ -316,6 +381,11 @@ describe('hive-resilience emergency', () => {
     const again = await authorise([alice, carol]);
     expect(again.code).toBe(5);
     expect(again.stdout).toMatch(/refused \(not_pending\)/);
+    // the used nonce is recorded in the data dir, not in the minutes folder
+    expect(JSON.parse(await readFile(join(ws.data, 'emergency-nonces.json'), 'utf8')).used).toEqual([
+      expect.objectContaining({ nonce: request.nonce, round_id: request.round_id }),
+    ]);
+    expect(await exists(join(ws.minutes, 'emergency_nonces.json'))).toBe(false);
 
     const audit = new SqliteAuditLog({ dataDir: ws.data });
     try {
@@ -327,5 +397,77 @@ describe('hive-resilience emergency', () => {
     } finally {
       audit.close();
     }
+  });
+});
+
+describe('hive-resilience emergency authorise against a hostile operator', () => {
+  it('k comes from the operator set: --threshold 1 is refused, --threshold 3 raises k', async () => {
+    const { sig, authorise, ws } = await pendingWorkspace();
+    const alice = await sig('alice');
+    const lower = await authorise(ws.minutes, [alice], '--threshold', '1');
+    expect(lower.code).toBe(2);
+    expect(lower.error?.message).toMatch(/--threshold: 1 is below the threshold 2 of .*can only be raised/);
+    expect(await exists(join(ws.minutes, 'results.json'))).toBe(false);
+    // a lower threshold written into the pending file does not lower k either
+    const pendingFile = join(ws.minutes, 'emergency_pending.json');
+    const pending = JSON.parse(await readFile(pendingFile, 'utf8'));
+    await writeFile(
+      pendingFile,
+      JSON.stringify({ ...pending, emergency: { ...pending.emergency, threshold: 1 } }),
+    );
+    const edited = await authorise(ws.minutes, [alice]);
+    expect(edited.code).toBe(5);
+    expect(edited.stdout).toMatch(/refused \(under_signed\): 1 distinct valid signer\(s\), 2 required/);
+    const carol = await sig('carol');
+    const raised = await authorise(ws.minutes, [alice, carol], '--threshold', '3');
+    expect(raised.code).toBe(5);
+    expect(raised.stdout).toMatch(/under_signed.*3 required/);
+    const tooHigh = await authorise(ws.minutes, [alice, carol], '--threshold', '4');
+    expect(tooHigh.error?.message).toMatch(/--threshold: 4 exceeds the 3 registered operator/);
+    expect((await authorise(ws.minutes, [alice, carol])).code).toBe(0);
+  });
+
+  it('acts on the folder it is given: a copy is finalised in place, a moved folder works, a recorded path is ignored', async () => {
+    const { sig, authorise, ws } = await pendingWorkspace();
+    const [alice, bob] = [await sig('alice'), await sig('bob')];
+    // a recorded absolute path in the pending file (older versions wrote one) is not followed
+    const decoy = join(ws.dir, 'decoy');
+    await mkdir(decoy);
+    const pendingFile = join(ws.minutes, 'emergency_pending.json');
+    const pending = JSON.parse(await readFile(pendingFile, 'utf8'));
+    await writeFile(pendingFile, JSON.stringify({ ...pending, minutes_dir: decoy }));
+    const copy = join(ws.dir, 'copy-of-0007');
+    await cp(ws.minutes, copy, { recursive: true });
+    const moved = join(ws.dir, 'moved-0007');
+    await rename(ws.minutes, moved);
+
+    const onCopy = await authorise(copy, [alice, bob]);
+    expect(onCopy.error).toBeUndefined();
+    expect(onCopy.code).toBe(0);
+    expect(JSON.parse(await readFile(join(copy, 'results.json'), 'utf8')).status).toBe('emergency_finalised');
+    expect(await exists(join(moved, 'results.json'))).toBe(false);
+    expect(await readdir(decoy)).toEqual([]);
+    expect((await cli('chain', 'verify', copy)).code).toBe(0);
+
+    // the same round in the moved original: the nonce (and the round) are recorded outside both folders
+    const replay = await authorise(moved, [alice, bob]);
+    expect(replay.code).toBe(5);
+    expect(replay.stdout).toMatch(/refused \(replayed\)/);
+    expect(await exists(join(moved, 'results.json'))).toBe(false);
+  });
+
+  it('a moved folder is finalised where it now is; --state-dir inside the folder is refused', async () => {
+    const { sig, authorise, ws } = await pendingWorkspace();
+    const [alice, bob] = [await sig('alice'), await sig('bob')];
+    const moved = join(ws.dir, 'elsewhere', '0007');
+    await mkdir(join(ws.dir, 'elsewhere'));
+    await rename(ws.minutes, moved);
+    const inside = await authorise(moved, [alice, bob], '--state-dir', join(moved, 'state'));
+    expect(inside.error?.message).toMatch(/--state-dir: .* is inside the minutes folder/);
+    const stateDir = join(ws.dir, 'state');
+    const done = await authorise(moved, [alice, bob], '--state-dir', stateDir);
+    expect(done.code).toBe(0);
+    expect(await exists(join(moved, 'results.json'))).toBe(true);
+    expect(await exists(join(stateDir, 'emergency-nonces.json'))).toBe(true);
   });
 });

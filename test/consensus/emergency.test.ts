@@ -11,6 +11,7 @@ import {
 } from '../../src/consensus/authorisation.js';
 import { finaliseWithAuthorisation } from '../../src/consensus/emergency-round.js';
 import type { ConsensusEvent } from '../../src/consensus/events.js';
+import { MemoryNonceStore } from '../../src/consensus/nonce-store.js';
 import { runRound } from '../../src/consensus/round-runner.js';
 import { loadRoundState } from '../../src/consensus/round-state.js';
 import { makeRules } from '../../src/consensus/rules.js';
@@ -68,22 +69,24 @@ async function pendingRound() {
     if (!c.ok) throw new Error(c.errors.join());
     return c.value;
   };
-  return { dir, clock, out, events, request, sign2 };
+  const nonceStore = new MemoryNonceStore();
+  const ctx = { clock, operators: { threshold: 2, operators }, nonceStore };
+  return { dir, clock, out, events, request, sign2, ctx };
 }
 
 describe('emergency consensus', () => {
   it('stops in emergency_pending when quorum is lost, then finalises with a valid 2-of-3 authorisation', async () => {
-    const { dir, clock, out, events, request, sign2 } = await pendingRound();
+    const { dir, out, events, request, sign2, ctx } = await pendingRound();
     expect(out.status).toBe('emergency_pending');
     expect(events.find((e) => e.type === 'round.emergency_pending')).toMatchObject({ votes: 4 });
     const pendingChain = await verifyMinutes(dir);
     expect(pendingChain).toMatchObject({ ok: true, finalised: false, voteBlocks: 4 });
     await expect(readFile(join(dir, 'results.json'))).rejects.toThrow();
 
-    const state = (await loadRoundState(dir))!;
+    expect(await loadRoundState(dir)).toMatchObject({ status: 'pending', round_id: '0009-r1' });
     const finalEvents: ConsensusEvent[] = [];
-    const done = await finaliseWithAuthorisation(state, sign2(request()), {
-      clock,
+    const done = await finaliseWithAuthorisation(dir, sign2(request()), {
+      ...ctx,
       onEvent: (e) => finalEvents.push(e),
     });
     expect(done.ok).toBe(true);
@@ -102,16 +105,16 @@ describe('emergency consensus', () => {
   });
 
   it('refuses a replayed authorisation', async () => {
-    const { clock, out, request, sign2 } = await pendingRound();
+    const { dir, out, request, sign2, ctx } = await pendingRound();
     const auth = sign2(request());
-    expect((await finaliseWithAuthorisation(out.state!, auth, { clock })).ok).toBe(true);
-    // even on a state that still says pending, the used nonce is refused
-    const again = await finaliseWithAuthorisation(out.state!, auth, { clock });
+    expect((await finaliseWithAuthorisation(dir, auth, ctx)).ok).toBe(true);
+    const again = await finaliseWithAuthorisation(dir, auth, ctx);
     expect(again.ok).toBe(false);
     expect(!again.ok && again.reason).toBe('not_pending');
+    // editing the pending file back to "pending" does not help: the nonce store is outside the folder
     const { writeRoundState } = await import('../../src/consensus/round-state.js');
-    await writeRoundState({ ...out.state!, status: 'pending' });
-    const replay = await finaliseWithAuthorisation(out.state!, auth, { clock });
+    await writeRoundState(dir, { ...out.state!, status: 'pending' });
+    const replay = await finaliseWithAuthorisation(dir, auth, ctx);
     expect(!replay.ok && [replay.reason, replay.message]).toEqual([
       'replayed',
       expect.stringMatching(/already used/),
@@ -119,10 +122,9 @@ describe('emergency consensus', () => {
   });
 
   it('refuses forged, expired, under-signed and wrong-round authorisations with a clear reason', async () => {
-    const { clock, out, request, sign2, events } = await pendingRound();
-    const state = out.state!;
+    const { dir, clock, request, sign2, events, ctx: base } = await pendingRound();
     const captured: ConsensusEvent[] = [];
-    const ctx = { clock, onEvent: (e: ConsensusEvent) => captured.push(e) };
+    const ctx = { ...base, onEvent: (e: ConsensusEvent) => captured.push(e) };
 
     const req = request();
     const unknown = combineSignatures([
@@ -150,7 +152,7 @@ describe('emergency consensus', () => {
       ['wrong_round', wrongRound],
     ];
     for (const [reason, auth] of cases) {
-      const r = await finaliseWithAuthorisation(state, auth as typeof oneSigner, ctx);
+      const r = await finaliseWithAuthorisation(dir, auth as typeof oneSigner, ctx);
       expect(r.ok).toBe(false);
       expect(!r.ok && r.reason).toBe(reason);
       expect(!r.ok && r.message.length).toBeGreaterThan(10);
@@ -158,12 +160,29 @@ describe('emergency consensus', () => {
     expect(captured.filter((e) => e.type === 'round.emergency_refused')).toHaveLength(cases.length);
     expect(events.some((e) => e.type === 'round.finalised')).toBe(false);
     // after all the refusals, the round is still pending and a valid authorisation still works
-    expect((await finaliseWithAuthorisation(state, sign2(request()), ctx)).ok).toBe(true);
+    expect((await finaliseWithAuthorisation(dir, sign2(request()), ctx)).ok).toBe(true);
+  });
+
+  it('takes k from the operator set: a lower minSigners is refused, a lowered pending file does not help', async () => {
+    const { dir, out, request, sign2, ctx } = await pendingRound();
+    const one = signAuthorisation(request(), alice.privateKey, 'alice');
+    const lower = await finaliseWithAuthorisation(dir, one, { ...ctx, minSigners: 1 });
+    expect(!lower.ok && [lower.reason, lower.message]).toEqual([
+      'invalid',
+      expect.stringMatching(/below the operator set's 2: k can only be raised/),
+    ]);
+    const { writeRoundState } = await import('../../src/consensus/round-state.js');
+    await writeRoundState(dir, { ...out.state!, emergency: { threshold: 1, operator_keys: [] } });
+    const edited = await finaliseWithAuthorisation(dir, one, ctx);
+    expect(!edited.ok && edited.reason).toBe('under_signed');
+    const raised = await finaliseWithAuthorisation(dir, sign2(request()), { ...ctx, minSigners: 3 });
+    expect(!raised.ok && raised.reason).toBe('under_signed');
+    expect((await finaliseWithAuthorisation(dir, sign2(request()), ctx)).ok).toBe(true);
   });
 
   it('refuses a reduced quorum above the votes filed', async () => {
-    const { clock, out, request, sign2 } = await pendingRound();
-    const r = await finaliseWithAuthorisation(out.state!, sign2(request({ reduced_quorum: 5 })), { clock });
+    const { dir, request, sign2, ctx } = await pendingRound();
+    const r = await finaliseWithAuthorisation(dir, sign2(request({ reduced_quorum: 5 })), ctx);
     expect(!r.ok && r.reason).toBe('insufficient_votes');
   });
 

@@ -16,6 +16,7 @@ import {
 import { finaliseWithAuthorisation } from '../../src/consensus/emergency-round.js';
 import { EngineVoteBackend } from '../../src/consensus/engine-vote-backend.js';
 import type { ConsensusEvent } from '../../src/consensus/events.js';
+import { MemoryNonceStore } from '../../src/consensus/nonce-store.js';
 import type { RoundOptions, VoterSpec } from '../../src/consensus/round-options.js';
 import { runRound } from '../../src/consensus/round-runner.js';
 import { loadRoundState } from '../../src/consensus/round-state.js';
@@ -240,11 +241,11 @@ describe('emergency consensus over the engine', () => {
     expect(out.status).toBe('emergency_pending');
     expect(out.state!.failed_voters).toEqual(['g1', 'g2', 'g3']);
     expect(events.at(-1)).toMatchObject({ type: 'round.emergency_pending', votes: 3 });
-    const state = (await loadRoundState(dir))!;
+    expect(await loadRoundState(dir)).toMatchObject({ status: 'pending' });
     const finalEvents: ConsensusEvent[] = [];
-    const done = await finaliseWithAuthorisation(state, signedBy(request(), [alice, carol]), {
-      operatorKeys: operators,
-      threshold: 2,
+    const done = await finaliseWithAuthorisation(dir, signedBy(request(), [alice, carol]), {
+      operators: { threshold: 2, operators },
+      nonceStore: new MemoryNonceStore(),
       onEvent: (e) => finalEvents.push(e),
     });
     expect(done.ok).toBe(true);
@@ -261,7 +262,7 @@ describe('emergency consensus over the engine', () => {
   it('refuses forged, expired, under-signed and replayed authorisations', async () => {
     const { dir } = await pending();
     const state = (await loadRoundState(dir))!;
-    const ctx = { operatorKeys: operators, threshold: 2 };
+    const ctx = { operators: { threshold: 2, operators }, nonceStore: new MemoryNonceStore() };
     const req = request();
     const forged = signedBy(req, [alice, { name: 'bob', privateKey: mallory.privateKey }]);
     const expired = signedBy(request({ expires_at: new Date(Date.now() - 1000).toISOString() }), [
@@ -274,7 +275,7 @@ describe('emergency consensus over the engine', () => {
       [expired, 'expired'],
       [underSigned, 'under_signed'],
     ] as const) {
-      const r = await finaliseWithAuthorisation(state, auth, ctx);
+      const r = await finaliseWithAuthorisation(dir, auth, ctx);
       expect(!r.ok && r.reason).toBe(reason);
       const rec = consensusAuditRecord(
         { type: 'round.emergency_refused', round_id: state.round_id, reason, message: 'x' },
@@ -283,10 +284,10 @@ describe('emergency consensus over the engine', () => {
       expect(rec.actor).toBe('system');
     }
     const valid = signedBy(req, [alice, bob]);
-    expect((await finaliseWithAuthorisation(state, valid, ctx)).ok).toBe(true);
+    expect((await finaliseWithAuthorisation(dir, valid, ctx)).ok).toBe(true);
     const { writeRoundState } = await import('../../src/consensus/round-state.js');
-    await writeRoundState({ ...state, status: 'pending' });
-    const replay = await finaliseWithAuthorisation(state, valid, ctx);
+    await writeRoundState(dir, { ...state, status: 'pending' });
+    const replay = await finaliseWithAuthorisation(dir, valid, ctx);
     expect(!replay.ok && replay.reason).toBe('replayed');
   });
 });

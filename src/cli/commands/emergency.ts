@@ -4,8 +4,8 @@
  * @packageDocumentation
  */
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { consensusAuditRecord } from '../../consensus/audit-events.js';
@@ -18,7 +18,8 @@ import {
   signAuthorisation,
 } from '../../consensus/authorisation.js';
 import { finaliseWithAuthorisation } from '../../consensus/emergency-round.js';
-import { loadRoundState, PENDING_FILE } from '../../consensus/round-state.js';
+import { FileNonceStore } from '../../consensus/nonce-store.js';
+import { loadRoundState, PENDING_FILE, type RoundState } from '../../consensus/round-state.js';
 import { CliError, parseDurationOption } from '../cli-error.js';
 import {
   CONSENSUS_EXIT,
@@ -61,6 +62,49 @@ async function writeOut(
   io.stdout(text);
 }
 
+/** The environment variable naming the directory of used nonces (`--state-dir`). */
+export const STATE_DIR_ENV = 'HIVE_EMERGENCY_STATE_DIR';
+
+/** The pending state of a minutes folder, or a CliError saying why there is none. */
+async function pendingState(dir: string, folder: string): Promise<RoundState> {
+  let state: RoundState | undefined;
+  try {
+    state = await loadRoundState(dir);
+  } catch (error) {
+    throw new CliError(`${folder}: ${(error as Error).message}`);
+  }
+  if (!state)
+    throw new CliError(`${folder}: no ${PENDING_FILE}: the round is not waiting for an authorisation`);
+  return state;
+}
+
+/** The nearest existing ancestor of `path` (itself included), with symbolic links resolved. */
+async function realAncestor(path: string): Promise<string> {
+  let p = resolve(path);
+  for (;;) {
+    try {
+      return await realpath(p);
+    } catch {
+      const up = dirname(p);
+      if (up === p) return p;
+      p = up;
+    }
+  }
+}
+
+/** Resolves the used-nonce directory and refuses one inside the minutes folder (its edits could reset it). */
+async function stateDirOutside(minutesDir: string, stateDir: string): Promise<string> {
+  const minutes = await realpath(minutesDir);
+  const target = await realAncestor(stateDir);
+  const inside = relative(minutes, target);
+  if (inside === '' || (inside !== '..' && !inside.startsWith(`..${sep}`) && !isAbsolute(inside))) {
+    throw new CliError(
+      `--state-dir: ${stateDir} is inside the minutes folder; used nonces must be kept outside it`,
+    );
+  }
+  return resolve(stateDir);
+}
+
 /** Registers `emergency keygen|request|sign|authorise`. */
 export function registerEmergency(program: Command, io: ConsensusCliIo): void {
   const emergency = program
@@ -73,10 +117,14 @@ export function registerEmergency(program: Command, io: ConsensusCliIo): void {
     .command('keygen')
     .description('Generate an operator Ed25519 key: <name>.key.pem (secret, mode 0600) and <name>.pub.json.')
     .argument('<name>', 'operator name')
-    .option('--out <dir>', 'output directory', '.')
+    .option('--out <dir>', 'output directory (created when missing)', '.')
     .action(async (name: string, opts: { out: string }) => {
       if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new CliError(`name: "${name}" must match [A-Za-z0-9._-]+`);
-      const dir = await requireFolder(opts.out, '--out');
+      const dir = resolve(opts.out);
+      await mkdir(dir, { recursive: true, mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
+        throw new CliError(`--out: cannot create ${opts.out}: ${error.code ?? error.message}`);
+      });
+      await requireFolder(opts.out, '--out');
       const pair = generateOperatorKey(name);
       const keyPath = join(dir, `${name}.key.pem`);
       const pubPath = join(dir, `${name}.pub.json`);
@@ -102,9 +150,7 @@ export function registerEmergency(program: Command, io: ConsensusCliIo): void {
     .option('--out <file>', 'also write the request to this file')
     .action(async (folder: string, opts: { reducedQuorum: string; expires: string; out?: string }) => {
       const dir = await requireFolder(folder);
-      const state = await loadRoundState(dir);
-      if (!state)
-        throw new CliError(`${folder}: no ${PENDING_FILE}: the round is not waiting for an authorisation`);
+      const state = await pendingState(dir, folder);
       if (state.status !== 'pending')
         throw new CliError(`${folder}: round ${state.round_id} is already finalised`);
       const quorum = parseIntOption(opts.reducedQuorum, '--reduced-quorum');
@@ -150,7 +196,14 @@ export function registerEmergency(program: Command, io: ConsensusCliIo): void {
     .requiredOption('--request <file>', 'the request JSON')
     .requiredOption('--signatures <files>', 'comma-separated signature parts')
     .requiredOption('--operator-keys <file>', 'the registered operators (not the copy in the pending file)')
-    .option('--threshold <k>', 'override the threshold of the keys file')
+    .option(
+      '--threshold <k>',
+      "require more signers than the keys file's threshold (k can only be raised, never lowered)",
+    )
+    .option(
+      '--state-dir <dir>',
+      `where used nonces are recorded, outside every minutes folder (default: $${STATE_DIR_ENV}, else --data-dir)`,
+    )
     .option('-d, --data-dir <dir>', 'where the audit log lives', '.data')
     .action(
       async (
@@ -160,15 +213,32 @@ export function registerEmergency(program: Command, io: ConsensusCliIo): void {
           signatures: string;
           operatorKeys: string;
           threshold?: string;
+          stateDir?: string;
           dataDir: string;
         },
       ) => {
         const dir = await requireFolder(folder);
-        const state = await loadRoundState(dir);
-        if (!state)
-          throw new CliError(`${folder}: no ${PENDING_FILE}: the round is not waiting for an authorisation`);
+        const state = await pendingState(dir, folder);
         const keys = await readOperatorKeys(opts.operatorKeys);
-        const threshold = opts.threshold ? parseIntOption(opts.threshold, '--threshold') : keys.threshold;
+        let minSigners: number | undefined;
+        if (opts.threshold !== undefined) {
+          minSigners = parseIntOption(opts.threshold, '--threshold');
+          if (minSigners < keys.threshold) {
+            throw new CliError(
+              `--threshold: ${minSigners} is below the threshold ${keys.threshold} of ${opts.operatorKeys}; ` +
+                'k comes from the registered operators and can only be raised',
+            );
+          }
+          if (minSigners > keys.operators.length) {
+            throw new CliError(
+              `--threshold: ${minSigners} exceeds the ${keys.operators.length} registered operator(s)`,
+            );
+          }
+        }
+        const stateDir = await stateDirOutside(
+          dir,
+          opts.stateDir ?? process.env[STATE_DIR_ENV] ?? opts.dataDir,
+        );
         const request = await readRequest(opts.request, '--request');
         const files = opts.signatures
           .split(',')
@@ -189,9 +259,10 @@ export function registerEmergency(program: Command, io: ConsensusCliIo): void {
         const audit = openAudit(opts.dataDir, io);
         const claimedSigners = combined.value.signatures.map((s) => s.signer);
         try {
-          const outcome = await finaliseWithAuthorisation(state, combined.value, {
-            operatorKeys: keys.operators,
-            threshold,
+          const outcome = await finaliseWithAuthorisation(dir, combined.value, {
+            operators: keys,
+            ...(minSigners !== undefined ? { minSigners } : {}),
+            nonceStore: new FileNonceStore(stateDir),
             onEvent: (e) => audit.append(consensusAuditRecord(e, { claimedSigners })),
           });
           if (outcome.ok) {

@@ -135,6 +135,12 @@ async function voteAction(folder: string, opts: VoteOptions, io: ConsensusCliIo)
     if (opts.operatorKeys) {
       const keys = await readOperatorKeys(opts.operatorKeys);
       const threshold = opts.threshold ? parseIntOption(opts.threshold, '--threshold') : keys.threshold;
+      if (threshold < keys.threshold) {
+        throw new CliError(
+          `--threshold: ${threshold} is below the threshold ${keys.threshold} of ${opts.operatorKeys}; ` +
+            'k comes from the registered operators and can only be raised',
+        );
+      }
       if (threshold > keys.operators.length) {
         throw new CliError(
           `--threshold: ${threshold} exceeds the ${keys.operators.length} registered operator(s)`,
@@ -236,7 +242,7 @@ export function registerVote(program: Command, io: ConsensusCliIo): void {
     )
     .option(
       '--threshold <k>',
-      'operators that must sign an emergency authorisation (default: from the keys file)',
+      "operators that must sign an emergency authorisation (default and minimum: the keys file's threshold)",
     )
     .option('-d, --data-dir <dir>', 'where the audit log lives', '.data')
     .action((folder: string, opts: VoteOptions) => voteAction(folder, opts, io));
