@@ -26,6 +26,13 @@ import {
 import { httpError, invalidRequest, scrubSecrets } from './errors.js';
 import { restoreFlagOverrides } from './flag-restore.js';
 import { FeatureFlags } from './flags.js';
+import {
+  accessLogRequest,
+  jsonTooDeep,
+  lingerAfterTooLarge,
+  MAX_JSON_DEPTH,
+  openAiClientErrorHandler,
+} from './request-hygiene.js';
 import { RequestLimiter } from './request-limiter.js';
 import { lazyChildLoggerFactory } from './request-logger.js';
 import { registerAdminRoutes } from './routes/admin.js';
@@ -95,9 +102,27 @@ export function requestIdFor(header: string | string[] | undefined): string {
 
 function makeLogger(option: Logger | false | undefined, level: string): Logger {
   const redact = { paths: [...REDACTED_LOG_PATHS], censor: '[redacted]' };
+  // The access log's request line, with credential-like query parameters redacted.
+  const serializers = { req: accessLogRequest };
   if (option === false) return pino({ level: 'silent' });
-  if (option) return option.child({}, { redact });
-  return pino({ level, redact });
+  if (option) return option.child({}, { redact, serializers });
+  return pino({ level, redact, serializers });
+}
+
+/**
+ * Fastify's `trustProxy` for our setting: a hop count becomes "trust the `n` nearest hops" (proxy-addr's
+ * rule for a number); a list of addresses is passed as is.
+ */
+function trustProxyOption(
+  trust: GatewaySettings['server']['trustProxy'],
+): false | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust === false ? false : [...trust];
+}
+
+/** Bytes of an oversized body discarded after its 413 before the connection is closed. */
+function drainCap(bodyLimit: number): number {
+  return Math.max(16 * 1024 * 1024, 4 * bodyLimit);
 }
 
 const EXPOSED = 'x-request-id, x-hive-model, x-hive-attempts, x-hive-fallback, retry-after';
@@ -112,7 +137,17 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Fastif
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: settings.server.bodyLimitBytes,
-    trustProxy: settings.server.trustProxy,
+    trustProxy: trustProxyOption(settings.server.trustProxy),
+    // Node drops a request whose headers and body do not arrive in time (408, in OpenAI shape below).
+    requestTimeout: settings.server.bodyTimeoutMs,
+    http: {
+      headersTimeout: Math.min(settings.server.headersTimeoutMs, settings.server.bodyTimeoutMs),
+      connectionsCheckingInterval: Math.max(
+        50,
+        Math.min(1_000, Math.floor(settings.server.bodyTimeoutMs / 4)),
+      ),
+    },
+    clientErrorHandler: openAiClientErrorHandler,
     logController: new LogController({
       disableRequestLogging: !settings.server.accessLog,
       requestIdLogLabel: 'requestId',
@@ -132,6 +167,13 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Fastif
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '' && request.method === 'DELETE') {
       done(null, undefined);
+      return;
+    }
+    // Checked before parsing: a body nested thousands deep would overflow the stack later (stringify).
+    if (jsonTooDeep(body as string)) {
+      done(
+        Object.assign(new Error(`nested more than ${MAX_JSON_DEPTH} levels`), { code: 'HIVE_JSON_DEPTH' }),
+      );
       return;
     }
     parseJson(request, body as string, done);
@@ -212,6 +254,8 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Fastif
     ),
   );
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      lingerAfterTooLarge(request, reply, drainCap(settings.server.bodyLimitBytes));
     const mapped = mapFrameworkError(error, settings.server.bodyLimitBytes);
     if (mapped) return sendError(reply, mapped);
     request.log.error(
@@ -251,6 +295,12 @@ function mapFrameworkError(error: FastifyError, bodyLimit: number): ReturnType<t
       );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return invalidRequest('The request body is empty: expected a JSON object', null, 'invalid_json');
+    case 'HIVE_JSON_DEPTH':
+      return invalidRequest(
+        `The request body is nested more than ${MAX_JSON_DEPTH} levels deep`,
+        null,
+        'invalid_json',
+      );
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return invalidRequest('The request body is not valid JSON', null, 'invalid_json');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':

@@ -67,9 +67,17 @@ export function invalidRequest(
   return httpError(400, 'invalid_request_error', message, code, param);
 }
 
-/** A 401 for a request that did not send the key it needs. */
-export function missingKey(message: string): HttpError {
-  return httpError(401, 'authentication_error', message, 'missing_api_key');
+/**
+ * A 401 for a request that did not send the key it needs. `guidance` is the gateway's own fixed text
+ * (never input), so it is not scrubbed: "send Authorization: Bearer <key>" must reach the caller intact.
+ */
+export function missingKey(guidance: string): HttpError {
+  return {
+    status: 401,
+    body: {
+      error: { message: guidance, type: 'authentication_error', code: 'missing_api_key', param: null },
+    },
+  };
 }
 
 /**

@@ -23,8 +23,44 @@ export const serverSettingsSchema = z.strictObject({
   bodyLimitBytes: z.int().positive().default(1_048_576),
   /** Overall deadline for one inference request in ms (passed to the engine). */
   requestTimeoutMs: z.int().positive().default(120_000),
-  /** Trust `x-forwarded-for` (behind a reverse proxy). */
-  trustProxy: z.boolean().default(false),
+  /**
+   * Behind reverse proxies: `false` (default; the socket's address is the client), the number of proxies
+   * in front of the gateway (the client is that many hops from the right of `x-forwarded-for`), or the
+   * proxies' addresses/CIDR ranges (`x-forwarded-for` is read only from them). `true` is refused: it would
+   * take the leftmost address a client wrote itself, letting it dodge the auth lockout and forge `ip:` actors.
+   */
+  trustProxy: z
+    .union([
+      z.boolean(),
+      z.int().min(0),
+      z.array(z.string().min(1)).min(1, { error: 'expected at least one proxy address' }),
+    ])
+    .default(false)
+    .superRefine((value, c) => {
+      if (value === true)
+        c.addIssue({
+          code: 'custom',
+          message:
+            'true would trust any x-forwarded-for a client writes itself (it could dodge the auth lockout and forge its audited address); give the number of proxies in front of the gateway (e.g. 1) or their addresses',
+        });
+    })
+    .transform((value) => (value === true ? false : value) as false | number | string[]),
+  /**
+   * Time allowed to receive a whole request, headers and body, in ms (default 30 s); a client that
+   * trickles its body longer gets a 408 and its connection is closed.
+   */
+  bodyTimeoutMs: z.int().positive().default(30_000),
+  /** Time allowed to receive a request's headers, in ms (default 20 s; at most `bodyTimeoutMs`). */
+  headersTimeoutMs: z.int().positive().default(20_000),
+  /** Most open admin event streams (`/admin/v1/events`) at once, and per admin key. */
+  eventStreams: z
+    .strictObject({
+      max: z.int().positive().default(64),
+      perKey: z.int().positive().default(8),
+      /** Bytes buffered for one slow subscriber before its events are dropped. */
+      bufferBytes: z.int().positive().default(1_048_576),
+    })
+    .default({ max: 64, perKey: 8, bufferBytes: 1_048_576 }),
   /** Log every request (pino access lines). */
   accessLog: z.boolean().default(true),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -2,15 +2,15 @@
  * `GET /admin/v1/events` (scope `read`): a Server-Sent Events stream of live engine events plus the
  * gateway's flag and admin events, one JSON object per `data:` line with an increasing `id:`. A comment
  * heartbeat (`: heartbeat`) keeps proxies from closing the connection. Events for a client that does not
- * read are dropped (counted in the next `: dropped N` comment) rather than buffered without bound.
+ * read are dropped (counted in the next `: dropped N` comment) rather than buffered without bound
+ * (`server.eventStreams.bufferBytes` per subscriber). Subscribers are capped in total and per admin key
+ * (`server.eventStreams.max`, `.perKey`); one more is answered 429 `too_many_event_streams`.
  * @packageDocumentation
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
 import type { TimerHandle } from '../../core/clock.js';
-import type { GatewayContext, LiveEvent } from '../context.js';
-
-/** Bytes buffered for one slow client before events are dropped. */
-const MAX_BUFFERED_BYTES = 1_048_576;
+import { type GatewayContext, type LiveEvent, sendError } from '../context.js';
+import { httpError } from '../errors.js';
 
 /** Registers the admin event stream; open streams are ended when the app closes. */
 export function registerAdminEvents(
@@ -20,12 +20,22 @@ export function registerAdminEvents(
   guard: { preHandler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> },
 ): void {
   const open = new Set<() => void>();
+  const caps = ctx.settings.server.eventStreams;
+  const MAX_BUFFERED_BYTES = caps.bufferBytes;
+  const perKey = new Map<string, number>();
+  const tooMany = (why: string) =>
+    httpError(429, 'rate_limit_error', `Too many open event streams ${why}`, 'too_many_event_streams');
   app.addHook('preClose', (done) => {
     for (const end of [...open]) end();
     done();
   });
 
   app.get(path, { preHandler: guard.preHandler as preHandlerHookHandler }, (request, reply) => {
+    const key = request.hiveAdmin?.name ?? '';
+    const mine = perKey.get(key) ?? 0;
+    if (open.size >= caps.max) return sendError(reply, tooMany(`(at most ${caps.max} in total)`));
+    if (mine >= caps.perKey) return sendError(reply, tooMany(`for this admin key (at most ${caps.perKey})`));
+    perKey.set(key, mine + 1);
     const headers: Record<string, string | number | string[]> = {};
     for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) headers[k] = v;
     reply.hijack();
@@ -70,6 +80,9 @@ export function registerAdminEvents(
       for (const s of subscriptions) s.dispose();
       if (timer !== undefined) ctx.clock.clearTimer(timer);
       open.delete(end);
+      const left = (perKey.get(key) ?? 1) - 1;
+      if (left > 0) perKey.set(key, left);
+      else perKey.delete(key);
     };
     const end = () => {
       cleanup();
