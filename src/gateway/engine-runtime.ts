@@ -71,6 +71,10 @@ export class EngineGatewayRuntime implements GatewayRuntime {
     return this.engine.current.resolveTarget(name)?.kind;
   }
 
+  providerOf(model: string): string | undefined {
+    return this.engine.current.models.get(model)?.spec.provider;
+  }
+
   readonly breakers = {
     list: (): BreakerInfo[] =>
       [...this.engine.current.models.values()].map((m) => {

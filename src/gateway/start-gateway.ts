@@ -166,6 +166,10 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     health: () => engine.health.all().map((h) => ({ model: h.modelId, status: h.status, score: h.score })),
     retryBudget: () => engine.budget.tokens,
   });
+  metrics.setModelLookup((id) => {
+    const spec = engine.current.models.get(id)?.spec;
+    return spec ? { provider: spec.provider, cost: spec.cost } : undefined;
+  });
   const subscription = engine.events.on((event) => {
     metrics.observe(event);
     alerts.observe(event);

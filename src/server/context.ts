@@ -10,6 +10,7 @@ import type { AuditInput } from '../audit/audit-record.js';
 import type { Clock } from '../core/clock.js';
 import type { EventEmitter } from '../core/event-emitter.js';
 import type { EngineEvent } from '../engine/events.js';
+import type { GenAiOperation } from '../telemetry/genai-metrics.js';
 import type { RequestTracing } from '../telemetry/tracing.js';
 import type { Authenticator, AuthRequest, AuthResult, ClientIdentity } from './auth.js';
 import { type HttpError, tooManyRequests } from './errors.js';
@@ -32,6 +33,8 @@ export interface GatewayAuditLog {
 export interface MetricsEndpoint {
   readonly contentType: string;
   render(): Promise<string>;
+  /** Records one finished GenAI operation (tokens, cost, duration), when these metrics take them. */
+  recordOperation?(operation: GenAiOperation): void;
 }
 
 /** A flag changed (admin API). */

@@ -101,6 +101,8 @@ export interface GatewayRuntime {
   listModels(): ModelInfo[];
   /** What `name` refers to, or undefined when it names nothing. */
   resolveTarget(name: string): TargetKind | undefined;
+  /** The provider kind (`openai`, `anthropic`, `simulated`) of a model id, for telemetry. */
+  providerOf?(model: string): string | undefined;
   readonly breakers: {
     list(): BreakerInfo[];
     /** Forces the breaker open until released; false when the model is unknown. */

@@ -3,6 +3,16 @@
  * @packageDocumentation
  */
 export { CounterCells } from './counter-cells.js';
+export * as genAiConventions from './genai-conventions.js';
+export {
+  type GenAiMetrics,
+  type GenAiModelInfo,
+  type GenAiModelLookup,
+  type GenAiOperation,
+  OPERATION_DURATION_BUCKETS,
+  registerGenAiMetrics,
+  TOKEN_USAGE_BUCKETS,
+} from './genai-metrics.js';
 export { LabelGuard } from './label-guard.js';
 export {
   createMetrics,
@@ -10,7 +20,12 @@ export {
   type MetricsGaugeSource,
   type MetricsOptions,
 } from './metrics.js';
-export { breakerStateCode, breakerStateLabel, healthStatusCode } from './state-codes.js';
+export {
+  BREAKER_STATE_LABELS,
+  breakerStateLabel,
+  HEALTH_STATUS_LABELS,
+  healthStatusLabel,
+} from './state-labels.js';
 export {
   createTracing,
   type LazyAttributes,

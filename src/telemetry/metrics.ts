@@ -6,9 +6,14 @@
  * - `hive_requests_total{model,outcome,stream}`: finished requests; `model` is the model that served it,
  *   or `none` when nothing did (see `hive_chain_exhausted_total`).
  * - `hive_request_duration_seconds{model}` and `hive_ttft_seconds{model}`: histograms.
- * - `hive_breaker_state{model}`: `0` closed, `1` half-open, `2` open, `3` isolated/disabled, `-1` unknown.
+ * - `hive_breaker_state{model,state}`: one series per state (`closed`, `half_open`, `open`, `isolated`,
+ *   `disabled`), `1` for the current one and `0` for the others.
  * - `hive_breaker_transitions_total{model,to}`.
- * - `hive_health_status{model}`: `0` healthy, `1` degraded, `2` failed; `hive_health_score{model}` (0..1).
+ * - `hive_health_status{model,status}`: one series per status (`healthy`, `degraded`, `failed`), `1` for the
+ *   current one; `hive_health_score{model}` (0..1).
+ * - the GenAI metrics of `genai-metrics.ts` (`gen_ai_client_token_usage`,
+ *   `gen_ai_client_operation_duration_seconds`, `hive_tokens_total`, `hive_cost_total`), fed by
+ *   {@link GatewayMetrics.recordOperation}.
  * - `hive_fallbacks_total{from,to,substitution}`, `hive_retries_total{model,kind}`,
  *   `hive_retry_giveups_total{model}`, `hive_chain_exhausted_total{target}`,
  *   `hive_probes_total{model,outcome}`, `hive_retry_budget_tokens`.
@@ -20,9 +25,15 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { EngineEvent } from '../engine/events.js';
 import { CounterCells } from './counter-cells.js';
+import { type GenAiModelLookup, type GenAiOperation, registerGenAiMetrics } from './genai-metrics.js';
 import { LabelGuard } from './label-guard.js';
 import { ModelHistogram } from './model-histogram.js';
-import { breakerStateCode, breakerStateLabel, healthStatusCode } from './state-codes.js';
+import {
+  BREAKER_STATE_LABELS,
+  breakerStateLabel,
+  HEALTH_STATUS_LABELS,
+  healthStatusLabel,
+} from './state-labels.js';
 
 /** Live state pulled at scrape time. */
 export interface MetricsGaugeSource {
@@ -60,6 +71,10 @@ export interface GatewayMetrics {
   observe(event: EngineEvent): void;
   /** Sets (or clears) the source of breaker/health/budget gauges read at scrape time. */
   setGaugeSource(source: MetricsGaugeSource | undefined): void;
+  /** Records one finished GenAI operation (tokens, cost, duration) for the `gen_ai_*` metrics. */
+  recordOperation(operation: GenAiOperation): void;
+  /** Sets how model ids map to providers and prices for {@link GatewayMetrics.recordOperation}. */
+  setModelLookup(lookup: GenAiModelLookup | undefined): void;
   /** The exposition text. */
   render(): Promise<string>;
 }
@@ -76,8 +91,8 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
   const targets = new LabelGuard(limit);
   let source: MetricsGaugeSource | undefined;
   // Event-derived fallbacks for the gauges when no source is set.
-  const lastBreaker = new Map<string, number>();
-  const lastHealth = new Map<string, number>();
+  const lastBreaker = new Map<string, string>();
+  const lastHealth = new Map<string, string>();
 
   function counter<L extends string>(name: string, help: string, labelNames: readonly L[]): CounterCells<L> {
     let cells: CounterCells<L> | undefined;
@@ -139,27 +154,32 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
 
   new Gauge({
     name: p + 'breaker_state',
-    help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open, 3 isolated or disabled, -1 unknown.',
-    labelNames: ['model'] as const,
+    help: 'Circuit breaker state: 1 on the series whose state label is the current state, 0 on the others.',
+    labelNames: ['model', 'state'] as const,
     registers: [registry],
     collect() {
       this.reset();
-      if (source)
-        for (const b of source.breakers())
-          this.set({ model: models.map(b.model) }, breakerStateCode(b.state));
-      else for (const [model, code] of lastBreaker) this.set({ model }, code);
+      const put = (model: string, current: string): void => {
+        for (const state of BREAKER_STATE_LABELS) this.set({ model, state }, state === current ? 1 : 0);
+        if (current === 'other') this.set({ model, state: 'other' }, 1);
+      };
+      if (source) for (const b of source.breakers()) put(models.map(b.model), breakerStateLabel(b.state));
+      else for (const [model, state] of lastBreaker) put(model, state);
     },
   });
   new Gauge({
     name: p + 'health_status',
-    help: 'Model health status: 0 healthy, 1 degraded, 2 failed, -1 unknown.',
-    labelNames: ['model'] as const,
+    help: 'Model health status: 1 on the series whose status label is the current status, 0 on the others.',
+    labelNames: ['model', 'status'] as const,
     registers: [registry],
     collect() {
       this.reset();
-      if (source)
-        for (const h of source.health()) this.set({ model: models.map(h.model) }, healthStatusCode(h.status));
-      else for (const [model, code] of lastHealth) this.set({ model }, code);
+      const put = (model: string, current: string): void => {
+        for (const status of HEALTH_STATUS_LABELS) this.set({ model, status }, status === current ? 1 : 0);
+        if (current === 'other') this.set({ model, status: 'other' }, 1);
+      };
+      if (source) for (const h of source.health()) put(models.map(h.model), healthStatusLabel(h.status));
+      else for (const [model, status] of lastHealth) put(model, status);
     },
   });
   new Gauge({
@@ -182,6 +202,8 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     },
   });
 
+  const genAi = registerGenAiMetrics(registry, p, limit);
+
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: p });
 
   function observe(event: EngineEvent): void {
@@ -196,11 +218,11 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
       case 'breaker.state_changed': {
         const model = models.map(event.model);
         transitions.add([model, breakerStateLabel(event.to)]);
-        lastBreaker.set(model, breakerStateCode(event.to));
+        lastBreaker.set(model, breakerStateLabel(event.to));
         return;
       }
       case 'health.status_changed': {
-        lastHealth.set(models.map(event.model), healthStatusCode(event.to));
+        lastHealth.set(models.map(event.model), healthStatusLabel(event.to));
         return;
       }
       case 'request.fallback':
@@ -230,6 +252,8 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     setGaugeSource(next) {
       source = next;
     },
+    recordOperation: genAi.record,
+    setModelLookup: genAi.setModelLookup,
     render: () => registry.metrics(),
   };
 }

@@ -27,9 +27,13 @@ describe('request tracing', () => {
       });
       expect(res.statusCode).toBe(200);
       expect(spans).toHaveLength(1);
-      expect(spans[0]!.name).toBe('hive.chat.completions');
+      // GenAI conventions: `{operation} {request model}` and gen_ai.* attributes.
+      expect(spans[0]!.name).toBe(`chat ${runtime.models[0]!.id}`);
       expect(spans[0]!.ended).toBe(true);
       expect(spans[0]!.attributes['hive.model']).toBe(runtime.models[0]!.id);
+      expect(spans[0]!.attributes['gen_ai.operation.name']).toBe('chat');
+      expect(spans[0]!.attributes['gen_ai.request.model']).toBe(runtime.models[0]!.id);
+      expect(spans[0]!.attributes['gen_ai.response.model']).toBe(runtime.models[0]!.id);
       expect(spans[0]!.events).toContain('hive.attempt');
     } finally {
       await app.close();

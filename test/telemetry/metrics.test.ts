@@ -68,8 +68,10 @@ describe('createMetrics', () => {
     expect(text).toContain('hive_fallbacks_total{from="gpt-4o",to="claude-3",substitution="false"} 1');
     expect(text).toContain('hive_chain_exhausted_total{target="chat"} 1');
     expect(text).toContain('hive_breaker_transitions_total{model="gpt-4o",to="open"} 1');
-    expect(text).toContain('hive_breaker_state{model="gpt-4o"} 2');
-    expect(text).toContain('hive_health_status{model="gpt-4o"} 2');
+    expect(text).toContain('hive_breaker_state{model="gpt-4o",state="open"} 1');
+    expect(text).toContain('hive_breaker_state{model="gpt-4o",state="closed"} 0');
+    expect(text).toContain('hive_health_status{model="gpt-4o",status="failed"} 1');
+    expect(text).toContain('hive_health_status{model="gpt-4o",status="healthy"} 0');
     expect(text).toContain('hive_probes_total{model="gpt-4o",outcome="timeout"} 1');
     // Counters accumulate between scrapes rather than restarting.
     m.observe(completed());
@@ -90,14 +92,16 @@ describe('createMetrics', () => {
       retryBudget: () => 7,
     });
     let text = await m.render();
-    expect(text).toContain('x_breaker_state{model="a"} 1');
-    expect(text).toContain('x_breaker_state{model="b"} 3');
-    expect(text).toContain('x_health_status{model="a"} 1');
+    expect(text).toContain('x_breaker_state{model="a",state="half_open"} 1');
+    expect(text).toContain('x_breaker_state{model="a",state="closed"} 0');
+    expect(text).toContain('x_breaker_state{model="b",state="isolated"} 1');
+    expect(text).toContain('x_health_status{model="a",status="degraded"} 1');
     expect(text).toContain('x_health_score{model="a"} 0.5');
     expect(text).toContain('x_retry_budget_tokens 7');
     state = 'closed';
     text = await m.render();
-    expect(text).toContain('x_breaker_state{model="a"} 0');
+    expect(text).toContain('x_breaker_state{model="a",state="closed"} 1');
+    expect(text).toContain('x_breaker_state{model="a",state="half_open"} 0');
     expect(text).not.toContain('hive_');
   });
 

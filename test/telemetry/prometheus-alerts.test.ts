@@ -77,6 +77,29 @@ describe('config/prometheus-alerts.yaml', () => {
     expect(rules.find((r) => r.alert === 'HiveHighErrorRate')!.for).toBe('5m');
   });
 
+  it('matches state gauges by label, with label values our registry exports', async () => {
+    const m = createMetrics();
+    m.setGaugeSource({
+      breakers: () => [{ model: 'a', state: 'open' }],
+      health: () => [{ model: 'a', status: 'failed', score: 0 }],
+    });
+    const text = await m.render();
+    for (const r of rules) {
+      for (const [, name, labels] of r.expr.matchAll(
+        /\b(hive_(?:breaker_state|health_status))\{([^}]*)\}/g,
+      )) {
+        // The selector picks exactly the series that is 1 in this state.
+        expect(text, r.alert).toContain(`${name}{model="a",${labels}} 1`);
+      }
+    }
+    expect(rules.find((r) => r.alert === 'HiveBreakerOpen')!.expr).toBe(
+      'hive_breaker_state{state="open"} == 1',
+    );
+    expect(rules.find((r) => r.alert === 'HiveModelFailed')!.expr).toBe(
+      'hive_health_status{status="failed"} == 1',
+    );
+  });
+
   it('references only metrics our registry exports', async () => {
     const names = await exportedNames();
     const referenced = new Set(rules.flatMap((r) => r.expr.match(/\bhive_[a-z_]+/g) ?? []));

@@ -7,16 +7,17 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CancelSource } from '../../core/cancel-signal.js';
-import type { Failure } from '../../core/outcome.js';
+import type { Failure, OutcomeKind } from '../../core/outcome.js';
 import type { AttemptRecord } from '../../engine/events.js';
 import type { EngineRequest, EngineStream } from '../../engine/types.js';
 import { sourceTextOf } from '../../providers/completion-text.js';
-import type { StreamEvent } from '../../providers/types.js';
+import type { StreamEvent, Usage } from '../../providers/types.js';
 import type { RequestSpan } from '../../telemetry/tracing.js';
 import type { ClientIdentity } from '../auth.js';
 import { parseCapabilities, parseChatBody } from '../chat-request.js';
 import { admitClient, type GatewayContext, sendError } from '../context.js';
 import { engineFailureToHttp, type HttpError, invalidRequest, modelNotFound } from '../errors.js';
+import { genAiRequestAttributes, genAiSpanName, observeOperation } from '../genai-observation.js';
 
 function setHiveHeaders(
   reply: FastifyReply,
@@ -72,14 +73,23 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
       restriction: identity.restriction,
     };
 
+    const startedAt = ctx.clock.now();
     if (!parsed.stream) {
-      const span = ctx.tracing.startRequestSpan('hive.chat.completions', () => ({
-        'hive.target': target,
-        'hive.request_id': request.id,
-      }));
+      const span = ctx.tracing.startRequestSpan(genAiSpanName('chat', target), () =>
+        genAiRequestAttributes('chat', target, request.id),
+      );
       const result = await ctx.runtime.engine.complete(engineRequest);
       raw.off('close', onClose);
       if (span.recording) traceAttempts(span, result.attempts, result.ok ? result.model : undefined);
+      observeOperation(ctx, span, {
+        operation: 'chat',
+        target,
+        model: result.ok ? result.model : undefined,
+        client: identity.name,
+        usage: result.ok ? result.value.usage : undefined,
+        startedAt,
+        errorType: result.ok ? undefined : result.failure.kind,
+      });
       if (!result.ok) {
         span.end(result.failure.kind, result.message);
         setHiveHeaders(reply, { attempts: result.attempts });
@@ -94,9 +104,16 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
         .send(sourceTextOf(result.value) ?? result.value);
     }
 
+    const span = ctx.tracing.startRequestSpan(genAiSpanName('chat', target), () =>
+      genAiRequestAttributes('chat', target, request.id),
+    );
     const opened = await ctx.runtime.engine.stream(engineRequest);
     if (!opened.ok) {
       raw.off('close', onClose);
+      if (span.recording) traceAttempts(span, opened.attempts, undefined);
+      const report = { operation: 'chat', target, model: undefined, client: identity.name, usage: undefined };
+      observeOperation(ctx, span, { ...report, startedAt, errorType: opened.failure.kind });
+      span.end(opened.failure.kind, opened.message);
       setHiveHeaders(reply, { attempts: opened.attempts });
       return sendError(reply, engineFailureToHttp(opened, target));
     }
@@ -106,6 +123,13 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
     const first = await iterator.next();
     if (!first.done && first.value.type === 'error') {
       stream.close();
+      const kind = first.value.failure.kind;
+      observeOperation(ctx, span, {
+        ...streamReport(stream, target, identity.name),
+        startedAt,
+        errorType: kind,
+      });
+      span.end(kind);
       setHiveHeaders(reply, { attempts: stream.attempts });
       return sendError(
         reply,
@@ -120,9 +144,21 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
     // Events go straight to the socket as they arrive (no stream machinery in between).
     reply.hijack();
     raw.writeHead(200, reply.getHeaders() as OutgoingHttpHeaders);
-    await pumpEvents(raw, first, iterator, stream, target);
+    const pumped = await pumpEvents(raw, first, iterator, stream, target);
+    if (span.recording) traceAttempts(span, stream.attempts, stream.model);
+    observeOperation(ctx, span, {
+      ...streamReport(stream, target, identity.name),
+      usage: pumped.usage,
+      startedAt,
+      errorType: pumped.errorType,
+    });
+    span.end(pumped.errorType ?? 'success');
     return reply;
   });
+}
+
+function streamReport(stream: EngineStream, target: string, client: string | undefined) {
+  return { operation: 'chat', target, model: stream.model, client, usage: undefined };
 }
 
 function drained(raw: ServerResponse): Promise<void> {
@@ -156,6 +192,12 @@ function traceAttempts(
 
 const DONE = 'data: [DONE]\n\n';
 
+/** How a pumped stream ended: the usage its chunks reported, and the failure kind when it failed. */
+interface PumpResult {
+  usage: Usage | undefined;
+  errorType: OutcomeKind | undefined;
+}
+
 /**
  * Writes the engine's stream events as SSE as they arrive (waiting for `drain` when the client reads
  * slowly) and ends the response with the terminal event; closes the engine stream when done or when
@@ -167,17 +209,23 @@ async function pumpEvents(
   iterator: AsyncIterator<StreamEvent>,
   stream: EngineStream,
   target: string,
-): Promise<void> {
+): Promise<PumpResult> {
   let next = first;
+  const out: PumpResult = { usage: undefined, errorType: undefined };
   try {
     for (;;) {
-      if (raw.destroyed) return;
+      if (raw.destroyed) {
+        out.errorType = 'aborted';
+        return out;
+      }
       if (next.done) {
+        out.errorType = 'malformed';
         raw.end(errorEvent(stream, target, 'The upstream stream ended without finishing'));
-        return;
+        return out;
       }
       const event = next.value;
       if (event.type === 'chunk') {
+        if (event.chunk.usage) out.usage = event.chunk.usage;
         const text = `data: ${event.text ?? JSON.stringify(event.chunk)}\n\n`;
         if (!raw.write(text)) await drained(raw);
         next = await iterator.next();
@@ -185,13 +233,16 @@ async function pumpEvents(
       }
       if (event.type === 'done') {
         raw.end(DONE);
-        return;
+        return out;
       }
+      out.errorType = event.failure.kind;
       raw.end(errorEvent(stream, target, 'The stream failed after it started', event.failure));
-      return;
+      return out;
     }
   } catch {
+    out.errorType = 'malformed';
     if (!raw.destroyed) raw.end(errorEvent(stream, target, 'The stream failed after it started'));
+    return out;
   } finally {
     stream.close();
     if (!raw.destroyed && !raw.writableEnded) raw.end();
