@@ -4,8 +4,8 @@
  * @packageDocumentation
  */
 import { type Classifier, classifySafely } from './classifier.js';
-import type { Outcome } from './outcome.js';
-import { success } from './outcome.js';
+import { AbortedError, TimeoutError } from './errors/policy-errors.js';
+import { type Failure, failure, type Outcome, success } from './outcome.js';
 import type { AttemptContext } from './policy.js';
 import { neverAbortedSignal, type SignalScope } from './signal-scope.js';
 
@@ -79,6 +79,23 @@ export interface FastStage extends Stage {
     fn: UserFn,
     next: Chain,
   ): Outcome<T> | Promise<Outcome<T>>;
+  /** The path for calls whose `enter` returned {@link SLOW_PATH} (required when it ever does). */
+  invokeSlow?<T>(call: Call, fn: UserFn, next: Chain): Promise<Outcome<T>>;
+}
+
+/**
+ * The `invoke` of every {@link FastStage}, written once in terms of its `enter`, `inner` and `leave`, so
+ * that a stage run alone (or behind a stage that is not fast) and a stage fused into a fast run cannot
+ * behave differently: there is one formulation of each policy.
+ */
+export function invokeFast<T>(stage: FastStage, call: Call, fn: UserFn, next: Chain): Promise<Outcome<T>> {
+  const token = stage.enter(call);
+  if (typeof token === 'symbol') return stage.invokeSlow!<T>(call, fn, next);
+  if (typeof token === 'object' && token !== null && (token as { ok?: unknown }).ok === false) {
+    return Promise.resolve(token as Outcome<T>);
+  }
+  const inner = stage.inner === undefined ? call : stage.inner(token, call);
+  return next.run<T>(inner, fn).then((out) => stage.leave<T>(out, token, call, fn, next));
 }
 
 function isFast(stage: Stage): stage is FastStage {
@@ -150,7 +167,8 @@ function runSlow<T>(
   fn: UserFn,
 ): Promise<Outcome<T>> {
   const link = links[depth]!;
-  return settleFast(links, depth, frames, link.stage!.invoke<T>(call, fn, link.next!), call, fn);
+  const inner = (link.stage as FastStage).invokeSlow!<T>(call, fn, link.next!);
+  return settleFast(links, depth, frames, inner, call, fn);
 }
 
 /** No links (for running the user function alone). */
@@ -175,6 +193,7 @@ async function settleFast<T>(
     } catch (error) {
       out = classifySafely(call.classifier, error);
     }
+    if (!out.ok && call.scope !== undefined && call.scope.aborted) out = cancelled(out, call.scope);
   }
   for (let i = depth - 1; i >= 0; i--) {
     const link = links[i]!;
@@ -188,6 +207,18 @@ async function settleFast<T>(
     out = r instanceof Promise ? await r : (r as Outcome<T>);
   }
   return out;
+}
+
+/**
+ * A failure of a function whose scope was cancelled: whatever it threw or returned (`fetch` rejects with
+ * the signal's reason, which may be anything), it is `aborted`, or `timeout` when a timeout policy
+ * cancelled it. An `aborted` failure is neutral for breakers and health and is never retried.
+ */
+export function cancelled(out: Failure, scope: SignalScope): Failure {
+  if (out.kind === 'aborted' || out.kind === 'timeout') return out;
+  const reason = scope.reason;
+  if (reason instanceof TimeoutError) return failure('timeout', reason);
+  return failure('aborted', reason instanceof AbortedError ? reason : new AbortedError(reason));
 }
 
 /** Leaves `depth` links with a short-circuit outcome, synchronously while every `leave` is. */

@@ -26,14 +26,18 @@ export class DeadlineEntry {
 }
 
 /**
- * A FIFO of deadlines served by a single unref'd timer. The backing array keeps its capacity when the
- * queue drains (`head`/`tail` indices, popped slots cleared), so the steady state allocates nothing.
+ * A FIFO of deadlines served by a single timer. The timer keeps the process alive while a deadline is
+ * pending (somebody awaits that call) and is switched to background once the queue drains (when the
+ * clock can switch it; see `Clock.keepAlive`). The backing array keeps its capacity when the queue drains
+ * (`head`/`tail` indices, popped slots cleared), so the steady state allocates nothing.
  */
 export class DeadlineQueue {
   private items: (DeadlineEntry | undefined)[] = [];
   private head = 0;
   private tail = 0;
   private timer: TimerHandle | undefined = undefined;
+  /** True while the armed timer keeps the process alive. */
+  private held = false;
   private disposed = false;
 
   /**
@@ -49,7 +53,12 @@ export class DeadlineQueue {
   add(ms: number, scope: SignalScope): DeadlineEntry {
     const entry = new DeadlineEntry(this.clock.now() + ms, scope);
     this.items[this.tail++] = entry;
-    if (this.timer === undefined && !this.disposed) this.arm(entry.at);
+    if (this.timer === undefined) {
+      if (!this.disposed) this.arm(entry.at);
+    } else if (!this.held && this.clock.keepAlive !== undefined) {
+      this.clock.keepAlive(this.timer, true);
+      this.held = true;
+    }
     return entry;
   }
 
@@ -69,6 +78,7 @@ export class DeadlineQueue {
     this.disposed = true;
     if (this.timer !== undefined) this.clock.clearTimer(this.timer);
     this.timer = undefined;
+    this.held = false;
     this.items = [];
     this.head = 0;
     this.tail = 0;
@@ -79,6 +89,10 @@ export class DeadlineQueue {
     if (h >= this.tail) {
       this.head = 0;
       this.tail = 0;
+      if (this.held && this.timer !== undefined) {
+        this.clock.keepAlive!(this.timer, false);
+        this.held = false;
+      }
     } else if (h > 1024 && h * 2 > this.tail) {
       this.items = this.items.slice(h, this.tail);
       this.tail -= h;
@@ -89,11 +103,16 @@ export class DeadlineQueue {
   }
 
   private arm(at: number): void {
-    this.timer = this.clock.setTimer(() => this.onTimer(), Math.max(0, at - this.clock.now()));
+    // Only a clock that can later switch the timer to background gets a keep-alive one: otherwise a
+    // drained queue would hold the process until the timer fired.
+    const hold = this.clock.keepAlive !== undefined;
+    this.timer = this.clock.setTimer(() => this.onTimer(), Math.max(0, at - this.clock.now()), hold);
+    this.held = hold;
   }
 
   private onTimer(): void {
     this.timer = undefined;
+    this.held = false;
     const now = this.clock.now();
     const items = this.items;
     let h = this.head;

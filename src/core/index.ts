@@ -1,6 +1,6 @@
 /**
  * The resilience core: outcomes, classification, backoff, retry, circuit breaker, timeout, bulkhead,
- * hedging, fallback and their composition. No runtime dependencies, no Node-only APIs.
+ * hedging, fallback, request coalescing and their composition. No runtime dependencies, no Node-only APIs.
  * @packageDocumentation
  */
 export { type Backoff, clampDelay, type RandomSource } from './backoff/backoff.js';
@@ -16,6 +16,8 @@ export {
   exponentialBackoff,
 } from './backoff/exponential.js';
 export type {
+  BreakerHealthCheck,
+  BreakerMetrics,
   CircuitBreakerOptions,
   CircuitBreakerSnapshot,
   CircuitState,
@@ -28,7 +30,8 @@ export { BreakerPermit, ProbeLease } from './breaker/breaker-permit.js';
 export { type CallWindow, CountWindow, TimeWindow, type WindowTotals } from './breaker/call-window.js';
 export { CircuitBreaker, circuitBreaker } from './breaker/circuit-breaker.js';
 export { type BulkheadOptions, BulkheadPolicy, bulkhead } from './bulkhead.js';
-export type { Call, Chain, Stage, UserFn } from './call.js';
+export type { Call, Chain, FastStage, Stage, UserFn } from './call.js';
+export { invokeFast, SLOW_PATH } from './call.js';
 export { asAbortSignal, type CancelSignal, CancelSource } from './cancel-signal.js';
 export { type Classifier, classifySafely, defaultClassifier } from './classifier.js';
 export { type ClassifyErrorOptions, classifyError } from './classify-error.js';
@@ -48,8 +51,15 @@ export {
   withoutStack,
 } from './errors/resilience-error.js';
 export { type Disposable, EventEmitter, type Listener } from './event-emitter.js';
-export { type FallbackOptions, FallbackPolicy, fallback } from './fallback.js';
-export { type HedgeOptions, HedgePolicy, hedge } from './hedge.js';
+export {
+  type FallbackOptions,
+  type FallbackOverOptions,
+  type FallbackOverResult,
+  FallbackPolicy,
+  fallback,
+  fallbackOver,
+} from './fallback.js';
+export { type HedgeOptions, HedgePolicy, type HedgingEvent, hedge } from './hedge.js';
 export {
   CONTEXT_LENGTH_REASON,
   type HeaderSource,
@@ -76,7 +86,23 @@ export {
 export { Pipeline, type PipelineMember, pipeline, type SubstituteOf } from './pipeline.js';
 export type { AttemptContext, ExecuteOptions, Policy, PolicyDescription } from './policy.js';
 export { BasePolicy, type PolicyOptions } from './policy-base.js';
-export { type GiveUpEvent, type RetryEvent, type RetryOptions, RetryPolicy, retry } from './retry.js';
+export {
+  type GiveUpEvent,
+  type RetryEvent,
+  type RetryLoopCall,
+  type RetryLoopResult,
+  type RetryOptions,
+  RetryPolicy,
+  retry,
+} from './retry.js';
 export { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
 export { SignalScope } from './signal-scope.js';
+export {
+  Singleflight,
+  type SingleflightCallOptions,
+  type SingleflightOptions,
+  singleflight,
+} from './singleflight.js';
+export { sleep } from './sleep.js';
+export { type CommitDecision, type CommittedStream, readUntilCommit } from './stream-commit.js';
 export { type TimeoutOptions, TimeoutPolicy, type TimeoutStrategy, timeout } from './timeout.js';

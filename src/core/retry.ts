@@ -4,13 +4,15 @@
  */
 import type { Backoff } from './backoff/backoff.js';
 import { ExponentialBackoff } from './backoff/exponential.js';
-import type { Call, Chain, FastStage, UserFn } from './call.js';
+import { type Call, type Chain, type FastStage, invokeFast, type UserFn } from './call.js';
+import type { CancelSignal } from './cancel-signal.js';
 import { type Clock, systemClock } from './clock.js';
 import { AbortedError, type GiveUpReason, RetryExhaustedError } from './errors/policy-errors.js';
 import { EventEmitter } from './event-emitter.js';
 import { countsAsFailure, type Failure, failure, isRetryable, type Outcome } from './outcome.js';
 import { BasePolicy, type PolicyOptions } from './policy-base.js';
 import type { RetryBudget } from './retry-budget.js';
+import type { SignalScope } from './signal-scope.js';
 import { sleep } from './sleep.js';
 
 /** Options of {@link RetryPolicy}. */
@@ -27,6 +29,31 @@ export interface RetryOptions extends PolicyOptions {
   readonly budget?: RetryBudget;
   /** Time source (default {@link systemClock}). */
   readonly clock?: Clock;
+}
+
+/** Per-call rules of {@link RetryPolicy.retryLoop}. */
+export interface RetryLoopCall {
+  /** Checked before each retry and ends a sleep at once (a policy scope or a caller's signal). */
+  readonly cancel?: SignalScope | CancelSignal | undefined;
+  /** At most this many retries for this call (the policy's `maxRetries` still caps it). */
+  readonly maxRetries?: number;
+  /**
+   * The per-attempt decision, asked before each retry with the failure, the retry's index (0 = first)
+   * and the delay the policy would wait: `undefined` to retry, or a reason to stop (returned as `stop`).
+   */
+  readonly decide?: (failure: Failure, retryIndex: number, delayMs: number) => string | undefined;
+  /** Called before each retry's sleep. */
+  readonly onRetry?: (failure: Failure, retryIndex: number, delayMs: number) => void;
+}
+
+/** What {@link RetryPolicy.retryLoop} ended with. */
+export interface RetryLoopResult<T> {
+  /** The last attempt's outcome (`aborted` when cancelled before or during a sleep). */
+  readonly outcome: Outcome<T>;
+  /** Retries made (attempts - 1). */
+  readonly retries: number;
+  /** `success`, `not-retryable`, `max-retries`, `budget`, `aborted`, or the reason `decide` returned. */
+  readonly stop: string;
 }
 
 /** Fired before each retry sleep. */
@@ -51,7 +78,8 @@ export interface GiveUpEvent {
 
 /**
  * Retries retryable failures (see `isRetryable`): the delay is the failure's `retryAfterMs` when the
- * server advised one (clamped to `maxRetryAfterMs`), otherwise the backoff for its kind. An abort
+ * server advised a finite one (clamped to `[0, maxRetryAfterMs]`), otherwise (none, or not finite) the
+ * backoff for its kind. An abort
  * during the sleep returns an `aborted` outcome at once, with no further attempt. When it gives up
  * after retrying, the outcome keeps the last failure's kind and carries a {@link RetryExhaustedError}.
  */
@@ -84,13 +112,8 @@ export class RetryPolicy extends BasePolicy implements FastStage {
     this.clock = options.clock ?? systemClock;
   }
 
-  async invoke<T>(call: Call, fn: UserFn, next: Chain): Promise<Outcome<T>> {
-    const out = await next.run<T>(call, fn);
-    if (out.ok) {
-      this.budget?.recordSuccess();
-      return out;
-    }
-    return this.retryAfter(out, call, fn, next);
+  invoke<T>(call: Call, fn: UserFn, next: Chain): Promise<Outcome<T>> {
+    return invokeFast<T>(this, call, fn, next);
   }
 
   /** @inheritDoc FastStage.enter */
@@ -117,28 +140,56 @@ export class RetryPolicy extends BasePolicy implements FastStage {
 
   /** Retries after the failed first attempt `first` (of `call`) while the rules allow. */
   private async retryAfter<T>(first: Failure, call: Call, fn: UserFn, next: Chain): Promise<Outcome<T>> {
+    const r = await this.retryLoop<T>(
+      (i) => next.run<T>(call.with(call.scope, call.attempt + i), fn),
+      { cancel: call.scope },
+      first,
+    );
+    if (r.stop === 'max-retries' || r.stop === 'budget')
+      return this.giveUp(r.outcome as Failure, r.retries + 1, r.stop);
+    return r.outcome;
+  }
+
+  /**
+   * The retry loop itself, for callers that are not a pipeline stage (the engine runs each model's
+   * attempts through it). Runs `attempt(0)` (unless `first`, its outcome, is given), then retries while
+   * the rules allow, in this order: a retryable kind; fewer than `maxRetries` retries (the policy's,
+   * lowered by the call's); not cancelled; the call's own `decide` (given the delay the policy would
+   * wait); the budget. The budget records every attempt's success or counted failure. Never throws.
+   */
+  async retryLoop<T>(
+    attempt: (retryIndex: number) => Outcome<T> | Promise<Outcome<T>>,
+    call: RetryLoopCall = {},
+    first?: Outcome<T>,
+  ): Promise<RetryLoopResult<T>> {
     const budget = this.budget;
-    let out: Outcome<T> = first;
+    const cancel = call.cancel;
+    const max = call.maxRetries === undefined ? this.maxRetries : Math.min(this.maxRetries, call.maxRetries);
+    let out = first ?? (await attempt(0));
+    let retries = 0;
     let previousDelay = 0;
-    for (let attempt = call.attempt; ; ) {
+    for (;;) {
       if (out.ok) {
         budget?.recordSuccess();
-        return out;
+        return { outcome: out, retries, stop: 'success' };
       }
       if (budget && countsAsFailure(out.kind)) budget.recordFailure();
-      if (!isRetryable(out.kind)) return out;
-      const made = attempt - call.attempt + 1;
-      if (made > this.maxRetries) return this.giveUp(out, made, 'max-retries');
-      if (call.scope?.aborted) return failure('aborted', new AbortedError(call.scope.reason));
-      if (budget && !budget.trySpend()) return this.giveUp(out, made, 'budget');
-      const delayMs = this.delayFor(out, attempt - call.attempt, previousDelay);
+      if (!isRetryable(out.kind)) return { outcome: out, retries, stop: 'not-retryable' };
+      if (retries >= max) return { outcome: out, retries, stop: 'max-retries' };
+      if (cancel?.aborted)
+        return { outcome: failure('aborted', new AbortedError(cancel.reason)), retries, stop: 'aborted' };
+      const delayMs = this.delayFor(out, retries, previousDelay);
+      const veto = call.decide?.(out, retries, delayMs);
+      if (veto !== undefined) return { outcome: out, retries, stop: veto };
+      if (budget && !budget.trySpend()) return { outcome: out, retries, stop: 'budget' };
       previousDelay = delayMs;
-      if (this.onRetry.hasListeners) this.onRetry.emit({ attempt, failure: out, delayMs });
-      if (!(await sleep(this.clock, delayMs, call.scope))) {
-        return failure('aborted', new AbortedError(call.scope?.reason));
+      call.onRetry?.(out, retries, delayMs);
+      if (this.onRetry.hasListeners) this.onRetry.emit({ attempt: retries, failure: out, delayMs });
+      if (!(await sleep(this.clock, delayMs, cancel))) {
+        return { outcome: failure('aborted', new AbortedError(cancel?.reason)), retries, stop: 'aborted' };
       }
-      attempt++;
-      out = await next.run<T>(call.with(call.scope, attempt), fn);
+      retries++;
+      out = await attempt(retries);
     }
   }
 

@@ -2,7 +2,7 @@
  * Timeout policy: a cooperative deadline delivered through the attempt's `AbortSignal`.
  * @packageDocumentation
  */
-import { type Call, type Chain, type FastStage, SLOW_PATH, type UserFn } from './call.js';
+import { type Call, type Chain, type FastStage, invokeFast, SLOW_PATH, type UserFn } from './call.js';
 import { type Clock, systemClock } from './clock.js';
 import { type DeadlineEntry, DeadlineQueue } from './deadline-queue.js';
 import { TimeoutError } from './errors/policy-errors.js';
@@ -13,9 +13,12 @@ import { SignalScope } from './signal-scope.js';
 
 /**
  * - `cooperative` (default): at the deadline the attempt's signal aborts and the policy waits for the
- *   function to return, then reports `timeout`. A function that ignores its signal runs to its end.
+ *   function to return. A function that still fails (typically because it noticed the abort) reports
+ *   `timeout`; one that finishes successfully anyway returns its value (a complete answer is not thrown
+ *   away). A function that ignores its signal runs to its end.
  * - `aggressive`: at the deadline the signal aborts and the policy reports `timeout` at once; the
- *   function keeps running in the background until it notices.
+ *   function keeps running in the background until it notices. Such abandoned calls are counted
+ *   ({@link TimeoutPolicy.abandoned}, {@link TimeoutPolicy.abandonedRunning}).
  */
 export type TimeoutStrategy = 'cooperative' | 'aggressive';
 
@@ -39,6 +42,8 @@ export class TimeoutPolicy extends BasePolicy implements Disposable, FastStage {
   readonly timeoutMs: number;
   private readonly strategy: TimeoutStrategy;
   private readonly queue: DeadlineQueue;
+  private abandonedTotal = 0;
+  private abandonedNow = 0;
 
   /** @param options - see {@link TimeoutOptions} */
   constructor(options: TimeoutOptions) {
@@ -52,11 +57,24 @@ export class TimeoutPolicy extends BasePolicy implements Disposable, FastStage {
     this.queue = new DeadlineQueue(options.clock ?? systemClock, (entry) => this.expire(entry));
   }
 
+  /** Aggressive calls abandoned at their deadline, in total. */
+  get abandoned(): number {
+    return this.abandonedTotal;
+  }
+
+  /** Aggressive calls abandoned at their deadline that are still running in the background. */
+  get abandonedRunning(): number {
+    return this.abandonedNow;
+  }
+
   invoke<T>(call: Call, fn: UserFn, next: Chain): Promise<Outcome<T>> {
+    return invokeFast<T>(this, call, fn, next);
+  }
+
+  /** The aggressive strategy: the call races its deadline. */
+  invokeSlow<T>(call: Call, fn: UserFn, next: Chain): Promise<Outcome<T>> {
     const entry = this.queue.add(this.timeoutMs, new SignalScope(call.scope));
-    const inner = next.run<T>(call.with(entry.scope, call.attempt), fn);
-    if (this.strategy === 'aggressive') return this.race(inner, entry);
-    return this.settleCooperative(inner, entry);
+    return this.race(next.run<T>(call.with(entry.scope, call.attempt), fn), entry);
   }
 
   /** @inheritDoc FastStage.enter */
@@ -75,22 +93,26 @@ export class TimeoutPolicy extends BasePolicy implements Disposable, FastStage {
     return this.finish(out, token as DeadlineEntry);
   }
 
-  private async settleCooperative<T>(inner: Promise<Outcome<T>>, entry: DeadlineEntry): Promise<Outcome<T>> {
-    const out = await inner;
-    return this.finish(out, entry);
-  }
-
   private finish<T>(out: Outcome<T>, entry: DeadlineEntry): Outcome<T> {
     entry.scope.dispose();
-    if (entry.fired) return failure('timeout', entry.error);
+    if (entry.fired) return out.ok ? out : failure('timeout', entry.error);
     this.queue.complete(entry);
     return out;
   }
 
   private race<T>(inner: Promise<Outcome<T>>, entry: DeadlineEntry): Promise<Outcome<T>> {
     return new Promise<Outcome<T>>((resolve) => {
-      entry.settle = (error) => resolve(failure('timeout', error));
-      inner.then((out) => resolve(this.finish(out, entry)));
+      let abandoned = false;
+      entry.settle = (error) => {
+        abandoned = true;
+        this.abandonedTotal++;
+        this.abandonedNow++;
+        resolve(failure('timeout', error));
+      };
+      inner.then((out) => {
+        if (abandoned) this.abandonedNow--;
+        resolve(this.finish(out, entry));
+      });
     });
   }
 

@@ -20,6 +20,7 @@ export type TransitionReason =
   | 'probe-released'
   | 'probe-succeeded'
   | 'forced-close'
+  | 'health-check-passed'
   | 'isolated'
   | 'isolation-ended'
   | 'disabled'
@@ -90,6 +91,47 @@ export interface CircuitBreakerOptions extends PolicyOptions {
   readonly clock?: Clock;
   /** A name for `describe()` and events. */
   readonly name?: string;
+  /**
+   * Metrics-only mode: the breaker records every outcome and keeps its statistics (read them through
+   * `metrics`) but never opens, so it never rejects a call. Where it would have opened it counts
+   * `wouldHaveOpened` and starts counting afresh. For trying thresholds on live traffic.
+   */
+  readonly metricsOnly?: boolean;
+  /**
+   * A health check run while the breaker is open or half-open, on a background timer: a passing check
+   * closes it (reason `health-check-passed`); a failing or throwing one leaves it as it is. Isolation
+   * and `disable()` are kept (only releasing them ends them).
+   */
+  readonly healthCheck?: BreakerHealthCheck;
+}
+
+/** See {@link CircuitBreakerOptions.healthCheck}. */
+export interface BreakerHealthCheck {
+  /** Resolves true when the protected resource is healthy again. */
+  readonly check: () => boolean | Promise<boolean>;
+  /** Time between checks while the breaker is open (ms, > 0). */
+  readonly intervalMs: number;
+}
+
+/** A read-only view of a breaker's counts and rates (see `CircuitBreaker.metrics`). */
+export interface BreakerMetrics {
+  readonly state: CircuitState;
+  /** Consecutive failures counted now (consecutive mode; 0 in window mode). */
+  readonly consecutiveFailures: number;
+  /** Calls in the window (window mode; undefined in consecutive mode). */
+  readonly calls: number | undefined;
+  /** Failures in the window (window mode). */
+  readonly failures: number | undefined;
+  /** Slow calls in the window (window mode). */
+  readonly slowCalls: number | undefined;
+  /** `failures / calls` (window mode, 0 with no calls). */
+  readonly failureRate: number | undefined;
+  /** `slowCalls / calls` (window mode, 0 with no calls). */
+  readonly slowCallRate: number | undefined;
+  /** True in metrics-only mode. */
+  readonly metricsOnly: boolean;
+  /** Metrics-only mode: how many times the breaker would have opened. */
+  readonly wouldHaveOpened: number;
 }
 
 /** A serialisable snapshot of a breaker (see `toJSON()` / `hydrate()`). */

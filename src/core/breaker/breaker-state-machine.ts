@@ -54,6 +54,10 @@ export abstract class BreakerStateMachine extends BasePolicy implements PermitSi
   protected openError: BrokenCircuitError | undefined = undefined;
   protected isolatedError: BrokenCircuitError | undefined = undefined;
   protected disabledFlag = false;
+  /** Metrics-only mode: never opens (see `CircuitBreakerOptions.metricsOnly`). */
+  protected readonly metricsOnly: boolean;
+  /** Metrics-only mode: times it would have opened. */
+  protected wouldHaveOpened = 0;
 
   /** @param options - see {@link CircuitBreakerOptions} */
   constructor(options: CircuitBreakerOptions = {}) {
@@ -67,6 +71,7 @@ export abstract class BreakerStateMachine extends BasePolicy implements PermitSi
     this.slowRate = settings.slowRate;
     this.idleResetMs = settings.idleResetMs;
     this.openMs = this.opts.openDurationMs;
+    this.metricsOnly = options.metricsOnly === true;
   }
 
   /** The current state (expires overdue probe leases first). */
@@ -234,6 +239,13 @@ export abstract class BreakerStateMachine extends BasePolicy implements PermitSi
   }
 
   protected trip(reason: TransitionReason, cooldownMs?: number): void {
+    if (this.metricsOnly) {
+      // Records, never rejects: note it, then count afresh as a breaker that closed again would.
+      this.wouldHaveOpened++;
+      this.consecutive = 0;
+      this.window?.reset();
+      return;
+    }
     if (this.code === HALF_OPEN)
       this.openMs = Math.min(this.opts.maxOpenDurationMs, this.openMs * this.opts.openBackoffFactor);
     else if (this.code === CLOSED) this.openMs = this.opts.openDurationMs;

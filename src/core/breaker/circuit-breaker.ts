@@ -3,13 +3,14 @@
  * {@link BreakerStateMachine}.
  * @packageDocumentation
  */
-import { type Call, type Chain, type FastStage, SLOW_PATH, type UserFn } from '../call.js';
+import { type Call, type Chain, type FastStage, invokeFast, SLOW_PATH, type UserFn } from '../call.js';
+import type { TimerHandle } from '../clock.js';
 import type { Disposable } from '../event-emitter.js';
 import type { Outcome } from '../outcome.js';
-import type { CircuitBreakerOptions } from './breaker-options.js';
+import type { BreakerHealthCheck, BreakerMetrics, CircuitBreakerOptions } from './breaker-options.js';
 import type { BreakerPermit } from './breaker-permit.js';
 import { describeBreaker } from './breaker-settings.js';
-import { BreakerStateMachine, CLOSED, DISABLED, ISOLATED } from './breaker-state-machine.js';
+import { BreakerStateMachine, CLOSED, DISABLED, HALF_OPEN, ISOLATED, OPEN } from './breaker-state-machine.js';
 
 /**
  * A circuit breaker.
@@ -31,18 +32,102 @@ import { BreakerStateMachine, CLOSED, DISABLED, ISOLATED } from './breaker-state
  *
  * Every transition bumps a generation number: results of calls admitted before a transition are
  * ignored, so a late completion can neither flip the state nor fire a second event.
+ *
+ * `metricsOnly` records without ever rejecting; {@link CircuitBreaker.metrics} is a read-only view of the
+ * counts and rates; a `healthCheck` (or {@link CircuitBreaker.reportHealthCheck}) closes an open breaker
+ * when the resource is healthy again.
  */
-export class CircuitBreaker extends BreakerStateMachine implements FastStage {
+export class CircuitBreaker extends BreakerStateMachine implements FastStage, Disposable {
   /** Calls are timed only when a slow-call rate is set (the only reader of a call's duration). */
   private readonly timed: boolean;
   /** Closed-state counting is plain consecutive counting: untimed, no window, no idle reset. */
   private readonly plain: boolean;
 
   /** @param options - see {@link CircuitBreakerOptions} */
+  private readonly healthCheck: BreakerHealthCheck | undefined;
+  private checkTimer: TimerHandle | undefined = undefined;
+  private checking = false;
+
   constructor(options: CircuitBreakerOptions = {}) {
     super(options);
     this.timed = this.slowRate !== undefined;
     this.plain = !this.timed && this.window === undefined && this.idleResetMs === undefined;
+    const hc = options.healthCheck;
+    if (hc !== undefined) {
+      if (typeof hc.check !== 'function')
+        throw new TypeError('circuitBreaker: healthCheck.check must be a function');
+      if (!(hc.intervalMs > 0) || !Number.isFinite(hc.intervalMs)) {
+        throw new RangeError(
+          `circuitBreaker: healthCheck.intervalMs must be a finite number > 0 (got ${String(hc.intervalMs)})`,
+        );
+      }
+      this.healthCheck = hc;
+      this.onStateChange.on((e) =>
+        e.to === 'open' ? this.armCheck() : e.to !== 'half-open' && this.disarmCheck(),
+      );
+    }
+  }
+
+  /** A read-only view of the breaker's counts and rates (window statistics in window mode). */
+  get metrics(): BreakerMetrics {
+    const w = this.window;
+    if (w !== undefined) w.advance(this.clock.now());
+    const calls = w?.calls;
+    return {
+      state: this.state,
+      consecutiveFailures: this.consecutive,
+      calls,
+      failures: w?.failures,
+      slowCalls: w?.slow,
+      failureRate: w === undefined ? undefined : calls ? w.failures / calls : 0,
+      slowCallRate: w === undefined ? undefined : calls ? w.slow / calls : 0,
+      metricsOnly: this.metricsOnly,
+      wouldHaveOpened: this.wouldHaveOpened,
+    };
+  }
+
+  /**
+   * The health-check hook: reports an out-of-band check of the protected resource (an active probe,
+   * say). A passing check closes an open or half-open breaker (reason `health-check-passed`); a failing
+   * one changes nothing. Isolation and `disable()` are kept. Returns true when the state changed.
+   */
+  reportHealthCheck(passed: boolean): boolean {
+    if (!passed || (this.code !== OPEN && this.code !== HALF_OPEN)) return false;
+    this.closeNow('health-check-passed');
+    return true;
+  }
+
+  /** Stops a scheduled health check (the breaker keeps working). */
+  dispose(): void {
+    this.disarmCheck();
+  }
+
+  private armCheck(): void {
+    if (this.checkTimer !== undefined || this.healthCheck === undefined) return;
+    // A background timer: nobody awaits a health check.
+    this.checkTimer = this.clock.setTimer(() => {
+      this.checkTimer = undefined;
+      void this.runCheck();
+    }, this.healthCheck.intervalMs);
+  }
+
+  private disarmCheck(): void {
+    if (this.checkTimer !== undefined) this.clock.clearTimer(this.checkTimer);
+    this.checkTimer = undefined;
+  }
+
+  private async runCheck(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    let passed = false;
+    try {
+      passed = (await this.healthCheck!.check()) === true;
+    } catch {
+      passed = false; // a throwing check is a failing one
+    } finally {
+      this.checking = false;
+    }
+    if (!this.reportHealthCheck(passed) && (this.code === OPEN || this.code === HALF_OPEN)) this.armCheck();
   }
 
   /**
@@ -74,19 +159,16 @@ export class CircuitBreaker extends BreakerStateMachine implements FastStage {
   }
 
   invoke<T>(call: Call, fn: UserFn, next: Chain): Promise<Outcome<T>> {
-    if (this.code === CLOSED && this.plain) return this.runClosedFast<T>(call, fn, next);
+    return invokeFast<T>(this, call, fn, next);
+  }
+
+  /** Timed (slow-call rate) mode: every call takes a permit and is timed. */
+  invokeSlow<T>(call: Call, fn: UserFn, next: Chain): Promise<Outcome<T>> {
     if (this.code === DISABLED) return next.run<T>(call, fn);
     const permit = this.tryAcquire();
     // A rejection adds no async frame: one resolved promise around a small Failure.
     if (!permit.ok) return Promise.resolve(permit);
     return this.runPermitted<T>(call, fn, next, permit);
-  }
-
-  private async runClosedFast<T>(call: Call, fn: UserFn, next: Chain): Promise<Outcome<T>> {
-    const generation = this.generation;
-    const out = await next.run<T>(call, fn);
-    if (generation === this.generation) this.recordConsecutive(out.ok ? 'success' : out.kind);
-    return out;
   }
 
   /**

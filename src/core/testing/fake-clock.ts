@@ -8,6 +8,7 @@ interface FakeTimer {
   readonly id: number;
   readonly at: number;
   readonly fn: () => void;
+  keepAlive: boolean;
 }
 
 /** A {@link Clock} whose time advances only through {@link FakeClock.advance}. */
@@ -31,14 +32,25 @@ export class FakeClock implements Clock {
     return this.current + this.wallOffset;
   }
 
-  setTimer(fn: () => void, ms: number): TimerHandle {
-    const timer: FakeTimer = { id: this.nextId++, at: this.current + Math.max(0, ms), fn };
+  setTimer(fn: () => void, ms: number, keepAlive = false): TimerHandle {
+    const timer: FakeTimer = { id: this.nextId++, at: this.current + Math.max(0, ms), fn, keepAlive };
     this.timers.push(timer);
     return timer.id;
   }
 
   clearTimer(handle: TimerHandle): void {
     this.timers = this.timers.filter((t) => t.id !== handle);
+  }
+
+  keepAlive(handle: TimerHandle, on: boolean): void {
+    for (const t of this.timers) if (t.id === handle) t.keepAlive = on;
+  }
+
+  /** Number of scheduled timers that would keep a real process alive (awaited ones). */
+  get keptAliveTimers(): number {
+    let n = 0;
+    for (const t of this.timers) if (t.keepAlive) n++;
+    return n;
   }
 
   /** Number of timers still scheduled. */
