@@ -35,4 +35,5 @@ export {
   type AlertSeverity,
   type ConsensusEmergencyEvent,
   escalateSeverity,
+  type SharedStateEvent,
 } from './types.js';

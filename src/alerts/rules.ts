@@ -138,6 +138,21 @@ export class AlertRuleSet {
         });
         return;
       }
+      case 'state.unavailable':
+      case 'state.available':
+        if (!r.sharedState.enabled) return;
+        out.push(
+          this.signal(
+            'sharedState',
+            input.instance,
+            input.type === 'state.unavailable' ? 'fire' : 'resolve',
+            input.type === 'state.unavailable'
+              ? `Shared state store ${input.store} unreachable from ${input.instance}: serving on local state`
+              : `Shared state store ${input.store} reachable again from ${input.instance}: resynchronised`,
+            input.reason,
+          ),
+        );
+        return;
       default:
         return;
     }

@@ -70,6 +70,8 @@ export const alertsSettingsSchema = z.strictObject({
         })
         .prefault({}),
       emergencyConsensus: quietRuleSchema('critical', '30m').prefault({}),
+      /** The shared state store (Redis) is unreachable: this instance serves on local state only. */
+      sharedState: ruleSchema('critical').prefault({}),
     })
     .prefault({}),
   /** After an alert resolves, the same rule and subject do not fire again for this long. */

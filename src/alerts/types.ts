@@ -13,7 +13,8 @@ export type AlertRuleName =
   | 'breakerOpened'
   | 'chainExhausted'
   | 'errorRate'
-  | 'emergencyConsensus';
+  | 'emergencyConsensus'
+  | 'sharedState';
 
 /**
  * The consensus layer's "emergency consensus engaged" signal. Extra fields are allowed; only `type`,
@@ -29,8 +30,23 @@ export interface ConsensusEmergencyEvent {
   readonly [extra: string]: unknown;
 }
 
+/**
+ * The shared state store (Redis) became unreachable (the instance serves on its local state) or
+ * reachable again (it resynchronised).
+ */
+export interface SharedStateEvent {
+  readonly type: 'state.unavailable' | 'state.available';
+  /** Where the store is, without credentials (e.g. `redis://10.0.0.5:6379`). */
+  readonly store: string;
+  /** The instance that noticed. */
+  readonly instance: string;
+  /** Short, secret-free reason. */
+  readonly reason: string;
+  readonly at: number;
+}
+
 /** Everything {@link AlertManager.observe} accepts. Other event types are ignored. */
-export type AlertInput = EngineEvent | ConsensusEmergencyEvent;
+export type AlertInput = EngineEvent | ConsensusEmergencyEvent | SharedStateEvent;
 
 /** One alert (a rule firing for one subject). Plain data: safe to log, stream and audit. */
 export interface Alert {

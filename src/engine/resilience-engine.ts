@@ -10,7 +10,7 @@ import { type Clock, systemClock } from '../core/clock.js';
 import { type Disposable, EventEmitter } from '../core/event-emitter.js';
 import { RetryBudget, type RetryBudgetOptions } from '../core/retry-budget.js';
 import { HealthMonitor, healthMonitorOptionsFromConfig } from '../health/health-monitor.js';
-import { HealthProber } from '../health/health-prober.js';
+import { HealthProber, type ProbeClaim } from '../health/health-prober.js';
 import type { ProbeResult } from '../health/types.js';
 import type { ChatCompletion } from '../providers/types.js';
 import { type BreakerDefaults, CompiledConfig, type ProviderFactory } from './compiled-config.js';
@@ -44,6 +44,8 @@ export interface ResilienceEngineOptions {
   readonly breaker?: Partial<BreakerDefaults>;
   /** Run active health probes (default true; they start with {@link ResilienceEngine.start}). */
   readonly probes?: boolean;
+  /** Consulted before each scheduled probe, e.g. a lease shared by instances (see `ProbeClaim`). */
+  readonly probeClaim?: ProbeClaim;
 }
 
 let sequence = 0;
@@ -265,6 +267,7 @@ export class ResilienceEngine implements ResilienceEngineApi {
       intervalMs: this.config.resilience.healthCheckInterval,
       timeoutMs: h.probeTimeoutMs,
       concurrencyPerGroup: h.probeConcurrency,
+      claim: this.options.probeClaim,
       groupKey: (spec) => compiled.models.get(spec.id)?.plannable.providerName ?? spec.provider,
       probe: async (spec, signal) => {
         const rt = compiled.models.get(spec.id);

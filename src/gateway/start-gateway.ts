@@ -20,12 +20,17 @@ import { type AuditSettings, checkAuditSettings } from '../config/audit-settings
 import { ConfigError, formatIssue, loadConfig } from '../config/index.js';
 import type { HiveConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
+import { systemClock } from '../core/clock.js';
 import { ResilienceEngine } from '../engine/resilience-engine.js';
 import { buildGateway } from '../server/app.js';
+import { FeatureFlags } from '../server/flags.js';
 import { type GatewaySettings, hashKey, parseGatewaySettings } from '../server/settings.js';
+import type { StateStore } from '../state/state-store.js';
 import { createMetrics, type GatewayMetrics } from '../telemetry/index.js';
 import { auditEvent } from './audit-events.js';
 import { EngineGatewayRuntime } from './engine-runtime.js';
+import { instanceIdFor, openSharedStore } from './shared-state.js';
+import { StateSync } from './state-sync.js';
 
 /** The embedded default config (simulated models; no keys, no network). */
 export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../../config/default.yaml', import.meta.url));
@@ -53,6 +58,13 @@ export interface StartGatewayOptions {
   readonly clock?: Clock;
   /** Run active health probes (default true). */
   readonly probes?: boolean;
+  /** Overrides `state.instanceId` (default `hostname-pid`). */
+  readonly instanceId?: string;
+  /**
+   * A store to share state through instead of the one `state` configures (e.g. one in-process store for
+   * several gateways in a test, or a store the primary process keeps for its workers).
+   */
+  readonly stateStore?: { readonly store: StateStore; readonly name: string };
 }
 
 /** A running gateway. */
@@ -64,6 +76,10 @@ export interface RunningGateway {
   readonly audit: AggregatingAuditLog;
   readonly alerts: AlertManager;
   readonly metrics: GatewayMetrics;
+  /** This instance's id (in shared-state messages and audit records). */
+  readonly instanceId: string;
+  /** The shared-state link, when state is shared with other instances. */
+  readonly sharedState: StateSync | undefined;
   /** The admin key made for this run, when the config had none and none was given. */
   readonly generatedAdminKey: string | undefined;
   readonly configPath: string;
@@ -151,7 +167,16 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     clock: options.clock,
     windowMs: auditSettings.aggregateWindow,
   });
-  const engine = ResilienceEngine.fromConfig(config, { clock: options.clock, probes: options.probes });
+  const instanceId = instanceIdFor(config.state, options.instanceId);
+  const shared = options.stateStore ?? (await openSharedStore(config.state, instanceId));
+  let sync: StateSync | undefined;
+  const engine = ResilienceEngine.fromConfig(config, {
+    clock: options.clock,
+    probes: options.probes,
+    probeClaim: shared
+      ? (model, interval) => sync?.probeClaim(model, interval) ?? Promise.resolve(true)
+      : undefined,
+  });
   const metrics = createMetrics();
   const alerts = createAlertManager({
     settings: alertSettings,
@@ -183,22 +208,44 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       data: { rule: n.alert.rule, subject: n.alert.subject, severity: n.alert.severity },
     }),
   );
+  const flags = new FeatureFlags(settings.flags);
+  if (shared) {
+    sync = new StateSync({
+      store: shared.store,
+      storeName: shared.name,
+      instanceId,
+      engine,
+      runtime,
+      flags,
+      settings: config.state,
+      clock: options.clock ?? systemClock,
+      sinks: {
+        alert: (e) => alerts.observe(e),
+        log: (level, fields, message) => logger?.[level]({ ...fields, instance: instanceId }, message),
+      },
+    });
+  }
   engine.start();
   const app = await buildGateway({
     runtime,
     settings,
     audit,
     metrics,
+    flags,
+    onEvent: sync ? (e) => sync?.onGatewayEvent(e) : undefined,
     logger: logger ?? false,
     clock: options.clock,
   });
+  // After the flag overrides recorded in this instance's audit log are restored: the shared ones win.
+  await sync?.start();
   const host = options.host ?? settings.server.host;
   const port = options.port ?? settings.server.port;
   let url: string;
   try {
     url = await app.listen({ host, port });
   } catch (error) {
-    await Promise.allSettled([app.close(), engine.close()]);
+    await Promise.allSettled([app.close(), engine.close(), sync?.close()]);
+    if (!options.stateStore) await shared?.store.close();
     alerts.stop();
     audit.close();
     throw error;
@@ -211,8 +258,12 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     metrics,
     generatedAdminKey,
     configPath,
+    instanceId,
+    sharedState: sync,
     close: async () => {
       await app.close();
+      await sync?.close();
+      if (!options.stateStore) await shared?.store.close();
       subscription.dispose();
       runtime.dispose();
       alerts.stop();

@@ -46,6 +46,9 @@ export interface HealthMonitorOptions {
   readonly onListenerError?: (error: unknown) => void;
 }
 
+/** Sees every call {@link HealthMonitor.record} records (not probes). */
+export type OutcomeObserver = (modelId: string, kind: OutcomeKind) => void;
+
 /**
  * Tracks every model's health. {@link HealthMonitor.record} is O(1) and allocation-free (a model's
  * tracker is created once, on first sight).
@@ -58,6 +61,7 @@ export class HealthMonitor {
   private readonly clock: Clock;
   private readonly thresholds: HealthThresholds;
   private readonly trackers = new Map<string, ModelTracker>();
+  private recordObserver: OutcomeObserver | undefined;
   private readonly sink = (
     tracker: ModelTracker,
     from: HealthStatus,
@@ -125,6 +129,15 @@ export class HealthMonitor {
    */
   record(modelId: string, kind: OutcomeKind, latencyMs: number, ttftMs?: number, nowMs?: number): void {
     this.tracker(modelId).record(classifyForHealth(kind), latencyMs, ttftMs, nowMs ?? this.clock.now());
+    this.recordObserver?.(modelId, kind);
+  }
+
+  /**
+   * Sets the one observer of recorded calls (e.g. the shared outcome counts of several instances), or
+   * removes it with `undefined`. It runs synchronously on the hot path: it must be O(1) and never throw.
+   */
+  observeRecords(observer: OutcomeObserver | undefined): void {
+    this.recordObserver = observer;
   }
 
   /**

@@ -11,6 +11,12 @@ import type { ProbeResult } from './types.js';
 /** Performs one probe. It should honour `signal`; a probe that ignores it is cut off anyway. */
 export type ProbeFunction = (model: ModelSpec, signal: AbortSignal) => Promise<ProbeResult>;
 
+/**
+ * Asks whether this process should run a scheduled probe of `model` this round (e.g. a lease shared by
+ * several instances, so one probes per interval). Resolving false skips the round; a rejection probes.
+ */
+export type ProbeClaim = (model: ModelSpec, intervalMs: number) => Promise<boolean>;
+
 /** Options of a {@link HealthProber}. */
 export interface HealthProberOptions {
   readonly monitor: HealthMonitor;
@@ -28,6 +34,8 @@ export interface HealthProberOptions {
   readonly groupKey?: (model: ModelSpec) => string;
   /** Probe every model right after {@link HealthProber.start} (default true). */
   readonly probeOnStart?: boolean;
+  /** Consulted before each scheduled probe (not {@link HealthProber.probeNow}); default: always probe. */
+  readonly claim?: ProbeClaim;
 }
 
 interface Group {
@@ -109,7 +117,19 @@ export class HealthProber {
       this.timers.delete(model.id);
       if (!this.running) return;
       this.schedule(model, this.interval(model));
-      this.enqueue(model);
+      const claim = this.options.claim;
+      if (!claim) {
+        this.enqueue(model);
+        return;
+      }
+      claim(model, this.interval(model)).then(
+        (mine) => {
+          if (mine && this.running) this.enqueue(model);
+        },
+        () => {
+          if (this.running) this.enqueue(model);
+        },
+      );
     }, delay);
     this.timers.set(model.id, handle);
   }

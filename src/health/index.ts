@@ -7,8 +7,14 @@ export {
   HealthMonitor,
   type HealthMonitorOptions,
   healthMonitorOptionsFromConfig,
+  type OutcomeObserver,
 } from './health-monitor.js';
-export { HealthProber, type HealthProberOptions, type ProbeFunction } from './health-prober.js';
+export {
+  HealthProber,
+  type HealthProberOptions,
+  type ProbeClaim,
+  type ProbeFunction,
+} from './health-prober.js';
 export {
   binValueMs,
   HISTOGRAM_BINS,

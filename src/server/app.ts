@@ -62,6 +62,11 @@ export interface BuildGatewayOptions {
   readonly tracing?: RequestTracing;
   /** Called with every gateway event (flag change, admin action), e.g. for alerting. */
   readonly onEvent?: (event: GatewayEvent) => void;
+  /**
+   * The live flag table (default: one built from `settings.flags`). Pass one to change flags from outside
+   * the admin API, e.g. overrides shared by several instances.
+   */
+  readonly flags?: FeatureFlags;
 }
 
 /** Log paths that may carry secrets; pino replaces them with `[redacted]`. */
@@ -187,7 +192,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Fastif
   const ctx: GatewayContext = {
     runtime: options.runtime,
     settings,
-    flags: new FeatureFlags(settings.flags),
+    flags: options.flags ?? new FeatureFlags(settings.flags),
     auth: new Authenticator(settings.security, clock, (kind, ip, reason) => {
       if (kind === 'admin') ctx.recordAudit({ type: 'admin.auth_failed', actor: `ip:${ip}`, reason });
     }),

@@ -1,0 +1,153 @@
+/**
+ * Per-model outcome counts shared by every instance, in time buckets: each instance adds its own
+ * observations (batched, written every `flushInterval`, never awaited per request) and reads back the
+ * sum over the window (every `syncInterval`). A breaker that opens here consults that aggregate before
+ * it opens everywhere, so one noisy instance cannot open a breaker for the others alone.
+ * @packageDocumentation
+ */
+import type { Clock } from '../core/clock.js';
+import { countsAsFailure, type OutcomeKind } from '../core/outcome.js';
+import type { StateWrite } from '../state/state-store.js';
+
+/** Buckets in a window. */
+export const COUNT_BUCKETS = 10;
+
+/** Calls and failures of one model. */
+export interface OutcomeTally {
+  calls: number;
+  failures: number;
+}
+
+function merge(map: Map<string, OutcomeTally>, model: string, add: OutcomeTally): void {
+  const t = map.get(model);
+  if (t) {
+    t.calls += add.calls;
+    t.failures += add.failures;
+  } else map.set(model, { calls: add.calls, failures: add.failures });
+}
+
+interface Cell {
+  bucket: number;
+  successes: number;
+  failures: number;
+}
+
+function bump(map: Map<string, OutcomeTally>, model: string, failed: boolean): void {
+  let t = map.get(model);
+  if (!t) {
+    t = { calls: 0, failures: 0 };
+    map.set(model, t);
+  }
+  t.calls++;
+  if (failed) t.failures++;
+}
+
+/** The local half of the shared counts: what this instance saw, and the aggregate it last read. */
+export class SharedOutcomeCounts {
+  private readonly bucketMs: number;
+  private readonly ttlMs: number;
+  private readonly cells = new Map<string, Cell>();
+  private carried: StateWrite[] = [];
+  private remote = new Map<string, OutcomeTally>();
+  /** Added since the last read started (not in `remote` yet). */
+  private fresh = new Map<string, OutcomeTally>();
+  /** Added before the read in flight started (in the store, not yet in `remote`). */
+  private reading = new Map<string, OutcomeTally>();
+
+  /** @param windowMs - span of the aggregate ({@link COUNT_BUCKETS} buckets) */
+  constructor(
+    private readonly clock: Clock,
+    windowMs: number,
+  ) {
+    this.bucketMs = Math.max(100, Math.floor(windowMs / COUNT_BUCKETS));
+    this.ttlMs = this.bucketMs * (COUNT_BUCKETS + 2);
+  }
+
+  /** Records one call (O(1); neutral kinds such as `request` or `aborted` are not counted). */
+  add(model: string, kind: OutcomeKind): void {
+    const failed = countsAsFailure(kind) || kind === 'account';
+    if (!failed && kind !== 'success') return;
+    const bucket = Math.floor(this.clock.wallNow() / this.bucketMs);
+    let cell = this.cells.get(model);
+    if (!cell) {
+      cell = { bucket, successes: 0, failures: 0 };
+      this.cells.set(model, cell);
+    } else if (cell.bucket !== bucket) {
+      this.carry(model, cell);
+      cell.bucket = bucket;
+    }
+    if (failed) cell.failures++;
+    else cell.successes++;
+    bump(this.fresh, model, failed);
+  }
+
+  /** The writes that add everything counted since the last call (empty when nothing happened). */
+  takeWrites(): StateWrite[] {
+    const out = this.carried;
+    this.carried = [];
+    for (const [model, cell] of this.cells) this.carry(model, cell, out);
+    return out;
+  }
+
+  /** Starts reading the aggregate: the keys to read (oldest bucket first). */
+  startRead(): string[] {
+    for (const [model, t] of this.fresh) merge(this.reading, model, t);
+    this.fresh = new Map();
+    const now = Math.floor(this.clock.wallNow() / this.bucketMs);
+    const keys: string[] = [];
+    for (let b = now - COUNT_BUCKETS + 1; b <= now; b++) keys.push(`counts:${b}`);
+    return keys;
+  }
+
+  /** Applies what {@link SharedOutcomeCounts.startRead}'s keys held. */
+  finishRead(hashes: ReadonlyArray<Readonly<Record<string, number>>>): void {
+    const remote = new Map<string, OutcomeTally>();
+    for (const hash of hashes) {
+      for (const [field, value] of Object.entries(hash)) {
+        if (!(value > 0) || field.length < 3 || field[1] !== ':') continue;
+        const model = field.slice(2);
+        let t = remote.get(model);
+        if (!t) {
+          t = { calls: 0, failures: 0 };
+          remote.set(model, t);
+        }
+        if (field[0] === 's') t.calls += value;
+        else if (field[0] === 'f') {
+          t.calls += value;
+          t.failures += value;
+        }
+      }
+    }
+    this.remote = remote;
+    this.reading = new Map();
+  }
+
+  /** A read failed: what it would have covered stays counted locally. */
+  failRead(): void {
+    for (const [model, t] of this.reading) merge(this.fresh, model, t);
+    this.reading = new Map();
+  }
+
+  /** Calls and failures of `model` across every instance in the window, as last read plus what is new here. */
+  aggregate(model: string): OutcomeTally {
+    const out = { calls: 0, failures: 0 };
+    for (const map of [this.remote, this.reading, this.fresh]) {
+      const t = map.get(model);
+      if (t) {
+        out.calls += t.calls;
+        out.failures += t.failures;
+      }
+    }
+    return out;
+  }
+
+  private carry(model: string, cell: Cell, out: StateWrite[] = this.carried): void {
+    const key = `counts:${cell.bucket}`;
+    if (cell.successes > 0)
+      out.push({ op: 'incr', key, field: `s:${model}`, by: cell.successes, ttlMs: this.ttlMs });
+    if (cell.failures > 0)
+      out.push({ op: 'incr', key, field: `f:${model}`, by: cell.failures, ttlMs: this.ttlMs });
+    cell.successes = 0;
+    cell.failures = 0;
+  }
+}
