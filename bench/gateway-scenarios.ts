@@ -1,0 +1,225 @@
+/**
+ * The interleaved scenarios of `npm run bench:gateway`: every target in its own process, measured in
+ * alternating rounds of the same length so drift in the machine's load hits them alike; each round reads
+ * the process's CPU time around it. Reported: medians over the rounds of CPU µs per answered request (the
+ * figure that survives a noisy machine), req/s and p99.
+ *
+ * - `outage`: the same gateway config with a healthy primary and with its primary answering 503 (its
+ *   breaker open, the fallback serving), both with the SQLite audit on disk as shipped, plus the same
+ *   outage with every decision written at once (`audit.aggregateWindow: 0`, how the audit worked before)
+ *   and the bare yardstick; audit rows and bytes each gateway added during the run.
+ * - `stream`: streamed requests (4 SSE chunks + `[DONE]`) through the yardstick, our gateway and Portkey.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  BODY,
+  type ChildServer,
+  CONNECTIONS,
+  check,
+  fmt,
+  type LoadResult,
+  load,
+  pairConfig,
+  STREAM_BODY,
+  startGatewayChild,
+  type Target,
+  WARMUP_S,
+} from './gateway-harness.js';
+import { loadavg } from './loadavg.js';
+
+/** Rounds per interleaved scenario (`BENCH_ROUNDS`, default 3) and seconds per round (`BENCH_ROUND_S`, default 5). */
+export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+export const ROUND_S = Number(process.env.BENCH_ROUND_S ?? 5);
+
+/** Medians over the rounds of one target. */
+export interface InterleavedRow {
+  readonly target: string;
+  readonly cpuUs: number;
+  readonly rps: number;
+  readonly p99: number;
+  readonly answered: number;
+  readonly failed: number;
+  readonly cpuPerRound: readonly number[];
+}
+
+const median = (list: readonly number[]): number => {
+  const sorted = [...list].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** Warms every target up, then runs `ROUNDS` rounds of `ROUND_S` seconds against each in turn. */
+export async function interleaved(targets: readonly Target[], body: string): Promise<InterleavedRow[]> {
+  for (const t of targets) await load(t, body, WARMUP_S, CONNECTIONS);
+  const per = new Map<string, { cpu: number[]; rps: number[]; p99: number[]; ok: number; bad: number }>(
+    targets.map((t) => [t.name, { cpu: [], rps: [], p99: [], ok: 0, bad: 0 }]),
+  );
+  for (let round = 0; round < ROUNDS; round++) {
+    // Rotate the order each round so no target always runs first.
+    for (let k = 0; k < targets.length; k++) {
+      const t = targets[(k + round) % targets.length]!;
+      const before = t.process?.cpuMicros();
+      const result: LoadResult = await load(t, body, ROUND_S, CONNECTIONS);
+      const after = t.process?.cpuMicros();
+      const m = per.get(t.name)!;
+      if (before !== undefined && after !== undefined && result.ok > 0)
+        m.cpu.push((after - before) / result.ok);
+      m.rps.push(result.rps);
+      m.p99.push(result.p99);
+      m.ok += result.ok;
+      m.bad += result.errors + result.non2xx + result.timeouts;
+    }
+    console.log(`round ${round + 1}/${ROUNDS} done (loadavg ${loadavg()})`);
+  }
+  return targets.map((t) => {
+    const m = per.get(t.name)!;
+    return {
+      target: t.name,
+      cpuUs: median(m.cpu),
+      rps: median(m.rps),
+      p99: median(m.p99),
+      answered: m.ok,
+      failed: m.bad,
+      cpuPerRound: m.cpu,
+    };
+  });
+}
+
+/** Prints the rows of an interleaved scenario as a markdown table. */
+export function printInterleaved(title: string, rows: readonly InterleavedRow[]): void {
+  console.log(
+    `\n### ${title} (${CONNECTIONS} connections, ${ROUNDS} interleaved rounds × ${ROUND_S} s, medians)\n`,
+  );
+  console.log('| target | CPU µs/req | CPU µs/req per round | req/s | p99 | answered | failed |');
+  console.log('|---|---:|---|---:|---:|---:|---:|');
+  for (const r of rows) {
+    console.log(
+      `| ${r.target} | ${fmt(r.cpuUs)} | ${r.cpuPerRound.map((c) => fmt(c)).join(' / ')} | ${fmt(r.rps)} | ${r.p99} ms | ${fmt(r.answered)} | ${r.failed} |`,
+    );
+  }
+}
+
+/** Rows and content bytes of an audit database, and its logical size (pages × page size, WAL included). */
+interface AuditSize {
+  readonly rows: number;
+  readonly contentBytes: number;
+  readonly databaseBytes: number;
+}
+
+function auditSize(dataDir: string): AuditSize {
+  const db = new Database(join(dataDir, 'audit.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    const row = db
+      .prepare(
+        'SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(ts)+LENGTH(type)+LENGTH(actor)+LENGTH(reason)+LENGTH(data)+LENGTH(prev_hash)+LENGTH(hash)+8),0) AS b FROM audit_records',
+      )
+      .get() as { n: number; b: number };
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    return { rows: row.n, contentBytes: row.b, databaseBytes: pages * pageSize };
+  } finally {
+    db.close();
+  }
+}
+
+const OUTAGE = {
+  healthy: 'hive-resilience, primary healthy (SQLite audit)',
+  outage: 'hive-resilience, primary down: breaker open, fallback serving (SQLite audit as shipped)',
+  perDecision: 'hive-resilience, primary down, every decision written (aggregateWindow: 0, the old audit)',
+} as const;
+
+/**
+ * The outage scenario: healthy vs primary-down gateways (SQLite audit on disk), side by side with the
+ * yardstick. Stops its gateways (their audit logs flushed at shutdown) before counting audit rows.
+ */
+export async function outageScenario(dir: string, upstreamPort: number, yardstick: Target): Promise<void> {
+  const started: { name: string; child: ChildServer; dataDir: string }[] = [];
+  try {
+    for (const [key, primary, window] of [
+      ['healthy', 'fast', undefined],
+      ['outage', 'down', undefined],
+      ['perDecision', 'down', '0'],
+    ] as const) {
+      const configPath = join(dir, `outage-${key}.yaml`);
+      const dataDir = join(dir, `audit-${key}`);
+      mkdirSync(dataDir, { recursive: true });
+      writeFileSync(configPath, pairConfig(upstreamPort, primary, window));
+      started.push({ name: OUTAGE[key], child: await startGatewayChild(configPath, dataDir), dataDir });
+    }
+    const targets: Target[] = [
+      yardstick,
+      ...started.map((s) => ({ name: s.name, origin: s.child.origin, headers: {}, process: s.child })),
+    ];
+    const body = BODY.replace('"model":"fast"', '"model":"primary"');
+    // Open the down primaries' breakers (5 failures each), then check every target answers.
+    for (const t of targets) for (let i = 0; i < 6; i++) await check(t, body, 'pong');
+    const sizesBefore = started.map((s) => auditSize(s.dataDir));
+    const t0 = performance.now();
+    const rows = await interleaved(targets, body);
+    const seconds = (performance.now() - t0) / 1000;
+    for (const s of started) await s.child.close(); // flushes the open aggregation window
+    const sizesAfter = started.map((s) => auditSize(s.dataDir));
+    printInterleaved('Outage: primary down, breaker open, fallback serving', rows);
+    console.log(
+      `\nAudit growth over the whole measured phase (${fmt(seconds)} s incl. warm-up, then shutdown):\n`,
+    );
+    console.log(
+      '| gateway | answered | audit rows added | content bytes added | database bytes added (pages) |',
+    );
+    console.log('|---|---:|---:|---:|---:|');
+    started.forEach((s, i) => {
+      const b = sizesBefore[i]!;
+      const a = sizesAfter[i]!;
+      const answered = rows.find((r) => r.target === s.name)?.answered ?? 0;
+      console.log(
+        `| ${s.name} | ${fmt(answered)} | ${fmt(a.rows - b.rows)} | ${fmt(a.contentBytes - b.contentBytes)} | ${fmt(a.databaseBytes - b.databaseBytes)} |`,
+      );
+    });
+    const healthy = rows.find((r) => r.target === OUTAGE.healthy)!;
+    const outage = rows.find((r) => r.target === OUTAGE.outage)!;
+    const perDecision = rows.find((r) => r.target === OUTAGE.perDecision)!;
+    const cpuRatio = outage.cpuUs / healthy.cpuUs;
+    const rpsRatio = outage.rps / healthy.rps;
+    console.log(
+      `\n- outage vs healthy: CPU/request ${cpuRatio.toFixed(2)}× (target ≤ 1.10: ${cpuRatio <= 1.1 ? 'PASS' : 'FAIL'}), ` +
+        `req/s ${rpsRatio.toFixed(2)}× (target ≥ 0.90: ${rpsRatio >= 0.9 ? 'PASS' : 'FAIL'}); ` +
+        `per-decision audit: CPU/request ${(perDecision.cpuUs / healthy.cpuUs).toFixed(2)}×, req/s ${(perDecision.rps / healthy.rps).toFixed(2)}×`,
+    );
+    console.log(
+      `- healthy vs yardstick: CPU/request ${(healthy.cpuUs / rows[0]!.cpuUs).toFixed(2)}×; outage vs yardstick ${(outage.cpuUs / rows[0]!.cpuUs).toFixed(2)}×`,
+    );
+  } finally {
+    for (const s of started) await s.child.close();
+  }
+}
+
+/** The streaming scenario: the yardstick, our gateway and Portkey (when it started), interleaved. */
+export async function streamScenario(
+  targets: readonly Target[],
+  ours: string,
+  yardstick: string,
+  portkey: string,
+): Promise<void> {
+  for (const t of targets) await check(t, STREAM_BODY, '[DONE]');
+  const rows = await interleaved(targets, STREAM_BODY);
+  printInterleaved('Streaming (SSE, 4 chunks + [DONE])', rows);
+  const cpu = (name: string) => rows.find((r) => r.target === name)?.cpuUs;
+  const o = cpu(ours);
+  const y = cpu(yardstick);
+  const p = cpu(portkey);
+  if (o !== undefined && y !== undefined) {
+    const ratio = o / y;
+    console.log(
+      `\n- streaming CPU/request vs yardstick: ${ratio.toFixed(2)}× (target ≤ 1.2: ${ratio <= 1.2 ? 'PASS' : 'FAIL'})`,
+    );
+  }
+  if (o !== undefined && p !== undefined) {
+    const ratio = p / o;
+    console.log(
+      `- Portkey / ours, streaming CPU/request: ${ratio.toFixed(1)}× (target ≥ 10: ${ratio >= 10 ? 'PASS' : 'FAIL'})`,
+    );
+  }
+}
