@@ -155,6 +155,11 @@ export class AggregatingAuditLog implements AuditLog {
     return this.log.flush();
   }
 
+  /** Commits what was appended to the wrapped log (counted decisions of the open window stay counted). */
+  commit(): boolean {
+    return this.log.commit();
+  }
+
   /** Queries the wrapped log (the open window's counts appear once it is written). */
   query(filter?: AuditQuery): AuditRecord[] {
     return this.log.query(filter);

@@ -36,6 +36,11 @@ export interface AuditLog {
   append(input: AuditInput): void;
   /** Writes every pending record now. Storage failures go to `onError`, never to the caller. */
   flush(): Promise<void> | void;
+  /**
+   * Writes every record appended so far (synchronously) and reports whether all of them are stored, so a
+   * caller can acknowledge a change only once its record is durable. Storage failures go to `onError`.
+   */
+  commit(): boolean;
   /** Reads stored records (pending ones are flushed first). @throws RangeError for a bad filter. */
   query(filter?: AuditQuery): AuditRecord[];
   /** Recomputes every hash and link and reports each defect. */

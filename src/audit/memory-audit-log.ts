@@ -39,6 +39,10 @@ export class MemoryAuditLog implements AuditLog {
 
   flush(): void {}
 
+  commit(): boolean {
+    return !this.closed;
+  }
+
   query(filter?: AuditQuery): AuditRecord[] {
     const q = normaliseAuditQuery(filter);
     const out: AuditRecord[] = [];

@@ -124,6 +124,11 @@ export class SqliteAuditLog implements AuditLog {
     this.writePending();
   }
 
+  commit(): boolean {
+    this.writePending();
+    return !this.closed && this.pending.length === 0;
+  }
+
   query(filter?: AuditQuery): AuditRecord[] {
     const q = normaliseAuditQuery(filter);
     this.assertOpen();

@@ -211,6 +211,16 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Fastif
         app.log.error({ err: error, auditType: input.type }, 'audit append failed');
       }
     },
+    commitAudit(input) {
+      if (!audit) return true;
+      try {
+        audit.append(input);
+        return audit.commit ? audit.commit() : true;
+      } catch (error) {
+        app.log.error({ err: error, auditType: input.type }, 'audit append failed');
+        return false;
+      }
+    },
   };
 
   restoreFlagOverrides(ctx.flags, audit, (input) => ctx.recordAudit(input), app.log);

@@ -25,6 +25,8 @@ import type { GatewaySettings } from './settings.js';
  */
 export interface GatewayAuditLog {
   append(input: AuditInput): void;
+  /** Stores every appended record now; true when all are stored (see `AuditLog.commit`). */
+  commit?(): boolean;
   query(filter?: AuditQuery): unknown;
   verify(): unknown;
 }
@@ -82,6 +84,11 @@ export interface GatewayContext {
   readonly log: FastifyBaseLogger;
   /** Appends to the audit log; a failing audit log is logged, never thrown to the caller. */
   recordAudit(input: AuditInput): void;
+  /**
+   * Appends and commits: resolves true once the record is stored (false when the log could not store it).
+   * An admin write is acknowledged only after this, so nothing acknowledged is lost to a crash.
+   */
+  commitAudit(input: AuditInput): boolean;
 }
 
 /** Sends an OpenAI-shaped error. */

@@ -60,7 +60,9 @@ export function describeMode(mode: FlagMode): string {
 export function parseModeText(text: unknown): FlagMode | undefined {
   if (text === 'on' || text === 'off') return { mode: text };
   if (typeof text !== 'string') return undefined;
-  const m = /^(\d{1,3})%$/.exec(text);
+  // Fractions too: the admin API accepts any percentage from 0 to 100 (`12.5%`, even `1e-7%`, must
+  // survive a restart).
+  const m = /^([0-9][0-9.e+-]*)%$/.exec(text);
   const percent = m ? Number(m[1]) : Number.NaN;
   return percent >= 0 && percent <= 100 ? { mode: 'percent', percent } : undefined;
 }

@@ -39,7 +39,7 @@ describe('gateway with the real audit log', () => {
     }
   });
 
-  it('keeps serving admin actions when the audit log throws', async () => {
+  it('says so when an admin action could not be audited (never a silent 200)', async () => {
     const broken: GatewayAuditLog = {
       append() {
         throw new Error('disk full');
@@ -60,7 +60,10 @@ describe('gateway with the real audit log', () => {
         url: '/admin/v1/breakers/gpt-a/isolate',
         headers: root,
       });
-      expect(res.statusCode).toBe(200);
+      // The action was applied, but it is not acknowledged as a durable change.
+      expect(res.statusCode).toBe(500);
+      expect(res.json().error).toMatchObject({ code: 'audit_unavailable', type: 'api_error' });
+      expect(res.json().error.message).toContain('was applied');
       expect(runtime.breakerStates.get('gpt-a')).toBe('isolated');
     } finally {
       await app.close();

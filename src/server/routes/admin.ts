@@ -57,6 +57,16 @@ const flagBodySchema = z
 
 const nonNegativeInt = /^\d{1,15}$/;
 
+/** The answer when a change was applied but its audit record could not be stored. */
+function notCommitted(what: string): ReturnType<typeof httpError> {
+  return httpError(
+    500,
+    'api_error',
+    `The change (${what}) was applied but its audit record could not be stored; check the audit log's storage`,
+    'audit_unavailable',
+  );
+}
+
 function notFound(what: string, name: string): ReturnType<typeof httpError> {
   return httpError(
     404,
@@ -76,21 +86,23 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: GatewayContext): 
     request.hiveAdmin = r.identity;
   };
   const actorOf = (request: FastifyRequest) => request.hiveAdmin?.actor ?? 'admin:unknown';
+  /** Audits an admin action and commits the record; false when it could not be stored. */
   const act = (
     request: FastifyRequest,
     action: string,
     target: string | null,
     ok: boolean,
     detail: string,
-  ) => {
+  ): boolean => {
     const actor = actorOf(request);
-    ctx.recordAudit({
+    const committed = ctx.commitAudit({
       type: 'admin.action',
       actor,
       reason: detail,
       data: { action, target, ok, requestId: request.id },
     });
     ctx.events.emit({ type: 'admin.action', action, target, actor, ok, detail, at: ctx.clock.wallNow() });
+    return committed;
   };
   const read = { preHandler: guard('read') };
   const operate = { preHandler: guard('operate') };
@@ -109,7 +121,8 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: GatewayContext): 
         const model = request.params.model;
         const ok = ctx.runtime.breakers[action](model);
         if (!ok) return sendError(reply, notFound('model', model));
-        act(request, `breaker.${action}`, model, true, `breaker ${action} for ${model}`);
+        if (!act(request, `breaker.${action}`, model, true, `breaker ${action} for ${model}`))
+          return sendError(reply, notCommitted(`breaker ${action} for ${model}`));
         const state = ctx.runtime.breakers.list().find((b) => b.model === model);
         return reply.send({ ok: true, model, action, breaker: state ?? null });
       },
@@ -160,25 +173,27 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: GatewayContext): 
     const from = describeMode(ctx.flags.set(feature, mode));
     const to = describeMode(mode);
     const actor = actorOf(request);
-    ctx.recordAudit({
+    const committed = ctx.commitAudit({
       type: 'flag.changed',
       actor,
       reason: `flag ${feature}: ${from} -> ${to}`,
       data: { feature, from, to },
     });
     ctx.events.emit({ type: 'flag.changed', feature, from, to, actor, at: ctx.clock.wallNow() });
+    if (!committed) return sendError(reply, notCommitted(`flag ${feature} ${to}`));
     return reply.send({ feature, from, to, flag: mode });
   });
   app.delete<{ Params: { feature: string } }>(`${P}/flags/:feature`, admin, async (request, reply) => {
     const feature = request.params.feature;
     if (!isFeatureName(feature)) return sendError(reply, unknownFeature(feature));
     const overridden = ctx.flags.listOverrides().includes(feature);
+    let committed = true;
     const from = describeMode(ctx.flags.clear(feature));
     const flag = ctx.flags.get(feature);
     const to = describeMode(flag);
     if (overridden) {
       const actor = actorOf(request);
-      ctx.recordAudit({
+      committed = ctx.commitAudit({
         type: 'flag.cleared',
         actor,
         reason: `flag ${feature}: runtime override ${from} cleared, back to the configured ${to}`,
@@ -186,6 +201,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: GatewayContext): 
       });
       ctx.events.emit({ type: 'flag.changed', feature, from, to, actor, at: ctx.clock.wallNow() });
     }
+    if (!committed) return sendError(reply, notCommitted(`flag ${feature} cleared`));
     return reply.send({ feature, from, to, flag, cleared: overridden });
   });
 
