@@ -53,8 +53,19 @@ export function isWellFormedHash(value: unknown): boolean {
   return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value);
 }
 
+/** The fields hashed into `block_hash`, with any `type` (CMMV-Hive has used several). */
+export interface HashedFields {
+  readonly index: number;
+  readonly timestamp: string;
+  readonly previous_hash: string;
+  readonly type: string;
+  readonly model: string;
+  readonly vote_file: string;
+  readonly vote_file_hash: string;
+}
+
 /** The exact string hashed into a block's `block_hash`. */
-export function blockHashInput(block: BlockFields): string {
+export function blockHashInput(block: HashedFields): string {
   return [
     block.index,
     block.timestamp,
@@ -67,7 +78,7 @@ export function blockHashInput(block: BlockFields): string {
 }
 
 /** Computes `block_hash` for a block (any existing `block_hash` is ignored). */
-export function blockHash(block: BlockFields): string {
+export function blockHash(block: HashedFields): string {
   return sha256Hex(blockHashInput(block));
 }
 

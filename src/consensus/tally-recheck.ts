@@ -3,28 +3,34 @@
  * and compares it with `results.json`. See {@link recheckTally}.
  * @packageDocumentation
  */
-import { join } from 'node:path';
-import type { ChainBlock } from './chain.js';
+import type { BlockKind, LooseBlock } from './chain-layout.js';
 import { parseProposals } from './proposal.js';
 import { parseResultsForCheck, RESULTS_FILE } from './results-format.js';
 import { emergencyRules } from './rules.js';
 import { tally } from './tally.js';
-import type { ChainDefect } from './verify.js';
+import type { ChainDefect } from './verify-report.js';
 import { parseVoteFile, type VoteFile } from './vote-file.js';
 
-/** What {@link recheckTally} works from. */
+/** A readable block of the chain, with what verification knows of it. */
+export interface VerifiedBlock {
+  readonly block: LooseBlock;
+  readonly kind: BlockKind;
+  /** The bytes of its file (null when missing, unsafe or a genesis block). */
+  readonly bytes: Buffer | null;
+}
+
+/** What the re-tallies work from. */
 export interface TallyRecheckInput {
   /** The minutes folder. */
   readonly folder: string;
-  /** The parsed chain. */
-  readonly chain: readonly ChainBlock[];
-  /** Each block's vote-file bytes, by chain position (null when missing or unsafe). */
-  readonly fileBytes: readonly (Buffer | null)[];
-  /** Reads a file, null when it cannot be read. */
-  readonly readBytes: (path: string) => Promise<Buffer | null>;
+  /** The readable blocks, in chain order. */
+  readonly blocks: readonly VerifiedBlock[];
+  /** Reads a file of the folder (never through a symbolic link); null when it cannot be read. */
+  readonly readBytes: (relative: string) => Promise<Buffer | null>;
 }
 
-function parseJson(bytes: Buffer): unknown {
+/** Parses JSON bytes; `undefined` when they are not JSON. */
+export function parseJson(bytes: Buffer): unknown {
   try {
     return JSON.parse(bytes.toString('utf8'));
   } catch {
@@ -33,39 +39,32 @@ function parseJson(bytes: Buffer): unknown {
 }
 
 /**
- * Re-tallies the vote files of a chain and compares the result with `results.json`: each disagreeing,
- * missing or unknown proposal is a `tally_mismatch`, an unparsable vote file an `invalid_vote_file`
- * (both appended to `defects`). Returns false when the re-tally cannot run (no results, or results or
- * proposals lacking what it needs), with a note saying why unless the finalize block names the missing
- * results file (its `missing_file` defect already says so); otherwise true.
+ * Re-tallies the vote files of a chain and compares the result with this project's `results.json`: each
+ * disagreeing, missing or unknown proposal is a `tally_mismatch`, an unparsable vote file an
+ * `invalid_vote_file` (both appended to `defects`). Returns `checked: false` when `results.json` is
+ * absent or not in this project's format (CMMV-Hive's formats are re-tallied by `published-results.ts`),
+ * or when `proposals.json` is missing (with a note).
  */
 export async function recheckTally(
   input: TallyRecheckInput,
   defects: ChainDefect[],
   notes: string[],
-): Promise<boolean> {
-  const { folder, chain, fileBytes, readBytes } = input;
-  const resultsBytes = await readBytes(join(folder, RESULTS_FILE));
-  if (!resultsBytes) {
-    if (chain.some((b) => b.type === 'finalize' && b.vote_file === RESULTS_FILE)) return false;
-    notes.push(`${RESULTS_FILE} not found: votes not re-tallied`);
-    return false;
-  }
+): Promise<{ readonly checked: boolean; readonly files: readonly string[] }> {
+  const { blocks, readBytes } = input;
+  const no = { checked: false, files: [] };
+  const resultsBytes = await readBytes(RESULTS_FILE);
+  if (!resultsBytes) return no;
   const results = parseResultsForCheck(parseJson(resultsBytes));
-  const proposalBytes = await readBytes(join(folder, 'proposals.json'));
+  if (!results.ok) return no;
+  const proposalBytes = await readBytes('proposals.json');
   const proposals = proposalBytes ? parseProposals(parseJson(proposalBytes)) : null;
-  if (!results.ok || !proposals?.ok) {
-    notes.push(
-      !results.ok
-        ? `${RESULTS_FILE} lacks what a re-tally needs (${results.errors[0]}): votes not re-tallied`
-        : 'proposals.json missing or invalid: votes not re-tallied',
-    );
-    return false;
+  if (!proposals?.ok) {
+    notes.push('proposals.json missing or invalid: votes not re-tallied');
+    return no;
   }
   const votes: VoteFile[] = [];
-  chain.forEach((block, pos) => {
-    const bytes = fileBytes[pos];
-    if (block.type !== 'vote' || !bytes) return;
+  for (const { block, kind, bytes } of blocks) {
+    if (kind !== 'vote' || !bytes) continue;
     const vote = parseVoteFile(parseJson(bytes), {
       proposals: proposals.value.proposals,
       requireComplete: false,
@@ -78,7 +77,7 @@ export async function recheckTally(
         message: `${block.vote_file}: ${vote.errors.join('; ')}`,
       });
     }
-  });
+  }
   const r = results.value;
   const tiers: Record<string, string> = {};
   for (const v of r.voters) tiers[v.id] = v.tier;
@@ -112,5 +111,5 @@ export async function recheckTally(
   for (const id of recorded.keys()) {
     defects.push({ kind: 'tally_mismatch', proposal: id, message: `results list unknown proposal ${id}` });
   }
-  return true;
+  return { checked: true, files: [RESULTS_FILE] };
 }

@@ -1,75 +1,22 @@
 /**
- * Verifying a minutes folder: recomputes every file hash and block hash, checks the links, and
- * re-tallies the votes against `results.json` (see `tally-recheck.ts`). Each defect is reported with
- * its block index and kind.
+ * Verifying a minutes folder: gives every block of `voting_chain.json` a verdict (hash recomputed, link,
+ * index, vote file and its hash), in any layout CMMV-Hive has used (see `chain-layout.ts`); reports what
+ * it cannot understand as a defect of that block and verifies the rest; reports symbolic links planted in
+ * the folder; and re-tallies the votes against the published results (`tally-recheck.ts` for this
+ * project's `results.json`, `published-results.ts` for CMMV-Hive's own formats).
  * @packageDocumentation
  */
-import { readFile } from 'node:fs/promises';
-import { isAbsolute, join, normalize, sep } from 'node:path';
-import { blockHash, type ChainBlock, isWellFormedHash, parseChain, sha256Hex } from './chain.js';
-import { recheckTally } from './tally-recheck.js';
+import { blockHash, isWellFormedHash, sha256Hex } from './chain.js';
+import { type ChainDocument, type ChainEntry, readChainDocument } from './chain-layout.js';
+import { checkRelativePath, findSymlinks, readMinutesFile } from './minutes-fs.js';
+import { recheckPublishedResults } from './published-results.js';
+import { recheckTally, type VerifiedBlock } from './tally-recheck.js';
+import type { BlockVerdict, ChainDefect, ChainReport, DefectKind } from './verify-report.js';
+
+export * from './verify-report.js';
 
 /** The chain file name inside a minutes folder. */
 export const CHAIN_FILE = 'voting_chain.json';
-
-/** Kinds of defect. */
-export type DefectKind =
-  | 'broken_link'
-  | 'block_hash_mismatch'
-  | 'malformed_hash'
-  | 'vote_file_hash_mismatch'
-  | 'line_ending_drift'
-  | 'duplicate_block'
-  | 'missing_file'
-  | 'unsafe_path'
-  | 'index_out_of_sequence'
-  | 'misplaced_finalize'
-  | 'invalid_chain'
-  | 'invalid_vote_file'
-  | 'tally_mismatch';
-
-/** One defect. */
-export interface ChainDefect {
-  readonly kind: DefectKind;
-  /** The block's `index` as stored (absent for folder-level defects). */
-  readonly block?: number;
-  /** The proposal concerned (for `tally_mismatch`). */
-  readonly proposal?: string;
-  readonly message: string;
-}
-
-/** The report of {@link verifyMinutes}. */
-export interface ChainReport {
-  readonly folder: string;
-  readonly minuteId: string | null;
-  readonly blocks: number;
-  readonly voteBlocks: number;
-  readonly finalised: boolean;
-  /** True when the votes were re-tallied against `results.json`. */
-  readonly tallyChecked: boolean;
-  readonly defects: readonly ChainDefect[];
-  /** Observations that are not defects (e.g. a round not finalised yet). */
-  readonly notes: readonly string[];
-  /** True when there is no defect. */
-  readonly ok: boolean;
-}
-
-type Bytes = Buffer | null;
-
-async function readBytes(path: string): Promise<Bytes> {
-  try {
-    return await readFile(path);
-  } catch {
-    return null;
-  }
-}
-
-function safeJoin(folder: string, relative: string): string | null {
-  if (relative === '' || isAbsolute(relative)) return null;
-  const n = normalize(relative);
-  if (n === '..' || n.startsWith(`..${sep}`) || n.startsWith('../')) return null;
-  return join(folder, n);
-}
 
 function lineEndingVariants(bytes: Buffer): string[] {
   const text = bytes.toString('utf8');
@@ -77,116 +24,91 @@ function lineEndingVariants(bytes: Buffer): string[] {
   return [lf, lf.replace(/\n/g, '\r\n')];
 }
 
-/** Verifies the minutes folder at `folder`. Never throws for bad content: it reports it. */
-export async function verifyMinutes(folder: string): Promise<ChainReport> {
-  const defects: ChainDefect[] = [];
-  const notes: string[] = [];
-  const done = (
-    minuteId: string | null,
-    chain: readonly ChainBlock[],
-    tallyChecked: boolean,
-  ): ChainReport => ({
-    folder,
-    minuteId,
-    blocks: chain.length,
-    voteBlocks: chain.filter((b) => b.type === 'vote').length,
-    finalised: chain.some((b) => b.type === 'finalize'),
-    tallyChecked,
-    defects,
-    notes,
-    ok: defects.length === 0,
-  });
+function hashProblem(field: string, value: string): string {
+  const hex = /^[0-9a-fA-F]*$/.test(value);
+  return hex && value.length !== 64
+    ? `${field} has ${value.length} hex characters, not 64: it cannot be a sha256 digest (fabricated, not computed): ${value}`
+    : `${field} is not 64 lowercase hex characters: ${JSON.stringify(value)}`;
+}
 
-  const chainBytes = await readBytes(join(folder, CHAIN_FILE));
-  if (!chainBytes) {
-    defects.push({ kind: 'missing_file', message: `${CHAIN_FILE} not found` });
-    return done(null, [], false);
+/** Checks one readable block; appends its defects. */
+async function checkBlock(
+  folder: string,
+  entry: ChainEntry,
+  previous: ChainEntry | undefined,
+  isLast: boolean,
+  seen: { hashes: Set<string>; indexes: Set<number>; files: Set<string> },
+  add: (kind: DefectKind, message: string) => void,
+): Promise<Buffer | null> {
+  const block = entry.block!;
+  const genesis = entry.kind === 'genesis';
+  if (entry.kind === 'unknown') {
+    add(
+      'unknown_block_type',
+      `type ${JSON.stringify(block.type)} is not a known block type; hashes checked, content not`,
+    );
   }
-  let chainJson: unknown;
-  try {
-    chainJson = JSON.parse(chainBytes.toString('utf8'));
-  } catch (error) {
-    defects.push({
-      kind: 'invalid_chain',
-      message: `${CHAIN_FILE} is not JSON: ${(error as Error).message}`,
-    });
-    return done(null, [], false);
+  if (genesis && entry.position !== 0) add('misplaced_genesis', 'a genesis block must be the first block');
+  let wellFormed = isWellFormedHash(block.block_hash);
+  if (!wellFormed) add('malformed_hash', hashProblem('block_hash', block.block_hash));
+  const markerFileHash = genesis && block.vote_file_hash === 'genesis';
+  if (!markerFileHash && !isWellFormedHash(block.vote_file_hash)) {
+    wellFormed = false;
+    add('malformed_hash', hashProblem('vote_file_hash', block.vote_file_hash));
   }
-  const parsed = parseChain(chainJson);
-  if (!parsed.ok) {
-    for (const e of parsed.errors) defects.push({ kind: 'invalid_chain', message: `${CHAIN_FILE} ${e}` });
-    return done(null, [], false);
+  const markerPrevious = genesis && block.previous_hash === 'genesis';
+  // a malformed previous_hash repeating the block before's (reported there) is not this block's fault
+  const inherited = previous?.block !== undefined && block.previous_hash === previous.block.block_hash;
+  if (block.previous_hash !== '' && !markerPrevious && !inherited && !isWellFormedHash(block.previous_hash)) {
+    add('malformed_hash', hashProblem('previous_hash', block.previous_hash));
   }
-  const chain = parsed.value.chain;
+  if (isWellFormedHash(block.block_hash) && blockHash(block) !== block.block_hash) {
+    add(
+      'block_hash_mismatch',
+      `block_hash ${block.block_hash} is not the sha256 of its fields (${blockHash(block)})` +
+        (wellFormed ? '' : '; a field hashed into it is malformed') +
+        (genesis ? ' (a genesis block: its hash cannot be reproduced from its fields)' : ''),
+    );
+  }
+  const prev = previous?.block;
+  if (!previous) {
+    if (block.previous_hash !== '' && !markerPrevious) {
+      add('broken_link', 'the first block must have an empty previous_hash (or a genesis marker)');
+    }
+  } else if (!prev || block.previous_hash !== prev.block_hash) {
+    add('broken_link', `previous_hash does not match the block_hash of the block before it`);
+  }
+  if (prev && block.index !== prev.index + 1) {
+    add('index_out_of_sequence', `index ${block.index} follows ${prev.index}`);
+  }
+  if (entry.kind === 'finalize' && !isLast)
+    add('misplaced_finalize', 'a finalize block must be the last block');
+  const duplicateOf = seen.hashes.has(block.block_hash)
+    ? 'block_hash'
+    : seen.indexes.has(block.index)
+      ? 'index'
+      : seen.files.has(block.vote_file)
+        ? `vote_file ${block.vote_file}`
+        : null;
+  if (duplicateOf) add('duplicate_block', `same ${duplicateOf} as an earlier block`);
+  seen.hashes.add(block.block_hash);
+  seen.indexes.add(block.index);
+  seen.files.add(block.vote_file);
 
-  const fileBytes = await Promise.all(
-    chain.map((b) => {
-      const path = safeJoin(folder, b.vote_file);
-      return path ? readBytes(path) : Promise.resolve(null);
-    }),
-  );
-
-  const seenHashes = new Set<string>();
-  const seenIndexes = new Set<number>();
-  const seenFiles = new Set<string>();
-  chain.forEach((block, pos) => {
-    const at = block.index;
-    const add = (kind: DefectKind, message: string) => defects.push({ kind, block: at, message });
-    const previous = pos > 0 ? chain[pos - 1] : undefined;
-
-    let hashesWellFormed = true;
-    for (const field of ['block_hash', 'vote_file_hash'] as const) {
-      if (!isWellFormedHash(block[field])) {
-        hashesWellFormed = false;
-        add('malformed_hash', `${field} is not 64 lowercase hex characters: ${JSON.stringify(block[field])}`);
-      }
-    }
-    if (block.previous_hash !== '' && !isWellFormedHash(block.previous_hash)) {
-      add('malformed_hash', `previous_hash is not 64 lowercase hex characters: ${block.previous_hash}`);
-    }
-    if (hashesWellFormed && blockHash(block) !== block.block_hash) {
-      add('block_hash_mismatch', `block_hash ${block.block_hash} != recomputed ${blockHash(block)}`);
-    }
-    const expectedPrevious = previous ? previous.block_hash : '';
-    if (block.previous_hash !== expectedPrevious) {
-      add(
-        'broken_link',
-        previous
-          ? `previous_hash does not match block ${previous.index}'s block_hash`
-          : 'the first block must have an empty previous_hash',
-      );
-    }
-    if (previous && block.index !== previous.index + 1) {
-      add('index_out_of_sequence', `index ${block.index} follows ${previous.index}`);
-    }
-    if (block.type === 'finalize' && pos !== chain.length - 1) {
-      add('misplaced_finalize', 'a finalize block must be the last block');
-    }
-    const duplicateOf = seenHashes.has(block.block_hash)
-      ? 'block_hash'
-      : seenIndexes.has(block.index)
-        ? 'index'
-        : seenFiles.has(block.vote_file)
-          ? `vote_file ${block.vote_file}`
-          : null;
-    if (duplicateOf) add('duplicate_block', `same ${duplicateOf} as an earlier block`);
-    seenHashes.add(block.block_hash);
-    seenIndexes.add(block.index);
-    seenFiles.add(block.vote_file);
-
-    if (!safeJoin(folder, block.vote_file)) {
-      add('unsafe_path', `vote_file ${JSON.stringify(block.vote_file)} points outside the minutes folder`);
-      return;
-    }
-    const bytes = fileBytes[pos];
-    if (!bytes) {
-      add('missing_file', `${block.vote_file} not found`);
-      return;
-    }
-    if (!isWellFormedHash(block.vote_file_hash)) return;
-    const actual = sha256Hex(bytes);
-    if (actual === block.vote_file_hash) return;
-    if (lineEndingVariants(bytes).some((v) => sha256Hex(v) === block.vote_file_hash)) {
+  if (genesis && (markerFileHash || block.vote_file === 'genesis_block')) return null; // no file
+  if (!checkRelativePath(block.vote_file)) {
+    add('unsafe_path', `vote_file ${JSON.stringify(block.vote_file)} points outside the minutes folder`);
+    return null;
+  }
+  const read = await readMinutesFile(folder, block.vote_file);
+  if (!read.ok) {
+    add(read.problem === 'unsafe' ? 'unsafe_path' : 'missing_file', read.message);
+    return null;
+  }
+  if (!isWellFormedHash(block.vote_file_hash)) return read.bytes;
+  const actual = sha256Hex(read.bytes);
+  if (actual !== block.vote_file_hash) {
+    if (lineEndingVariants(read.bytes).some((v) => sha256Hex(v) === block.vote_file_hash)) {
       add('line_ending_drift', `${block.vote_file} matches its hash only after CRLF/LF normalisation`);
     } else {
       add(
@@ -194,34 +116,111 @@ export async function verifyMinutes(folder: string): Promise<ChainReport> {
         `${block.vote_file} hashes to ${actual}, chain says ${block.vote_file_hash}`,
       );
     }
-  });
-
-  const tallyChecked = await recheckTally({ folder, chain, fileBytes, readBytes }, defects, notes);
-  if (!chain.some((b) => b.type === 'finalize'))
-    notes.push('the chain has no finalize block (round not finalised)');
-  return done(parsed.value.minute_id, chain, tallyChecked);
+  }
+  return read.bytes;
 }
 
-/** A human-readable report, one line per defect. */
-export function formatChainReport(report: ChainReport): string {
-  const lines = [
-    `minutes ${report.minuteId ?? '?'} (${report.folder}): ${report.blocks} blocks, ${report.voteBlocks} votes, ` +
-      `${report.finalised ? 'finalised' : 'not finalised'}`,
-  ];
-  for (const d of report.defects) {
-    const where =
-      d.block !== undefined
-        ? `block ${d.block}`
-        : d.proposal !== undefined
-          ? `proposal ${d.proposal}`
-          : 'folder';
-    lines.push(`  ✗ ${where}: ${d.kind}: ${d.message}`);
+/** Verifies the minutes folder at `folder`. Never throws for bad content: it reports it. */
+export async function verifyMinutes(folder: string): Promise<ChainReport> {
+  const defects: ChainDefect[] = [];
+  const notes: string[] = [];
+  const verdicts: BlockVerdict[] = [];
+  let doc: ChainDocument | undefined;
+  let tallyChecked = false;
+  let resultsChecked: string[] = [];
+  const done = (): ChainReport => {
+    const entries = doc?.entries ?? [];
+    return {
+      folder,
+      minuteId: doc?.minuteId ?? null,
+      layout: doc?.layout ?? null,
+      blocks: entries.length,
+      voteBlocks: entries.filter((e) => e.kind === 'vote').length,
+      finalised: entries.some((e) => e.kind === 'finalize'),
+      verdicts,
+      tallyChecked,
+      resultsChecked,
+      defects,
+      notes,
+      ok: defects.length === 0,
+    };
+  };
+
+  for (const link of await findSymlinks(folder)) {
+    defects.push({ kind: 'symlink', message: `${link} is a symbolic link: not followed, not verified` });
   }
-  for (const n of report.notes) lines.push(`  · ${n}`);
-  lines.push(
-    report.ok
-      ? `OK: chain valid${report.tallyChecked ? ', tally matches results' : ''}`
-      : `INVALID: ${report.defects.length} defect${report.defects.length === 1 ? '' : 's'}`,
-  );
-  return `${lines.join('\n')}\n`;
+  const chainRead = await readMinutesFile(folder, CHAIN_FILE);
+  if (!chainRead.ok) {
+    if (chainRead.problem === 'missing')
+      defects.push({ kind: 'missing_file', message: `${CHAIN_FILE} not found` });
+    else defects.push({ kind: 'unsafe_path', message: chainRead.message });
+    return done();
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(chainRead.bytes.toString('utf8'));
+  } catch (error) {
+    defects.push({
+      kind: 'invalid_chain',
+      message: `${CHAIN_FILE} is not JSON: ${(error as Error).message}`,
+    });
+    return done();
+  }
+  const read = readChainDocument(json);
+  if (typeof read === 'string') {
+    defects.push({ kind: 'invalid_chain', message: `${CHAIN_FILE} ${read}` });
+    return done();
+  }
+  doc = read;
+
+  const seen = { hashes: new Set<string>(), indexes: new Set<number>(), files: new Set<string>() };
+  const blocks: VerifiedBlock[] = [];
+  for (const entry of doc.entries) {
+    const kinds: DefectKind[] = [];
+    const block = entry.block;
+    const add = (kind: DefectKind, message: string) => {
+      kinds.push(kind);
+      defects.push({
+        kind,
+        ...(block ? { block: block.index } : {}),
+        position: entry.position,
+        message,
+      });
+    };
+    let bytes: Buffer | null = null;
+    if (!block) add('unreadable_block', `cannot be read: ${entry.problems.join('; ')}`);
+    else {
+      const previous = entry.position > 0 ? doc.entries[entry.position - 1] : undefined;
+      bytes = await checkBlock(folder, entry, previous, entry.position === doc.entries.length - 1, seen, add);
+      blocks.push({ block, kind: entry.kind, bytes });
+    }
+    verdicts.push({
+      position: entry.position,
+      index: block?.index ?? null,
+      type: block?.type ?? null,
+      kind: entry.kind,
+      model: block?.model ?? null,
+      file: block?.vote_file ?? null,
+      verdict: kinds.length === 0 ? 'ok' : 'defective',
+      defects: kinds,
+    });
+  }
+
+  const readBytes = async (relative: string) => {
+    const r = await readMinutesFile(folder, relative);
+    return r.ok ? r.bytes : null;
+  };
+  const input = { folder, blocks, readBytes };
+  const ours = await recheckTally(input, defects, notes);
+  if (ours.checked) {
+    tallyChecked = true;
+    resultsChecked = [...ours.files];
+  } else {
+    const published = await recheckPublishedResults(input, defects, notes);
+    tallyChecked = published.length > 0;
+    resultsChecked = published;
+  }
+  if (!doc.entries.some((e) => e.kind === 'finalize'))
+    notes.push('the chain has no finalize block (round not finalised)');
+  return done();
 }
