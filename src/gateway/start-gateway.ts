@@ -27,8 +27,10 @@ import { FeatureFlags } from '../server/flags.js';
 import { type GatewaySettings, hashKey, parseGatewaySettings } from '../server/settings.js';
 import type { StateStore } from '../state/state-store.js';
 import { createMetrics, type GatewayMetrics } from '../telemetry/index.js';
+import { RequestTimeline } from '../telemetry/request-timeline.js';
 import { auditEvent } from './audit-events.js';
 import { EngineGatewayRuntime } from './engine-runtime.js';
+import { RoundBoard } from './round-board.js';
 import { instanceIdFor, openSharedStore } from './shared-state.js';
 import { StateSync } from './state-sync.js';
 
@@ -80,6 +82,11 @@ export interface RunningGateway {
   readonly instanceId: string;
   /** The shared-state link, when state is shared with other instances. */
   readonly sharedState: StateSync | undefined;
+  /**
+   * Voting rounds shown by the admin API and the dashboard: run a round on this gateway's engine with
+   * `runRound(gateway.rounds.track(options))` to see it live.
+   */
+  readonly rounds: RoundBoard;
   /** The admin key made for this run, when the config had none and none was given. */
   readonly generatedAdminKey: string | undefined;
   readonly configPath: string;
@@ -195,8 +202,11 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     const spec = engine.current.models.get(id)?.spec;
     return spec ? { provider: spec.provider, cost: spec.cost } : undefined;
   });
+  const timeline = new RequestTimeline({ clock: options.clock });
+  const rounds = new RoundBoard(options.clock);
   const subscription = engine.events.on((event) => {
     metrics.observe(event);
+    timeline.observe(event);
     alerts.observe(event);
     auditEvent(event, audit);
   });
@@ -235,6 +245,11 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     onEvent: sync ? (e) => sync?.onGatewayEvent(e) : undefined,
     logger: logger ?? false,
     clock: options.clock,
+    sources: {
+      timeline,
+      rounds,
+      alerts: { active: alerts.active, history: alerts.history, onNotice: (l) => alerts.onAlert.on(l) },
+    },
   });
   // After the flag overrides recorded in this instance's audit log are restored: the shared ones win.
   await sync?.start();
@@ -256,6 +271,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     audit,
     alerts,
     metrics,
+    rounds,
     generatedAdminKey,
     configPath,
     instanceId,

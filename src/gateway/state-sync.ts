@@ -125,7 +125,7 @@ export class StateSync {
       this.send([stateKeys.flags], { t: 'flags', overrides: this.overrides() });
       return;
     }
-    if (!e.ok || e.target === null) return;
+    if (e.type !== 'admin.action' || !e.ok || e.target === null) return;
     const id = this.engine.current.registry.resolveId(e.target);
     if (!id) return;
     if (e.action === 'breaker.isolate') {

@@ -116,6 +116,11 @@ export class HealthMonitor {
     for (const id of keep) this.track(id);
   }
 
+  /** Length of the sliding window the rates and percentiles cover (ms). */
+  get windowMs(): number {
+    return this.thresholds.windowMs;
+  }
+
   /** Ids of tracked models. */
   modelIds(): string[] {
     return [...this.trackers.keys()];

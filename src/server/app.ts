@@ -26,6 +26,7 @@ import {
 import { httpError, invalidRequest, scrubSecrets } from './errors.js';
 import { restoreFlagOverrides } from './flag-restore.js';
 import { FeatureFlags } from './flags.js';
+import type { LiveSources } from './live-sources.js';
 import {
   accessLogRequest,
   jsonTooDeep,
@@ -37,6 +38,7 @@ import { RequestLimiter } from './request-limiter.js';
 import { lazyChildLoggerFactory } from './request-logger.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerChatRoutes } from './routes/chat.js';
+import { registerDashboard } from './routes/dashboard.js';
 import { registerPublicRoutes } from './routes/public.js';
 import type { GatewayRuntime } from './runtime.js';
 import { type GatewaySettings, gatewaySettings } from './settings.js';
@@ -67,6 +69,8 @@ export interface BuildGatewayOptions {
    * the admin API, e.g. overrides shared by several instances.
    */
   readonly flags?: FeatureFlags;
+  /** Request timeline, alerts and voting rounds for the admin API, its event stream and the dashboard. */
+  readonly sources?: LiveSources;
 }
 
 /** Log paths that may carry secrets; pino replaces them with `[redacted]`. */
@@ -199,6 +203,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Fastif
     limiter: settings.server.rateLimit ? new RequestLimiter(settings.server.rateLimit, clock) : undefined,
     audit,
     metrics: options.metrics,
+    sources: options.sources ?? {},
     tracing: options.tracing ?? createTracing(),
     events,
     clock,
@@ -286,6 +291,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Fastif
   registerPublicRoutes(app, ctx);
   registerChatRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
+  registerDashboard(app);
   await app.ready();
   return app;
 }

@@ -15,6 +15,7 @@ import type { RequestTracing } from '../telemetry/tracing.js';
 import type { Authenticator, AuthRequest, AuthResult, ClientIdentity } from './auth.js';
 import { type HttpError, tooManyRequests } from './errors.js';
 import type { FeatureFlags } from './flags.js';
+import type { AlertNoticeView, LiveSources, RoundView } from './live-sources.js';
 import type { RequestLimiter } from './request-limiter.js';
 import type { GatewayRuntime } from './runtime.js';
 import type { GatewaySettings } from './settings.js';
@@ -61,8 +62,20 @@ export interface AdminActionEvent {
   readonly at: number;
 }
 
+/** An alert started firing, escalated or resolved (forwarded from the alerting layer). */
+export interface AlertNotifiedEvent extends AlertNoticeView {
+  readonly type: 'alert.notified';
+}
+
+/** A voting round running in this process changed (a voter's status, an extension, its end). */
+export interface RoundUpdatedEvent {
+  readonly type: 'round.updated';
+  readonly round: RoundView;
+  readonly at: number;
+}
+
 /** Events the gateway itself emits. */
-export type GatewayEvent = FlagChangedEvent | AdminActionEvent;
+export type GatewayEvent = FlagChangedEvent | AdminActionEvent | AlertNotifiedEvent | RoundUpdatedEvent;
 
 /** Everything the admin event stream carries. */
 export type LiveEvent = EngineEvent | GatewayEvent;
@@ -77,6 +90,8 @@ export interface GatewayContext {
   readonly limiter: RequestLimiter | undefined;
   readonly audit: GatewayAuditLog | undefined;
   readonly metrics: MetricsEndpoint | undefined;
+  /** Timeline, alerts and voting rounds, when the composition root provides them. */
+  readonly sources: LiveSources;
   /** Request spans (no-op unless an OpenTelemetry SDK is registered). */
   readonly tracing: RequestTracing;
   readonly events: EventEmitter<GatewayEvent>;

@@ -8,11 +8,13 @@ export { AuthFailureLimiter, type AuthFailureLimiterOptions } from './auth-failu
 export { chatBodySchema, parseCapabilities, parseChatBody } from './chat-request.js';
 export type {
   AdminActionEvent,
+  AlertNotifiedEvent,
   FlagChangedEvent,
   GatewayAuditLog,
   GatewayEvent,
   LiveEvent,
   MetricsEndpoint,
+  RoundUpdatedEvent,
 } from './context.js';
 export {
   type ErrorBody,
@@ -33,6 +35,18 @@ export {
   isFeatureName,
   type ResolvedFeatures,
 } from './flags.js';
+export type {
+  AlertNoticeView,
+  AlertsSource,
+  AlertView,
+  LiveSources,
+  RoundsSource,
+  RoundView,
+  RoundVoterView,
+  TimelinePoint,
+  TimelineSource,
+} from './live-sources.js';
+export { DASHBOARD_CSP } from './routes/dashboard.js';
 export type {
   BreakerInfo,
   BreakerStateName,

@@ -63,6 +63,17 @@ export interface ModelHealthInfo {
   readonly successRate: number | null;
   readonly latencyP50Ms: number | null;
   readonly latencyP95Ms: number | null;
+  /** Time to first token of streamed answers over the health window (ms), or null without streams. */
+  readonly ttftP50Ms: number | null;
+  readonly ttftP95Ms: number | null;
+  /** failures / (successes + failures) over the health window (0 .. 1), or null with no samples. */
+  readonly errorRate: number | null;
+  /** Availability as the health monitor computes it (0 .. 1; 0 while failed). */
+  readonly availability: number;
+  /** Correct canary answers among the recent ones (0 .. 1; 1 without canaries). */
+  readonly accuracy: number;
+  /** Calls recorded over the health window divided by its length in seconds. */
+  readonly requestsPerSecond: number;
   readonly consecutiveFailures: number;
   readonly lastFailureKind: FailureKind | null;
   /** Wall-clock ms of the last recorded outcome, or null. */

@@ -21,6 +21,11 @@ export {
   type MetricsOptions,
 } from './metrics.js';
 export {
+  RequestTimeline,
+  type RequestTimelineOptions,
+  type RequestTimelinePoint,
+} from './request-timeline.js';
+export {
   BREAKER_STATE_LABELS,
   breakerStateLabel,
   HEALTH_STATUS_LABELS,

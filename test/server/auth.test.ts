@@ -27,11 +27,15 @@ const ROUTES: Route[] = [
   { method: 'GET', url: '/admin/v1/health/gpt-a', scope: 'read' },
   { method: 'GET', url: '/admin/v1/health/claude-b/history', scope: 'read' },
   { method: 'GET', url: '/admin/v1/flags', scope: 'read' },
-  { method: 'PUT', url: '/admin/v1/flags/retries', scope: 'admin', payload: { mode: 'off' } },
-  { method: 'DELETE', url: '/admin/v1/flags/retries', scope: 'admin' },
+  { method: 'PUT', url: '/admin/v1/flags/retries', scope: 'operate', payload: { mode: 'off' } },
+  { method: 'DELETE', url: '/admin/v1/flags/retries', scope: 'operate' },
   { method: 'POST', url: '/admin/v1/config/reload', scope: 'admin' },
   { method: 'GET', url: '/admin/v1/audit', scope: 'read' },
   { method: 'GET', url: '/admin/v1/audit/verify', scope: 'read' },
+  { method: 'GET', url: '/admin/v1/session', scope: 'read' },
+  { method: 'GET', url: '/admin/v1/timeline', scope: 'read' },
+  { method: 'GET', url: '/admin/v1/alerts', scope: 'read' },
+  { method: 'GET', url: '/admin/v1/rounds', scope: 'read' },
 ];
 
 function adminHeaders(scope: Scope): Record<string, string> {

@@ -5,6 +5,8 @@
  * read are dropped (counted in the next `: dropped N` comment) rather than buffered without bound
  * (`server.eventStreams.bufferBytes` per subscriber). Subscribers are capped in total and per admin key
  * (`server.eventStreams.max`, `.perKey`); one more is answered 429 `too_many_event_streams`.
+ * `?types=breaker.state_changed,request.fallback` keeps only the listed event types (a dashboard that reads
+ * per-model figures from the JSON API need not receive every finished request).
  * @packageDocumentation
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
@@ -38,6 +40,7 @@ export function registerAdminEvents(
     perKey.set(key, mine + 1);
     const headers: Record<string, string | number | string[]> = {};
     for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) headers[k] = v;
+    const only = typeFilter((request.query as { types?: unknown }).types);
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, {
@@ -52,7 +55,7 @@ export function registerAdminEvents(
     let seq = 0;
     let dropped = 0;
     const write = (event: LiveEvent) => {
-      if (raw.writableEnded || raw.destroyed) return;
+      if (raw.writableEnded || raw.destroyed || (only !== undefined && !only.has(event.type))) return;
       if (raw.writableLength > MAX_BUFFERED_BYTES) {
         dropped++;
         return;
@@ -92,4 +95,15 @@ export function registerAdminEvents(
     raw.once('close', cleanup);
     request.raw.once('error', cleanup);
   });
+}
+
+/** The set of event types a `?types=a,b` query keeps, or undefined to keep every event. */
+function typeFilter(value: unknown): ReadonlySet<string> | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  return new Set(
+    value
+      .split(',')
+      .map((t) => t.trim())
+      .filter((t) => t !== ''),
+  );
 }

@@ -13,12 +13,13 @@
  * | GET | `/admin/v1/health/:model` | read | detailed health of one model |
  * | GET | `/admin/v1/health/:model/history` | read | a model's health status changes |
  * | GET | `/admin/v1/flags` | read | every feature flag |
- * | PUT | `/admin/v1/flags/:feature` | admin | set a flag: `{ "mode": "on" \| "off" \| "percent", "percent"?: 0..100 }` |
- * | DELETE | `/admin/v1/flags/:feature` | admin | drop the runtime override: back to the configured mode |
+ * | PUT | `/admin/v1/flags/:feature` | operate | set a flag: `{ "mode": "on" \| "off" \| "percent", "percent"?: 0..100 }` |
+ * | DELETE | `/admin/v1/flags/:feature` | operate | drop the runtime override: back to the configured mode |
  * | POST | `/admin/v1/config/reload` | admin | reload the config file; an invalid file is rejected (400) and the running config kept |
  * | GET | `/admin/v1/audit?type=&actor=&sinceSeq=&limit=&order=` | read | query the audit log |
  * | GET | `/admin/v1/audit/verify` | read | verify the audit hash chain |
- * | GET | `/admin/v1/events` | read | Server-Sent Events: live engine, flag and admin events (see `admin-events.ts`) |
+ * | GET | `/admin/v1/events?types=` | read | Server-Sent Events: live engine, flag, admin, alert and round events (see `admin-events.ts`) |
+ * | GET | `/admin/v1/session`, `/timeline`, `/alerts`, `/rounds` | read | for operators' screens (see `admin-live.ts`) |
  *
  * An unknown model or feature answers 404 naming it.
  * @packageDocumentation
@@ -32,6 +33,7 @@ import { httpError, invalidRequest, scrubSecrets, truncate } from '../errors.js'
 import { describeMode, FEATURES, type FlagMode, isFeatureName } from '../flags.js';
 import type { AdminScope } from '../settings.js';
 import { registerAdminEvents } from './admin-events.js';
+import { registerAdminLiveRoutes } from './admin-live.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -155,7 +157,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: GatewayContext): 
       'feature_not_found',
       'feature',
     );
-  app.put<{ Params: { feature: string } }>(`${P}/flags/:feature`, admin, async (request, reply) => {
+  app.put<{ Params: { feature: string } }>(`${P}/flags/:feature`, operate, async (request, reply) => {
     const feature = request.params.feature;
     if (!isFeatureName(feature)) return sendError(reply, unknownFeature(feature));
     const parsed = flagBodySchema.safeParse(request.body);
@@ -183,7 +185,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: GatewayContext): 
     if (!committed) return sendError(reply, notCommitted(`flag ${feature} ${to}`));
     return reply.send({ feature, from, to, flag: mode });
   });
-  app.delete<{ Params: { feature: string } }>(`${P}/flags/:feature`, admin, async (request, reply) => {
+  app.delete<{ Params: { feature: string } }>(`${P}/flags/:feature`, operate, async (request, reply) => {
     const feature = request.params.feature;
     if (!isFeatureName(feature)) return sendError(reply, unknownFeature(feature));
     const overridden = ctx.flags.listOverrides().includes(feature);
@@ -301,4 +303,5 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: GatewayContext): 
   });
 
   registerAdminEvents(app, ctx, `${P}/events`, read);
+  registerAdminLiveRoutes(app, ctx, P, read);
 }
