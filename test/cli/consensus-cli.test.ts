@@ -2,7 +2,7 @@
  * The consensus commands run in-process: `vote` over simulated models, `chain verify` on clean and
  * tampered minutes, and the emergency flow keygen → request → sign → authorise.
  */
-import { cp, mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -469,5 +469,28 @@ describe('hive-resilience emergency authorise against a hostile operator', () =>
     expect(done.code).toBe(0);
     expect(await exists(join(moved, 'results.json'))).toBe(true);
     expect(await exists(join(stateDir, 'emergency-nonces.json'))).toBe(true);
+  });
+});
+
+describe('hive-resilience on a minutes folder holding symbolic links', () => {
+  it('vote refuses a votes/ symlink naming it; chain verify and authorise report a planted link', async () => {
+    const ws = await workspace({ a: simulated('a'), b: simulated('b') });
+    const outside = join(ws.dir, 'outside');
+    await mkdir(outside);
+    await symlink(outside, join(ws.minutes, 'votes'));
+    const vote = await cli('vote', ws.minutes, '--config', ws.config, '--data-dir', ws.data);
+    expect(vote.code).toBe(2);
+    expect(vote.error?.message).toMatch(/minutes folder: votes: is a symbolic link/);
+    expect(await readdir(outside)).toEqual([]);
+
+    const { sig, authorise, ws: pending } = await pendingWorkspace();
+    await symlink(join(outside, 'results.json'), join(pending.minutes, 'results.json'));
+    const verify = await cli('chain', 'verify', pending.minutes);
+    expect(verify.code).toBe(1);
+    expect(verify.stdout).toMatch(/folder: symlink: results\.json is a symbolic link/);
+    const refused = await authorise(pending.minutes, [await sig('alice'), await sig('bob')]);
+    expect(refused.code).toBe(5);
+    expect(refused.stdout).toMatch(/refused \(tampered\).*symlink/);
+    expect(await readdir(outside)).toEqual([]);
   });
 });
