@@ -19,10 +19,8 @@ export { AlertRuleSet, type AlertSignal } from './rules.js';
 export {
   type AlertsSettings,
   type AlertsSettingsInput,
-  alertsSettingsSchema,
   checkAlertsSettings,
   type NotifierSettings,
-  notifierSettingsSchema,
   parseAlertsSettings,
 } from './settings.js';
 export {

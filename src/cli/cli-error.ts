@@ -2,6 +2,7 @@
  * The error a command throws for a user's mistake: printed as one line, no stack trace.
  * @packageDocumentation
  */
+import { DURATION_MESSAGE, parseDuration } from '../config/duration.js';
 
 /** A user-facing CLI failure with an exit code. */
 export class CliError extends Error {
@@ -23,11 +24,12 @@ export function parsePort(value: string, option = '--port'): number {
   return n;
 }
 
-/** Parses a duration like `30s`, `500ms`, `2m` or plain milliseconds, naming the option when it is wrong. */
+/**
+ * Parses a duration like `30s`, `500ms`, `2m`, `1m30s` or plain milliseconds (the config's parser),
+ * naming the option when it is wrong.
+ */
 export function parseDurationOption(value: string, option: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-  if (!m) throw new CliError(`${option}: expected a duration like "30s", got "${value}"`);
-  const n = Number(m[1]);
-  const unit = m[2] ?? 'ms';
-  return Math.round(n * (unit === 'h' ? 3_600_000 : unit === 'm' ? 60_000 : unit === 's' ? 1000 : 1));
+  const ms = parseDuration(value);
+  if (ms === undefined) throw new CliError(`${option}: ${DURATION_MESSAGE}, got "${value}"`);
+  return ms;
 }

@@ -19,7 +19,8 @@ export function configJsonSchema(): Record<string, unknown> {
     $schema: schema['$schema'],
     $id: CONFIG_SCHEMA_ID,
     title: 'hive-resilience configuration',
-    description: 'Models, fallback chains, capability routes, resilience and health settings.',
+    description:
+      'Models, fallback chains, capability routes, resilience, health, server, security, feature flags, audit and alerts.',
     ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')),
   };
 }

@@ -7,18 +7,10 @@ import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue, formatPath } from './config-error.js';
-import { type CrossCheckable, crossCheckConfig } from './cross-check.js';
+import { crossCheckConfig } from './cross-check.js';
 import { interpolateEnv } from './env.js';
-import {
-  chainSchema,
-  configSchema,
-  configShape,
-  type HiveConfig,
-  healthSchema,
-  modelSchema,
-  resilienceSchema,
-  routeSchema,
-} from './schema.js';
+import { configSchema, type HiveConfig } from './schema.js';
+import { knownKeysAt } from './schema-walk.js';
 
 /** Either a validated, deeply frozen config or the full list of issues. */
 export type ConfigResult<T = HiveConfig> =
@@ -37,34 +29,64 @@ export interface ParseOptions extends ConfigOptions {
   readonly format?: 'json' | 'yaml';
 }
 
-/** Something the cross-checks can read; any schema extending {@link configSchema} satisfies it. */
+/**
+ * Validates an already-parsed config object (e.g. an embedded default or a JSON body): `${ENV}`
+ * interpolation, the schema, then the cross-checks between models, chains and routes.
+ */
+export function validateConfig(raw: unknown, options: ConfigOptions = {}): ConfigResult {
+  const checked = checkAgainst(configSchema, raw, options, crossCheckConfig);
+  return checked.ok ? { ok: true, config: deepFreeze(checked.config) } : checked;
+}
+
+/** Options of {@link validateSection}. */
+export interface SectionOptions extends ConfigOptions {
+  /** The section's path in the config file (prefixed to every issue's path), e.g. `['alerts']`. */
+  readonly at?: ReadonlyArray<string | number>;
+  /** Replace `${VAR}` references first (default true; false for a section taken from a loaded config). */
+  readonly interpolate?: boolean;
+}
 
 /**
- * Validates an already-parsed config object (e.g. an embedded default or a JSON body).
- * @param schema - a schema to validate with (default {@link configSchema}; pass an extended one to
- *   tighten the passthrough sections)
+ * Validates one section of the config on its own (e.g. the `alerts` settings a library user hands to the
+ * alert manager) with the same interpolation, messages and redaction as {@link validateConfig}.
+ * @param schema - the section's schema, e.g. `alertsSchema`
  */
-export function validateConfig<T extends CrossCheckable = HiveConfig>(
+export function validateSection<S extends z.ZodType>(
+  schema: S,
   raw: unknown,
-  options: ConfigOptions = {},
-  schema: z.ZodType<T, unknown> = configSchema as unknown as z.ZodType<T, unknown>,
-): ConfigResult<T> {
-  const interpolated = interpolateEnv(raw ?? {}, options.env);
+  options: SectionOptions = {},
+): ConfigResult<z.output<S>> {
+  const checked = checkAgainst(schema, raw, options);
+  if (checked.ok || !options.at || options.at.length === 0) return checked;
+  const at = options.at;
+  return { ok: false, issues: checked.issues.map((i) => ({ path: [...at, ...i.path], message: i.message })) };
+}
+
+function checkAgainst<S extends z.ZodType>(
+  schema: S,
+  raw: unknown,
+  options: SectionOptions,
+  crossCheck?: (valid: z.output<S>) => ConfigIssue[],
+): ConfigResult<z.output<S>> {
+  const interpolated =
+    options.interpolate === false
+      ? { value: raw ?? {}, issues: [], secrets: new Set<string>() }
+      : interpolateEnv(raw ?? {}, options.env);
   const parsed = schema.safeParse(interpolated.value);
   const issues: ConfigIssue[] = [...interpolated.issues];
   if (!parsed.success) {
     const envPaths = new Set(issues.map((i) => formatPath(i.path)));
-    for (const issue of parsed.error.issues.flatMap(fromZodIssue)) {
+    for (const issue of parsed.error.issues.flatMap((i) => fromZodIssue(schema, i))) {
       // A missing variable already explains the empty value at that path.
       if (!envPaths.has(formatPath(issue.path))) issues.push(issue);
     }
-  } else if (issues.length === 0) {
-    issues.push(...crossCheckConfig(parsed.data));
+  } else if (issues.length === 0 && crossCheck) {
+    issues.push(...crossCheck(parsed.data));
   }
   if (issues.length > 0 || !parsed.success) {
     return { ok: false, issues: redact(issues, interpolated.secrets) };
   }
-  return { ok: true, config: deepFreeze(parsed.data) };
+  return { ok: true, config: parsed.data };
 }
 
 /** Parses YAML or JSON text and validates it. Syntax errors become issues with line and column. */
@@ -122,56 +144,22 @@ export function unwrapConfig<T>(result: ConfigResult<T>, source?: string): T {
   return result.config;
 }
 
-function fromZodIssue(issue: z.core.$ZodIssue): ConfigIssue[] {
+function fromZodIssue(schema: z.ZodType, issue: z.core.$ZodIssue): ConfigIssue[] {
   const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({
-      path: [...path, key],
-      message: unknownKeyMessage(key, path.length === 0),
-    }));
+    const known = knownKeysAt(schema, path);
+    return issue.keys.map((key) => ({ path: [...path, key], message: unknownKeyMessage(key, known) }));
   }
   return [{ path, message: issue.message }];
 }
 
-const TOP_LEVEL_KEYS = Object.keys(configShape);
-const NESTED_KEYS = [
-  ...Object.keys(modelSchema.shape),
-  ...Object.keys(chainSchema.shape),
-  ...Object.keys(resilienceSchema.shape),
-  ...Object.keys(healthSchema.shape),
-  ...Object.keys(routeSchema.shape),
-  'kind',
-  'prompt',
-  'expect',
-  'maxTokens',
-  'interval',
-  'maxTokens',
-  'failureCost',
-  'retryCost',
-  'successRefill',
-  'minTokens',
-  'baseDelay',
-  'maxDelay',
-  'throttledBaseDelay',
-  'maxRetryAfter',
-  'jitter',
-  'fallbackInsteadOfWait',
-  'openDuration',
-  'maxOpenDuration',
-  'halfOpenProbes',
-  'probeLease',
-  'enabled',
-  'percentile',
-  'minDelay',
-];
-
-function unknownKeyMessage(key: string, topLevel: boolean): string {
+function unknownKeyMessage(key: string, known: readonly string[]): string {
   let best: string | undefined;
   let bestDistance = 3;
-  for (const known of topLevel ? TOP_LEVEL_KEYS : NESTED_KEYS) {
-    const d = editDistance(key.toLowerCase(), known.toLowerCase());
-    if (d > 0 && d < bestDistance) {
-      best = known;
+  for (const candidate of known) {
+    const d = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
       bestDistance = d;
     }
   }

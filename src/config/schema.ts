@@ -1,10 +1,16 @@
 /**
- * The configuration file's schema (zod 4). Every section is exported on its own so other layers can
- * tighten or extend the top level (see {@link configShape}).
+ * The configuration file's schema (zod 4): one schema for every section, so `HiveConfig` is fully typed
+ * and the published JSON Schema completes the whole file. The sections the gateway, alerting and audit
+ * read (`server`, `security`, `flags`, `alerts`, `audit`) have their own files beside this one.
  * @packageDocumentation
  */
 import { z } from 'zod';
+import { alertsSchema } from './alerts-schema.js';
+import { auditSchema } from './audit-schema.js';
 import { durationSchema } from './duration.js';
+import { flagsSchema } from './flags-schema.js';
+import { securitySchema } from './security-schema.js';
+import { serverSchema } from './server-schema.js';
 import { stateSchema } from './state-schema.js';
 
 /** Provider kinds: `openai` (any OpenAI-compatible API), `anthropic`, `simulated`. */
@@ -186,10 +192,7 @@ export const routeSchema = z.strictObject({
   prefer: z.array(nameSchema).default([]),
 });
 
-/** A section owned by another layer (server, security, flags, audit, alerts); validated there. */
-export const passthroughSectionSchema = z.record(z.string(), z.unknown());
-
-/** The top-level shape; spread it into `z.strictObject({...configShape, server: mySchema})` to extend. */
+/** The top-level shape. */
 export const configShape = {
   $schema: z.string().optional(),
   models: z.record(nameSchema, modelSchema).default({}),
@@ -197,11 +200,11 @@ export const configShape = {
   routes: z.record(nameSchema, routeSchema).default({}),
   resilience: resilienceSchema.prefault({}),
   health: healthSchema.prefault({}),
-  server: passthroughSectionSchema.optional(),
-  security: passthroughSectionSchema.optional(),
-  flags: passthroughSectionSchema.optional(),
-  audit: passthroughSectionSchema.optional(),
-  alerts: passthroughSectionSchema.optional(),
+  server: serverSchema.prefault({}),
+  security: securitySchema.prefault({}),
+  flags: flagsSchema.prefault({}),
+  audit: auditSchema.prefault({}),
+  alerts: alertsSchema.prefault({}),
   state: stateSchema.prefault({}),
 };
 

@@ -5,6 +5,7 @@
  * speak the same taxonomy. Pure functions, no Node-only APIs.
  * @packageDocumentation
  */
+import { parseDurationText } from './duration.js';
 import type { FailureKind } from './outcome.js';
 
 /** `reason` for a request too long for this model's context window (a larger model may fit it). */
@@ -110,35 +111,12 @@ export function parseRetryAfter(value: string | null | undefined, nowWallMs: num
   return Math.max(0, at - nowWallMs);
 }
 
-const DURATION_PART = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
-const UNIT_MS: Readonly<Record<string, number>> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
 /**
  * Parses a Go-style duration as used by `x-ratelimit-reset-*` (`"1s"`, `"6m0s"`, `"20ms"`, `"1h2m3.5s"`);
  * a bare number is seconds. Returns milliseconds, or `undefined` when the text is not a duration.
  */
 export function parseDurationMs(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const trimmed = text.trim();
-  if (trimmed === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  let total = 0;
-  let consumed = 0;
-  DURATION_PART.lastIndex = 0;
-  for (let m = DURATION_PART.exec(trimmed); m !== null; m = DURATION_PART.exec(trimmed)) {
-    if (m.index !== consumed) return undefined;
-    total += Number(m[1]) * UNIT_MS[m[2]!]!;
-    consumed = m.index + m[0].length;
-  }
-  return consumed === trimmed.length ? Math.round(total) : undefined;
+  return text === undefined ? undefined : parseDurationText(text, 1000);
 }
 
 /**

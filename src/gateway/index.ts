@@ -6,9 +6,7 @@ export { auditRecordFor } from './audit-events.js';
 export { breakerStateName, type ConfigSource, EngineGatewayRuntime } from './engine-runtime.js';
 export { RoundBoard } from './round-board.js';
 export {
-  checkGatewayConfig,
   DEFAULT_CONFIG_PATH,
-  type GatewayConfigCheck,
   type RunningGateway,
   readConfig,
   type StartGatewayOptions,

@@ -6,17 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pino, { type Logger } from 'pino';
-import {
-  type AlertManager,
-  type AlertsSettings,
-  checkAlertsSettings,
-  createAlertManager,
-} from '../alerts/index.js';
+import { type AlertManager, createAlertManager } from '../alerts/index.js';
 import { AggregatingAuditLog } from '../audit/aggregating-audit-log.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { MemoryAuditLog } from '../audit/memory-audit-log.js';
 import { SqliteAuditLog } from '../audit/sqlite-audit-log.js';
-import { type AuditSettings, checkAuditSettings } from '../config/audit-settings.js';
 import { ConfigError, formatIssue, loadConfig } from '../config/index.js';
 import type { HiveConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
@@ -24,7 +18,7 @@ import { systemClock } from '../core/clock.js';
 import { ResilienceEngine } from '../engine/resilience-engine.js';
 import { buildGateway } from '../server/app.js';
 import { FeatureFlags } from '../server/flags.js';
-import { type GatewaySettings, hashKey, parseGatewaySettings } from '../server/settings.js';
+import { compileGatewaySettings, hashKey } from '../server/settings.js';
 import type { StateStore } from '../state/state-store.js';
 import { createMetrics, type GatewayMetrics } from '../telemetry/index.js';
 import { RequestTimeline } from '../telemetry/request-timeline.js';
@@ -107,38 +101,6 @@ export async function readConfig(
   }
 }
 
-/** The sections a config owner other than the engine validates: gateway settings, alerts, audit. */
-export type GatewayConfigCheck =
-  | { ok: true; settings: GatewaySettings; alerts: AlertsSettings; audit: AuditSettings }
-  | { ok: false; errors: string[] };
-
-/**
- * Checks the `server`, `security`, `flags`, `alerts` and `audit` sections of a loaded config, collecting
- * every problem by path (what `serve` refuses and `config validate` reports).
- */
-export function checkGatewayConfig(
-  config: HiveConfig,
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): GatewayConfigCheck {
-  const gateway = parseGatewaySettings(
-    { server: config.server, security: config.security, flags: config.flags },
-    env,
-  );
-  const alerts = checkAlertsSettings(config.alerts);
-  const audit = checkAuditSettings(config.audit);
-  if (gateway.ok && alerts.ok && audit.ok) {
-    return { ok: true, settings: gateway.settings, alerts: alerts.settings, audit: audit.settings };
-  }
-  return {
-    ok: false,
-    errors: [
-      ...(gateway.ok ? [] : gateway.errors),
-      ...(alerts.ok ? [] : alerts.errors),
-      ...(audit.ok ? [] : audit.errors),
-    ],
-  };
-}
-
 /**
  * Starts the gateway.
  * @throws Error listing every problem when the config or the gateway settings are invalid
@@ -148,11 +110,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   const loaded = await readConfig(configPath, options.env);
   if (!loaded.ok) throw new Error(`invalid configuration in ${configPath}:\n  ${loaded.errors.join('\n  ')}`);
   const config = loaded.config;
-  const checked = checkGatewayConfig(config, options.env ?? process.env);
-  if (!checked.ok)
-    throw new Error(`invalid configuration in ${configPath}:\n  ${checked.errors.join('\n  ')}`);
-  const { alerts: alertSettings, audit: auditSettings } = checked;
-  let settings = checked.settings;
+  let settings = compileGatewaySettings(config);
   let generatedAdminKey: string | undefined;
   if (settings.security.adminKeys.length === 0) {
     const key = options.adminKey ?? (options.env ?? process.env).HIVE_ADMIN_KEY ?? undefined;
@@ -170,9 +128,9 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     options.logger === false
       ? undefined
       : (options.logger ?? pino({ level: settings.server.logLevel, name: 'hive-resilience' }));
-  const audit = new AggregatingAuditLog(openAudit(auditSettings, options.dataDir, logger), {
+  const audit = new AggregatingAuditLog(openAudit(options.dataDir ?? config.audit.dataDir, logger), {
     clock: options.clock,
-    windowMs: auditSettings.aggregateWindow,
+    windowMs: config.audit.aggregateWindow,
   });
   const instanceId = instanceIdFor(config.state, options.instanceId);
   const shared = options.stateStore ?? (await openSharedStore(config.state, instanceId));
@@ -186,7 +144,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   });
   const metrics = createMetrics();
   const alerts = createAlertManager({
-    settings: alertSettings,
+    settings: config.alerts,
     clock: options.clock,
     logger: logger ?? silentAlertLogger,
   });
@@ -292,12 +250,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
 
 const silentAlertLogger = { info() {}, warn() {}, error() {} };
 
-function openAudit(
-  settings: AuditSettings,
-  dataDirOption: string | undefined,
-  logger: Logger | undefined,
-): AuditLog {
-  const dataDir = dataDirOption ?? settings.dataDir ?? '.data';
+function openAudit(dataDirOption: string | undefined, logger: Logger | undefined): AuditLog {
+  const dataDir = dataDirOption ?? '.data';
   const onError = (e: Error): void => logger?.error({ err: e.message }, 'audit log write failed');
   if (dataDir === ':memory:') return new MemoryAuditLog({ onError });
   return new SqliteAuditLog({ dataDir, onError });

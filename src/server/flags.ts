@@ -5,20 +5,10 @@
  * override of the configured one until it is cleared; overrides outlive a restart (see `flag-restore.ts`).
  * @packageDocumentation
  */
+import { FEATURES, type FeatureName } from '../config/flags-schema.js';
 import type { FeatureSwitches } from '../engine/types.js';
 
-/** The features a flag can switch. */
-export const FEATURES = [
-  'health',
-  'breaker',
-  'retries',
-  'fallback',
-  'hedging',
-  'emergencyConsensus',
-] as const;
-
-/** A feature name. */
-export type FeatureName = (typeof FEATURES)[number];
+export { FEATURES, type FeatureName } from '../config/flags-schema.js';
 
 /** A flag's mode. `percent` turns the feature on for requests whose bucket (0..99) is below `percent`. */
 export type FlagMode =

@@ -244,7 +244,7 @@ describe('alert settings', () => {
     }
     expect(message).toContain('alerts.cooldown');
     expect(message).toContain('alerts.rules.errorRate.threshold');
-    expect(message).toContain('alerts.notifiers.0.secret');
+    expect(message).toContain('alerts.notifiers[0].secret: webhook secret must be at least 16 characters');
     expect(message).not.toContain(secret);
   });
 

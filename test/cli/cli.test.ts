@@ -140,11 +140,11 @@ describe('hive-resilience CLI', () => {
     const badAudit = await cli(['config', 'validate', audit]);
     expect(badAudit.code).toBe(1);
     expect(badAudit.err).toContain('audit.dataDir: expected a directory path');
-    expect(badAudit.err).toContain('audit: unknown key(s) "datadir"');
+    expect(badAudit.err).toContain('audit.datadir: unknown key "datadir" (did you mean "dataDir"?)');
     const serveAudit = await cli(['serve', '--config', audit, '--port', '0', '--data-dir', dir]);
     expect(serveAudit.code).not.toBe(0);
-    expect(serveAudit.err).toContain('audit: unknown key(s) "datadir"');
-  });
+    expect(serveAudit.err).toContain('audit.datadir: unknown key "datadir" (did you mean "dataDir"?)');
+  }, 60_000);
 
   it('reports bad options in one line without a stack trace', async () => {
     const port = await cli(['serve', '--port', 'eighty']);

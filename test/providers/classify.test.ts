@@ -198,7 +198,9 @@ describe('parseDurationMs and parseRetryAfterMs', () => {
     ['3', 3000],
     ['', undefined],
     ['soon', undefined],
-    ['5 s', undefined],
+    ['5 s', 5000],
+    ['1m 30s', 90_000],
+    ['5 parsecs', undefined],
   ])('%s → %s', (text, ms) => {
     expect(parseDurationMs(text)).toBe(ms);
   });
