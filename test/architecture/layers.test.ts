@@ -21,6 +21,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   engine: ['core', 'config', 'models', 'providers', 'health'],
   consensus: ['core', 'config', 'models', 'providers', 'health', 'engine', 'audit'],
   telemetry: ['core', 'engine'],
+  integrations: ['core', 'health'],
   alerts: ['core', 'config', 'engine', 'telemetry'],
   server: ['core', 'config', 'models', 'providers', 'health', 'engine', 'audit', 'telemetry'],
   gateway: [
