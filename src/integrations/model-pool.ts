@@ -13,8 +13,11 @@ import { CircuitBreaker } from '../core/breaker/circuit-breaker.js';
 import type { Classifier } from '../core/classifier.js';
 import { classifyError } from '../core/classify-error.js';
 import { type Clock, systemClock } from '../core/clock.js';
+import { fallbackOver } from '../core/fallback.js';
 import { CONTEXT_LENGTH_REASON } from '../core/llm-failure-rules.js';
-import type { Failure, OutcomeKind } from '../core/outcome.js';
+import { type Failure, type Outcome, type OutcomeKind, success } from '../core/outcome.js';
+import { RetryPolicy } from '../core/retry.js';
+import type { RetryBudget } from '../core/retry-budget.js';
 import { HealthMonitor } from '../health/health-monitor.js';
 
 /** Options of a {@link ModelPool}. */
@@ -23,6 +26,8 @@ export interface ModelPoolOptions {
   readonly maxRetries?: number;
   /** Delay before each retry (default exponential from 200 ms to 2 s, ±20 % jitter). */
   readonly backoff?: Backoff;
+  /** A retry budget shared with other pools or policies (default none). */
+  readonly budget?: RetryBudget;
   /** A server-advised or backoff wait longer than this moves on to the next model instead (default 2 000 ms). */
   readonly fallbackInsteadOfWaitMs?: number;
   /** Time allowed for one attempt, in ms; none by default (the client's own timeout applies). */
@@ -90,39 +95,23 @@ export class AllModelsFailedError extends Error {
   /** The server-advised wait of the last failure, when it had one. */
   readonly retryAfterMs: number | undefined;
 
-  constructor(attempts: readonly PoolAttempt[], last: Failure | undefined) {
+  constructor(attempts: readonly PoolAttempt[], last: Outcome<unknown> | undefined) {
     const tried = attempts.map((a) => `${a.model}: ${a.kind}`).join(', ');
-    super(`every model failed (${tried || 'no candidates'})`, { cause: last?.error });
+    const failed = last === undefined || last.ok ? undefined : last;
+    super(`every model failed (${tried || 'no candidates'})`, { cause: failed?.error });
     this.attempts = attempts;
-    this.kind = last?.kind ?? 'rejected';
-    this.retryAfterMs = last?.retryAfterMs;
+    this.kind = failed?.kind ?? 'rejected';
+    this.retryAfterMs = failed?.retryAfterMs;
   }
 }
 
-/** What the walk does after a failed attempt. */
-type Next = 'retry' | 'next-model' | 'stop';
-
-function nextStep(f: Failure, retry: number, maxRetries: number): Next {
-  if (f.kind === 'aborted') return 'stop';
-  if (f.kind === 'request') return f.reason === CONTEXT_LENGTH_REASON ? 'next-model' : 'stop';
-  if (f.kind === 'account' || f.kind === 'rejected') return 'next-model';
-  return retry < maxRetries ? 'retry' : 'next-model';
+/** False for failures that end the walk: a caller abort, or a `request` error other than context length. */
+function movesOn(f: Failure): boolean {
+  if (f.kind === 'aborted') return false;
+  return f.kind !== 'request' || f.reason === CONTEXT_LENGTH_REASON;
 }
 
-function sleep(clock: Clock, ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-  if (signal?.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = (): void => {
-      clock.clearTimer(timer);
-      resolve(false);
-    };
-    const timer = clock.setTimer(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+const WAIT_TOO_LONG = 'fallback-instead-of-wait';
 
 /** Health, breakers, retries and ordered fallback over models called in-process. */
 export class ModelPool {
@@ -131,21 +120,27 @@ export class ModelPool {
   private readonly breakers = new Map<string, CircuitBreaker>();
   private readonly clock: Clock;
   private readonly classify: Classifier;
-  private readonly backoff: Backoff;
-  private readonly maxRetries: number;
+  private readonly retry: RetryPolicy;
   private readonly waitLimitMs: number;
 
   constructor(private readonly options: ModelPoolOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.health = options.health ?? new HealthMonitor({ clock: this.clock });
     this.classify = options.classify ?? classifyError;
-    this.backoff =
-      options.backoff ?? new ExponentialBackoff({ initialDelayMs: 200, maxDelayMs: 2_000, jitter: 0.2 });
-    this.maxRetries = options.maxRetries ?? 1;
-    this.waitLimitMs = options.fallbackInsteadOfWaitMs ?? 2_000;
-    if (!Number.isInteger(this.maxRetries) || this.maxRetries < 0) {
+    const maxRetries = options.maxRetries ?? 1;
+    if (!Number.isInteger(maxRetries) || maxRetries < 0) {
       throw new RangeError(`maxRetries must be a whole number ≥ 0 (got ${String(options.maxRetries)})`);
     }
+    const backoff =
+      options.backoff ?? new ExponentialBackoff({ initialDelayMs: 200, maxDelayMs: 2_000, jitter: 0.2 });
+    this.retry = new RetryPolicy({
+      maxRetries,
+      backoff,
+      throttledBackoff: backoff,
+      budget: options.budget,
+      clock: this.clock,
+    });
+    this.waitLimitMs = options.fallbackInsteadOfWaitMs ?? 2_000;
   }
 
   /** Classifies an error as this pool does (for failures seen after a stream was committed). */
@@ -173,18 +168,22 @@ export class ModelPool {
   async run<T>(candidates: readonly PoolCandidate<T>[], signal?: AbortSignal): Promise<T> {
     const ordered = this.order(candidates);
     const attempts: PoolAttempt[] = [];
-    let last: Failure | undefined;
-    for (let i = 0; i < ordered.length; i++) {
-      const candidate = ordered[i]!;
-      const outcome = await this.tryModel(candidate, signal, attempts, i < ordered.length - 1);
-      if (outcome.ok) return outcome.value;
-      last = outcome.failure;
-      if (outcome.stop) throw outcome.failure.error;
-      const to = ordered[i + 1];
-      if (to)
-        this.options.onEvent?.({ type: 'fallback', from: candidate.name, to: to.name, kind: last.kind });
-    }
-    throw new AllModelsFailedError(attempts, last);
+    const { outcome } = await fallbackOver(
+      ordered,
+      (candidate, i) => this.tryModel(candidate, signal, attempts, i < ordered.length - 1),
+      {
+        shouldHandle: (f, candidate, i) => {
+          if (signal?.aborted || !movesOn(f)) return false;
+          const to = ordered[i + 1];
+          if (to)
+            this.options.onEvent?.({ type: 'fallback', from: candidate.name, to: to.name, kind: f.kind });
+          return true;
+        },
+      },
+    );
+    if (outcome?.ok) return outcome.value;
+    if (outcome && (signal?.aborted || !movesOn(outcome))) throw outcome.error;
+    throw new AllModelsFailedError(attempts, outcome);
   }
 
   private order<T>(candidates: readonly PoolCandidate<T>[]): PoolCandidate<T>[] {
@@ -197,38 +196,37 @@ export class ModelPool {
     return healthy.concat(failed);
   }
 
+  /** One model: attempts through the retry loop, each under a breaker permit. */
   private async tryModel<T>(
     candidate: PoolCandidate<T>,
     signal: AbortSignal | undefined,
     attempts: PoolAttempt[],
     hasNext: boolean,
-  ): Promise<{ ok: true; value: T } | { ok: false; failure: Failure; stop: boolean }> {
+  ): Promise<Outcome<T>> {
     const breaker = this.breaker(candidate.name);
-    let previousDelay = 0;
-    for (let retry = 0; ; retry++) {
-      const permit = breaker.tryAcquire();
-      if (!permit.ok) {
-        attempts.push({ model: candidate.name, kind: 'skipped', latencyMs: 0 });
-        this.options.onEvent?.({ type: 'skipped', model: candidate.name, reason: 'breaker-open' });
-        return { ok: false, failure: permit, stop: false };
-      }
-      const result = await this.attempt(candidate, permit, signal, retry);
-      attempts.push({
-        model: candidate.name,
-        kind: result.ok ? 'success' : result.failure.kind,
-        latencyMs: result.latencyMs,
-        error: result.ok ? undefined : result.failure.error,
-      });
-      if (result.ok) return { ok: true, value: result.value };
-      const f = result.failure;
-      if (signal?.aborted) return { ok: false, failure: { ...f, kind: 'aborted' }, stop: true };
-      const step = nextStep(f, retry, this.maxRetries);
-      if (step !== 'retry') return { ok: false, failure: f, stop: step === 'stop' };
-      const delay = Math.max(this.backoff.delay(retry, previousDelay), f.retryAfterMs ?? 0);
-      previousDelay = delay;
-      if (delay > this.waitLimitMs && hasNext) return { ok: false, failure: f, stop: false };
-      if (!(await sleep(this.clock, delay, signal))) return { ok: false, failure: f, stop: true };
-    }
+    const r = await this.retry.retryLoop<T>(
+      async (retry) => {
+        const permit = breaker.tryAcquire();
+        if (!permit.ok) {
+          attempts.push({ model: candidate.name, kind: 'skipped', latencyMs: 0 });
+          this.options.onEvent?.({ type: 'skipped', model: candidate.name, reason: 'breaker-open' });
+          return permit;
+        }
+        const result = await this.attempt(candidate, permit, signal, retry);
+        attempts.push({
+          model: candidate.name,
+          kind: result.outcome.ok ? 'success' : result.outcome.kind,
+          latencyMs: result.latencyMs,
+          error: result.outcome.ok ? undefined : result.outcome.error,
+        });
+        return result.outcome;
+      },
+      {
+        cancel: signal,
+        decide: (_f, _i, delayMs) => (delayMs > this.waitLimitMs && hasNext ? WAIT_TOO_LONG : undefined),
+      },
+    );
+    return r.outcome;
   }
 
   private async attempt<T>(
@@ -236,7 +234,7 @@ export class ModelPool {
     permit: BreakerPermit,
     signal: AbortSignal | undefined,
     retry: number,
-  ): Promise<{ ok: true; value: T; latencyMs: number } | { ok: false; failure: Failure; latencyMs: number }> {
+  ): Promise<{ outcome: Outcome<T>; latencyMs: number }> {
     const started = this.clock.now();
     const timeoutMs = this.options.attemptTimeoutMs;
     const timer = timeoutMs === undefined ? undefined : new AbortController();
@@ -265,13 +263,13 @@ export class ModelPool {
     try {
       const value = await candidate.call(ctx);
       if (!deferred) settle('success');
-      return { ok: true, value, latencyMs: this.clock.now() - started };
+      return { outcome: success(value), latencyMs: this.clock.now() - started };
     } catch (error) {
       let f = this.classify(error);
       // Our own attempt timer fired: whatever the client threw, it is a timeout, not a caller abort.
       if (timer?.signal.aborted && !signal?.aborted) f = { ...f, kind: 'timeout' };
       settle(f.kind);
-      return { ok: false, failure: f, latencyMs: this.clock.now() - started };
+      return { outcome: f, latencyMs: this.clock.now() - started };
     } finally {
       if (handle !== undefined) this.clock.clearTimer(handle);
     }

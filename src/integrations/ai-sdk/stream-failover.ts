@@ -11,6 +11,8 @@ import type {
   LanguageModelV3StreamPart,
   LanguageModelV3StreamResult,
 } from '@ai-sdk/provider';
+import { failure } from '../../core/outcome.js';
+import { readUntilCommit } from '../../core/stream-commit.js';
 import type { ModelPool, PoolCallContext } from '../model-pool.js';
 
 /** Parts that may come before any content without committing the stream. */
@@ -27,6 +29,23 @@ export class StreamEndedEarlyError extends Error {
   override readonly name = 'StreamEndedEarlyError';
 }
 
+/** An async iterator over a web stream's reader (`return` cancels the stream). */
+function partsOf<T>(stream: ReadableStream<T>): AsyncIterator<T> & {
+  return(reason?: unknown): Promise<IteratorResult<T>>;
+} {
+  const reader = stream.getReader();
+  return {
+    next: async () => {
+      const r = await reader.read();
+      return r.done ? { done: true, value: undefined } : { done: false, value: r.value };
+    },
+    return: async (reason?: unknown) => {
+      await reader.cancel(reason);
+      return { done: true, value: undefined };
+    },
+  };
+}
+
 /**
  * Opens `model`'s stream and reads it up to its first content part (or `finish`); returns a stream
  * replaying what was read and then the rest, settling the pool's deferred permit when it ends.
@@ -38,22 +57,23 @@ export async function openUntilContent(
   ctx: PoolCallContext,
 ): Promise<LanguageModelV3StreamResult> {
   const opened = await open(ctx.signal === undefined ? options : { ...options, abortSignal: ctx.signal });
-  const reader = opened.stream.getReader();
-  const buffered: LanguageModelV3StreamPart[] = [];
-  let finished = false;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) throw new StreamEndedEarlyError('the stream ended before its first content');
-      if (value.type === 'error') throw value.error;
-      buffered.push(value);
-      if (value.type === 'finish') finished = true;
-      if (!PRE_CONTENT.has(value.type)) break;
-    }
-  } catch (error) {
-    reader.cancel().catch(() => {});
-    throw error;
+  const iterator = partsOf(opened.stream);
+  const read = await readUntilCommit<LanguageModelV3StreamPart>(
+    iterator,
+    (part) =>
+      part.type === 'error'
+        ? pool.classifyFailure(part.error)
+        : PRE_CONTENT.has(part.type)
+          ? 'buffer'
+          : 'commit',
+    () => failure('transient', new StreamEndedEarlyError('the stream ended before its first content')),
+  );
+  if (!read.ok) {
+    iterator.return().catch(() => {});
+    throw read.error;
   }
+  const buffered = read.value.buffered;
+  let finished = buffered[buffered.length - 1]?.type === 'finish';
   const settle = ctx.defer();
   if (finished) settle('success');
   let failed = false;
@@ -65,7 +85,7 @@ export async function openUntilContent(
     },
     async pull(controller) {
       try {
-        const { done, value } = await reader.read();
+        const { done, value } = await iterator.next();
         if (done) {
           if (!finished && !failed) {
             settle('transient');
@@ -94,7 +114,7 @@ export async function openUntilContent(
     },
     cancel(reason) {
       settle('aborted');
-      return reader.cancel(reason);
+      return iterator.return(reason).then(() => {});
     },
   });
   return { ...opened, stream };

@@ -12,6 +12,8 @@ import type {
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionCreateParamsStreaming,
 } from 'openai/resources/chat/completions';
+import { failure } from '../../core/outcome.js';
+import { readUntilCommit } from '../../core/stream-commit.js';
 import { ModelPool, type ModelPoolOptions, type PoolCallContext, type PoolCandidate } from '../model-pool.js';
 
 /** One place a request may go: a client and the model name to ask it for. */
@@ -97,18 +99,17 @@ async function openStream(
     { signal: ctx.signal, maxRetries: 0 },
   );
   const iterator = stream[Symbol.asyncIterator]();
-  const buffered: ChatCompletionChunk[] = [];
-  try {
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) throw new IncompleteStreamError(`${name}: the stream ended before its first content`);
-      buffered.push(next.value);
-      if (hasContent(next.value)) break;
-    }
-  } catch (error) {
+  const read = await readUntilCommit<ChatCompletionChunk>(
+    iterator,
+    (chunk) => (hasContent(chunk) ? 'commit' : 'buffer'),
+    () =>
+      failure('transient', new IncompleteStreamError(`${name}: the stream ended before its first content`)),
+  );
+  if (!read.ok) {
     stream.controller.abort();
-    throw error;
+    throw read.error;
   }
+  const buffered = read.value.buffered;
   const settle = ctx.defer();
   async function* replay(): AsyncGenerator<ChatCompletionChunk> {
     let finished = false;
