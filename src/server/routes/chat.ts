@@ -199,9 +199,44 @@ interface PumpResult {
 }
 
 /**
- * Writes the engine's stream events as SSE as they arrive (waiting for `drain` when the client reads
- * slowly) and ends the response with the terminal event; closes the engine stream when done or when
- * the client goes away. A chunk the provider kept the upstream text of is forwarded as it came.
+ * Coalesces the SSE text of the events that arrive together: events are appended to one pending string,
+ * written once per tick (after the promise callbacks that delivered them), and the last event goes out
+ * with `end()`. A stream whose events came in one upstream read is one socket write, headers included.
+ */
+class SseWriter {
+  private pending = '';
+  private scheduled = false;
+  private readonly flushTick = (): void => {
+    this.scheduled = false;
+    const text = this.pending;
+    this.pending = '';
+    if (text !== '' && !this.raw.destroyed) this.raw.write(text);
+  };
+
+  constructor(private readonly raw: ServerResponse) {}
+
+  /** Queues `text` for this tick's write. */
+  write(text: string): void {
+    this.pending = this.pending === '' ? text : this.pending + text;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(this.flushTick);
+    }
+  }
+
+  /** Ends the response with what is pending and `text`. */
+  end(text: string): void {
+    const all = this.pending === '' ? text : this.pending + text;
+    this.pending = '';
+    this.raw.end(all);
+  }
+}
+
+/**
+ * Writes the engine's stream events as SSE as they arrive (coalesced per tick; waiting for `drain` when
+ * the client reads slowly) and ends the response with the terminal event; closes the engine stream when
+ * done or when the client goes away. A chunk the provider kept the upstream text of is forwarded as it
+ * came.
  */
 async function pumpEvents(
   raw: ServerResponse,
@@ -212,6 +247,7 @@ async function pumpEvents(
 ): Promise<PumpResult> {
   let next = first;
   const out: PumpResult = { usage: undefined, errorType: undefined };
+  const writer = new SseWriter(raw);
   try {
     for (;;) {
       if (raw.destroyed) {
@@ -220,32 +256,32 @@ async function pumpEvents(
       }
       if (next.done) {
         out.errorType = 'malformed';
-        raw.end(errorEvent(stream, target, 'The upstream stream ended without finishing'));
+        writer.end(errorEvent(stream, target, 'The upstream stream ended without finishing'));
         return out;
       }
       const event = next.value;
       if (event.type === 'chunk') {
         if (event.chunk.usage) out.usage = event.chunk.usage;
-        const text = `data: ${event.text ?? JSON.stringify(event.chunk)}\n\n`;
-        if (!raw.write(text)) await drained(raw);
+        writer.write(`data: ${event.text ?? JSON.stringify(event.chunk)}\n\n`);
+        if (raw.writableNeedDrain) await drained(raw);
         next = await iterator.next();
         continue;
       }
       if (event.type === 'done') {
-        raw.end(DONE);
+        writer.end(DONE);
         return out;
       }
       out.errorType = event.failure.kind;
-      raw.end(errorEvent(stream, target, 'The stream failed after it started', event.failure));
+      writer.end(errorEvent(stream, target, 'The stream failed after it started', event.failure));
       return out;
     }
   } catch {
     out.errorType = 'malformed';
-    if (!raw.destroyed) raw.end(errorEvent(stream, target, 'The stream failed after it started'));
+    if (!raw.destroyed) writer.end(errorEvent(stream, target, 'The stream failed after it started'));
     return out;
   } finally {
     stream.close();
-    if (!raw.destroyed && !raw.writableEnded) raw.end();
+    if (!raw.destroyed && !raw.writableEnded) writer.end('');
   }
 }
 
