@@ -4,12 +4,15 @@
  *
  * Canonical message (UTF-8, lines joined by `\n`, no trailing newline):
  * ```
- * hive-resilience/emergency-consensus/v1
+ * hive-resilience/emergency-consensus/v2
  * round_id=<round id>
  * reduced_quorum=<integer>
  * expires_at=<ISO 8601 time>
  * nonce=<nonce>
+ * minutes_sha256=<digest of the pending minutes, see minutesDigest>
  * ```
+ * A request without `minutes_sha256` signs the v1 message (the same without its last line); finalising
+ * refuses it, since it does not say which minutes the operators saw.
  * Signatures are base64. Public keys are accepted as SPKI PEM or as the base64 of the raw 32-byte key
  * (what {@link generateOperatorKey} produces); private keys are PKCS#8 PEM.
  * @packageDocumentation
@@ -31,6 +34,11 @@ export interface AuthorisationRequest {
   readonly reduced_quorum: number;
   readonly expires_at: string;
   readonly nonce: string;
+  /**
+   * What the operators authorise: the digest of the pending minutes (`emergency_pending.json` and
+   * `voting_chain.json`) when the request was made; finalising refuses minutes that changed since.
+   */
+  readonly minutes_sha256?: string;
 }
 
 /** One operator's signature over the canonical message. */
@@ -68,13 +76,27 @@ export type AuthorisationVerdict =
 
 /** The canonical message operators sign. */
 export function canonicalAuthorisationMessage(request: AuthorisationRequest): string {
+  const bound = request.minutes_sha256 !== undefined;
   return [
-    'hive-resilience/emergency-consensus/v1',
+    `hive-resilience/emergency-consensus/${bound ? 'v2' : 'v1'}`,
     `round_id=${request.round_id}`,
     `reduced_quorum=${request.reduced_quorum}`,
     `expires_at=${request.expires_at}`,
     `nonce=${request.nonce}`,
+    ...(bound ? [`minutes_sha256=${request.minutes_sha256}`] : []),
   ].join('\n');
+}
+
+/** The request fields of an authorisation (signatures dropped), in canonical order. */
+export function requestOf(request: AuthorisationRequest): AuthorisationRequest {
+  const { round_id, reduced_quorum, expires_at, nonce, minutes_sha256 } = request;
+  return {
+    round_id,
+    reduced_quorum,
+    expires_at,
+    nonce,
+    ...(minutes_sha256 !== undefined ? { minutes_sha256 } : {}),
+  };
 }
 
 /** Generates an Ed25519 operator key: public key as base64 raw bytes, private key as PKCS#8 PEM. */
@@ -102,16 +124,24 @@ export function parsePublicKey(text: string): KeyObject | undefined {
 
 /**
  * Builds a request to finalise `roundId` under `reducedQuorum`, valid until `expiresAt`, with a fresh
- * random nonce unless one is given.
+ * random nonce unless one is given, bound to the pending minutes by `minutesSha256` (see `minutesDigest`;
+ * finalising refuses an unbound request).
  */
 export function createAuthorisationRequest(
   roundId: string,
   reducedQuorum: number,
   expiresAt: Date | number | string,
   nonce: string = randomBytes(16).toString('hex'),
+  minutesSha256?: string,
 ): AuthorisationRequest {
   const expires = typeof expiresAt === 'string' ? expiresAt : new Date(expiresAt).toISOString();
-  return { round_id: roundId, reduced_quorum: reducedQuorum, expires_at: expires, nonce };
+  return {
+    round_id: roundId,
+    reduced_quorum: reducedQuorum,
+    expires_at: expires,
+    nonce,
+    ...(minutesSha256 !== undefined ? { minutes_sha256: minutesSha256 } : {}),
+  };
 }
 
 /** Signs a request as operator `name`; returns an authorisation carrying that one signature. */
@@ -124,8 +154,7 @@ export function signAuthorisation(
   const signature = sign(null, Buffer.from(canonicalAuthorisationMessage(request), 'utf8'), key).toString(
     'base64',
   );
-  const { round_id, reduced_quorum, expires_at, nonce } = request;
-  return { round_id, reduced_quorum, expires_at, nonce, signatures: [{ signer: name, signature }] };
+  return { ...requestOf(request), signatures: [{ signer: name, signature }] };
 }
 
 /**
@@ -146,11 +175,7 @@ export function combineSignatures(parts: readonly Authorisation[]): ParseResult<
     for (const s of part.signatures) if (!bySigner.has(s.signer)) bySigner.set(s.signer, s);
   });
   if (errors.length > 0) return { ok: false, errors };
-  const { round_id, reduced_quorum, expires_at, nonce } = first;
-  return {
-    ok: true,
-    value: { round_id, reduced_quorum, expires_at, nonce, signatures: [...bySigner.values()] },
-  };
+  return { ok: true, value: { ...requestOf(first), signatures: [...bySigner.values()] } };
 }
 
 /** What {@link verifyAuthorisation} checks against. */

@@ -12,7 +12,7 @@ import { readMinutesFile } from './minutes-fs.js';
 import { readChainFile, writeFinalRecords } from './minutes-writer.js';
 import type { FileNonceStore, NonceStore } from './nonce-store.js';
 import { participationOf, RESULTS_FILE, type RoundResults } from './results-format.js';
-import { loadRoundState, type RoundState, writeRoundState } from './round-state.js';
+import { loadRoundState, minutesDigest, type RoundState, writeRoundState } from './round-state.js';
 import { emergencyRules } from './rules.js';
 import { tally } from './tally.js';
 import { verifyMinutes } from './verify.js';
@@ -103,6 +103,24 @@ export async function finaliseWithAuthorisation(
     nonceUsed,
   });
   if (!verdict.ok) return refuse(verdict.reason, verdict.message);
+  if (authorisation.minutes_sha256 === undefined) {
+    return refuse(
+      'invalid',
+      'the request does not bind the minutes (no minutes_sha256): make it with `emergency request`',
+    );
+  }
+  let digest: string;
+  try {
+    digest = await minutesDigest(dir);
+  } catch (error) {
+    return refuse('tampered', (error as Error).message);
+  }
+  if (digest !== authorisation.minutes_sha256) {
+    return refuse(
+      'tampered',
+      `the minutes changed since the request was made (minutes_sha256 ${digest}, the request signs ${authorisation.minutes_sha256})`,
+    );
+  }
   if (roundDone) {
     // e.g. a copy of a folder already finalised elsewhere, with a fresh authorisation
     return refuse('replayed', `round ${state.round_id} was already finalised under an authorisation`);

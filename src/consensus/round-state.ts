@@ -9,11 +9,13 @@
  */
 import { z } from 'zod';
 import type { OperatorKey } from './authorisation.js';
+import { sha256Hex } from './chain.js';
 import { describeIssues } from './field-errors.js';
 import { readMinutesFile, writeMinutesFile } from './minutes-fs.js';
 import type { Proposal } from './proposal.js';
 import type { VoterRecord } from './results-format.js';
 import type { ConsensusRules } from './rules.js';
+import { CHAIN_FILE } from './verify.js';
 
 /** The pending-state file name. */
 export const PENDING_FILE = 'emergency_pending.json';
@@ -86,4 +88,20 @@ export async function loadRoundState(minutesDir: string): Promise<RoundState | u
   // a recorded path from older versions (`minutes_dir`) is dropped: the folder is where the file was found
   const { minutes_dir: _ignored, ...state } = json as RoundState & { minutes_dir?: unknown };
   return state;
+}
+
+/**
+ * The digest an emergency authorisation request binds (`minutes_sha256`): the lowercase hex sha256 of
+ * `<sha256 of emergency_pending.json>\n<sha256 of voting_chain.json>` (raw bytes of each file). Any edit
+ * of the pending state (rules, proposals, voters, seats) or of the chain changes it.
+ * @throws Error naming the file when either is missing or unsafe
+ */
+export async function minutesDigest(minutesDir: string): Promise<string> {
+  const parts: string[] = [];
+  for (const file of [PENDING_FILE, CHAIN_FILE]) {
+    const read = await readMinutesFile(minutesDir, file);
+    if (!read.ok) throw new Error(read.message);
+    parts.push(sha256Hex(read.bytes));
+  }
+  return sha256Hex(parts.join('\n'));
 }

@@ -331,6 +331,7 @@ describe('hive-resilience emergency', () => {
     const request = JSON.parse(r.stdout);
     expect(request).toMatchObject({ reduced_quorum: 2, round_id: expect.stringMatching(/^0007-/) });
     expect(request.nonce).toMatch(/^[0-9a-f]{32}$/);
+    expect(request.minutes_sha256).toMatch(/^[0-9a-f]{64}$/);
 
     const sig = async (name: string) => {
       const out = join(ws.dir, `${name}.sig.json`);
@@ -408,7 +409,13 @@ describe('hive-resilience emergency authorise against a hostile operator', () =>
     expect(lower.code).toBe(2);
     expect(lower.error?.message).toMatch(/--threshold: 1 is below the threshold 2 of .*can only be raised/);
     expect(await exists(join(ws.minutes, 'results.json'))).toBe(false);
-    // a lower threshold written into the pending file does not lower k either
+    const carol = await sig('carol');
+    const raised = await authorise(ws.minutes, [alice, carol], '--threshold', '3');
+    expect(raised.code).toBe(5);
+    expect(raised.stdout).toMatch(/under_signed.*3 required/);
+    const tooHigh = await authorise(ws.minutes, [alice, carol], '--threshold', '4');
+    expect(tooHigh.error?.message).toMatch(/--threshold: 4 exceeds the 3 registered operator/);
+    // a lower threshold written into the pending file does not lower k; the edit itself voids the request
     const pendingFile = join(ws.minutes, 'emergency_pending.json');
     const pending = JSON.parse(await readFile(pendingFile, 'utf8'));
     await writeFile(
@@ -418,24 +425,23 @@ describe('hive-resilience emergency authorise against a hostile operator', () =>
     const edited = await authorise(ws.minutes, [alice]);
     expect(edited.code).toBe(5);
     expect(edited.stdout).toMatch(/refused \(under_signed\): 1 distinct valid signer\(s\), 2 required/);
-    const carol = await sig('carol');
-    const raised = await authorise(ws.minutes, [alice, carol], '--threshold', '3');
-    expect(raised.code).toBe(5);
-    expect(raised.stdout).toMatch(/under_signed.*3 required/);
-    const tooHigh = await authorise(ws.minutes, [alice, carol], '--threshold', '4');
-    expect(tooHigh.error?.message).toMatch(/--threshold: 4 exceeds the 3 registered operator/);
-    expect((await authorise(ws.minutes, [alice, carol])).code).toBe(0);
+    const stale = await authorise(ws.minutes, [alice, carol]);
+    expect(stale.code).toBe(5);
+    expect(stale.stdout).toMatch(/refused \(tampered\): the minutes changed since the request was made/);
+    expect(await exists(join(ws.minutes, 'results.json'))).toBe(false);
   });
 
   it('acts on the folder it is given: a copy is finalised in place, a moved folder works, a recorded path is ignored', async () => {
-    const { sig, authorise, ws } = await pendingWorkspace();
-    const [alice, bob] = [await sig('alice'), await sig('bob')];
+    const { sig, authorise, ws, req } = await pendingWorkspace();
     // a recorded absolute path in the pending file (older versions wrote one) is not followed
     const decoy = join(ws.dir, 'decoy');
     await mkdir(decoy);
     const pendingFile = join(ws.minutes, 'emergency_pending.json');
     const pending = JSON.parse(await readFile(pendingFile, 'utf8'));
     await writeFile(pendingFile, JSON.stringify({ ...pending, minutes_dir: decoy }));
+    const again = await cli('emergency', 'request', ws.minutes, '--reduced-quorum', '2', '--out', req);
+    expect(again.code).toBe(0);
+    const [alice, bob] = [await sig('alice'), await sig('bob')];
     const copy = join(ws.dir, 'copy-of-0007');
     await cp(ws.minutes, copy, { recursive: true });
     const moved = join(ws.dir, 'moved-0007');

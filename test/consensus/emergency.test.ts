@@ -13,7 +13,7 @@ import { finaliseWithAuthorisation } from '../../src/consensus/emergency-round.j
 import type { ConsensusEvent } from '../../src/consensus/events.js';
 import { MemoryNonceStore } from '../../src/consensus/nonce-store.js';
 import { runRound } from '../../src/consensus/round-runner.js';
-import { loadRoundState } from '../../src/consensus/round-state.js';
+import { loadRoundState, minutesDigest } from '../../src/consensus/round-state.js';
 import { makeRules } from '../../src/consensus/rules.js';
 import { verifyMinutes } from '../../src/consensus/verify.js';
 import { FakeClock } from '../../src/core/testing/fake-clock.js';
@@ -57,8 +57,12 @@ async function pendingRound() {
       onEvent: (e) => events.push(e),
     }),
   );
+  let digest = await minutesDigest(dir);
+  const rebind = async () => {
+    digest = await minutesDigest(dir);
+  };
   const request = (over: Partial<AuthorisationRequest> = {}): AuthorisationRequest => ({
-    ...createAuthorisationRequest('0009-r1', 4, clock.wallNow() + 3_600_000),
+    ...createAuthorisationRequest('0009-r1', 4, clock.wallNow() + 3_600_000, undefined, digest),
     ...over,
   });
   const sign2 = (req: AuthorisationRequest) => {
@@ -71,7 +75,7 @@ async function pendingRound() {
   };
   const nonceStore = new MemoryNonceStore();
   const ctx = { clock, operators: { threshold: 2, operators }, nonceStore };
-  return { dir, clock, out, events, request, sign2, ctx };
+  return { dir, clock, out, events, request, sign2, ctx, rebind };
 }
 
 describe('emergency consensus', () => {
@@ -164,7 +168,7 @@ describe('emergency consensus', () => {
   });
 
   it('takes k from the operator set: a lower minSigners is refused, a lowered pending file does not help', async () => {
-    const { dir, out, request, sign2, ctx } = await pendingRound();
+    const { dir, out, request, sign2, ctx, rebind } = await pendingRound();
     const one = signAuthorisation(request(), alice.privateKey, 'alice');
     const lower = await finaliseWithAuthorisation(dir, one, { ...ctx, minSigners: 1 });
     expect(!lower.ok && [lower.reason, lower.message]).toEqual([
@@ -177,7 +181,33 @@ describe('emergency consensus', () => {
     expect(!edited.ok && edited.reason).toBe('under_signed');
     const raised = await finaliseWithAuthorisation(dir, sign2(request()), { ...ctx, minSigners: 3 });
     expect(!raised.ok && raised.reason).toBe('under_signed');
+    // the edit changed the minutes the request bound: refused until the operators sign the new state
+    const stale = await finaliseWithAuthorisation(dir, sign2(request()), ctx);
+    expect(!stale.ok && [stale.reason, stale.message]).toEqual([
+      'tampered',
+      expect.stringMatching(/the minutes changed since the request was made/),
+    ]);
+    await rebind();
     expect((await finaliseWithAuthorisation(dir, sign2(request()), ctx)).ok).toBe(true);
+  });
+
+  it('binds the minutes: an edited rule or vote chain is refused, an unbound (v1) request too', async () => {
+    const { dir, out, request, sign2, ctx } = await pendingRound();
+    const unbound = sign2(request({ minutes_sha256: undefined }));
+    const { minutes_sha256: _drop, ...v1 } = unbound;
+    const r1 = await finaliseWithAuthorisation(dir, v1, ctx);
+    expect(!r1.ok && [r1.reason, r1.message]).toEqual([
+      'invalid',
+      expect.stringMatching(/does not bind the minutes/),
+    ]);
+    const { writeRoundState } = await import('../../src/consensus/round-state.js');
+    const lowered = { ...out.state!.rules, thresholds: { ...out.state!.rules.thresholds, standard: 1 } };
+    await writeRoundState(dir, { ...out.state!, rules: lowered });
+    const r2 = await finaliseWithAuthorisation(dir, sign2(request()), ctx);
+    expect(!r2.ok && r2.reason).toBe('tampered');
+    expect(canonicalAuthorisationMessage(request())).toMatch(
+      /^hive-resilience\/emergency-consensus\/v2\n[^]*\nminutes_sha256=[0-9a-f]{64}$/,
+    );
   });
 
   it('refuses a reduced quorum above the votes filed', async () => {

@@ -19,7 +19,7 @@ import type { ConsensusEvent } from '../../src/consensus/events.js';
 import { MemoryNonceStore } from '../../src/consensus/nonce-store.js';
 import type { RoundOptions, VoterSpec } from '../../src/consensus/round-options.js';
 import { runRound } from '../../src/consensus/round-runner.js';
-import { loadRoundState } from '../../src/consensus/round-state.js';
+import { loadRoundState, minutesDigest } from '../../src/consensus/round-state.js';
 import { makeRules } from '../../src/consensus/rules.js';
 import { verifyMinutes } from '../../src/consensus/verify.js';
 import type { ResilienceEngine } from '../../src/engine/index.js';
@@ -223,11 +223,13 @@ describe('emergency consensus over the engine', () => {
       roundId: '0005-emergency',
       emergency: { enabled: true, operatorKeys: operators, threshold: 2 },
     });
+    digest = await minutesDigest(dir);
     return { dir, out, events };
   }
 
+  let digest = '';
   const request = (over: Partial<AuthorisationRequest> = {}): AuthorisationRequest => ({
-    ...createAuthorisationRequest('0005-emergency', 3, Date.now() + 3_600_000),
+    ...createAuthorisationRequest('0005-emergency', 3, Date.now() + 3_600_000, undefined, digest),
     ...over,
   });
   const signedBy = (req: AuthorisationRequest, keys: Array<{ name: string; privateKey: string }>) => {

@@ -15,11 +15,12 @@ import {
   combineSignatures,
   createAuthorisationRequest,
   generateOperatorKey,
+  requestOf,
   signAuthorisation,
 } from '../../consensus/authorisation.js';
 import { finaliseWithAuthorisation } from '../../consensus/emergency-round.js';
 import { FileNonceStore } from '../../consensus/nonce-store.js';
-import { loadRoundState, PENDING_FILE, type RoundState } from '../../consensus/round-state.js';
+import { loadRoundState, minutesDigest, PENDING_FILE, type RoundState } from '../../consensus/round-state.js';
 import { CliError, parseDurationOption } from '../cli-error.js';
 import {
   CONSENSUS_EXIT,
@@ -36,11 +37,14 @@ const requestSchema = z.object({
   reduced_quorum: z.int().min(1),
   expires_at: z.string().min(1),
   nonce: z.string().min(8),
+  minutes_sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters')
+    .optional(),
 });
 
 async function readRequest(path: string, what: string): Promise<AuthorisationRequest> {
-  const { round_id, reduced_quorum, expires_at, nonce } = await readJsonAs(requestSchema, path, what);
-  return { round_id, reduced_quorum, expires_at, nonce };
+  return requestOf(await readJsonAs(requestSchema, path, what));
 }
 
 const signaturePartSchema = requestSchema.extend({
@@ -158,11 +162,18 @@ export function registerEmergency(program: Command, io: ConsensusCliIo): void {
         throw new CliError(`--reduced-quorum: ${quorum} exceeds the ${state.votes} vote(s) filed`);
       }
       const expires = Date.now() + parseDurationOption(opts.expires, '--expires');
+      let digest: string;
+      try {
+        digest = await minutesDigest(dir);
+      } catch (error) {
+        throw new CliError(`${folder}: ${(error as Error).message}`);
+      }
       const request = createAuthorisationRequest(
         state.round_id,
         quorum,
         expires,
         randomBytes(16).toString('hex'),
+        digest,
       );
       await writeOut(opts.out, `${JSON.stringify(request, null, 2)}\n`, io);
     });
