@@ -304,6 +304,8 @@ export function gatewayConfig(upstreamPort: number): string {
     circuitBreakerThreshold: 5
 resilience:
   healthCheckInterval: 1h
+  # 50 connections to one model: above the default per-model limit (10), which would shed the excess.
+  maxConcurrentRequests: 256
 server:
   accessLog: false
   logLevel: silent
@@ -337,6 +339,8 @@ export function pairConfig(
   return `models:
 ${model('primary', primaryModel, '\n    fallbacks: [fast]')}${model(MODEL, MODEL, '')}resilience:
   healthCheckInterval: 1h
+  # 50 connections to one model: above the default per-model limit (10), which would shed the excess.
+  maxConcurrentRequests: 256
 server:
   accessLog: false
   logLevel: silent

@@ -62,6 +62,21 @@ export class BulkheadPolicy extends BasePolicy {
     return this.queued;
   }
 
+  /**
+   * Takes a slot at once if one is free (for callers that cannot wrap a function, e.g. a stream held
+   * open until it ends); never queues. Give it back with {@link BulkheadPolicy.release}.
+   */
+  tryEnter(): boolean {
+    if (this.running >= this.maxConcurrent) return false;
+    this.running++;
+    return true;
+  }
+
+  /** Gives back a slot taken with {@link BulkheadPolicy.tryEnter} (hands it to the first waiter, if any). */
+  release(): void {
+    this.leave();
+  }
+
   async invoke<T>(call: Call, fn: UserFn, next: Chain): Promise<Outcome<T>> {
     if (this.running >= this.maxConcurrent) {
       if (this.queued >= this.maxQueue) {

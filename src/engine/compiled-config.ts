@@ -6,14 +6,25 @@
 
 import type { HiveConfig } from '../config/schema.js';
 import { CircuitBreaker } from '../core/breaker/circuit-breaker.js';
+import { BulkheadPolicy } from '../core/bulkhead.js';
 import type { Clock } from '../core/clock.js';
+import { HedgePolicy } from '../core/hedge.js';
+import { RetryPolicy } from '../core/retry.js';
+import type { RetryBudget } from '../core/retry-budget.js';
 import { TimeoutPolicy } from '../core/timeout.js';
 import type { HealthMonitor } from '../health/health-monitor.js';
 import { ModelRegistry } from '../models/model-registry.js';
 import type { ModelSpec } from '../models/model-spec.js';
 import { createProvider } from '../providers/factory.js';
 import type { Provider } from '../providers/types.js';
-import { type CompiledModel, plannableOf, providerNameOf } from './compiled-model.js';
+import {
+  type CompiledModel,
+  type HedgeSettings,
+  hedgeDelay,
+  plannableOf,
+  providerNameOf,
+  type RetrySettings,
+} from './compiled-model.js';
 import { type ModelRank, Planner, type ResolvedTarget } from './planner.js';
 
 /** Builds a provider for a model; return undefined to use the default factory. */
@@ -33,6 +44,13 @@ export interface CompileOptions {
   readonly health: HealthMonitor;
   readonly breaker: BreakerDefaults;
   readonly providerFactory?: ProviderFactory;
+  /** Retry timing shared by every model. */
+  readonly retry: RetrySettings;
+  /** The retry budget every retry and hedge spends. */
+  readonly budget: RetryBudget;
+  readonly hedge: HedgeSettings;
+  /** Calls in flight per model unless the model sets `maxConcurrent` (`resilience.maxConcurrentRequests`). */
+  readonly maxConcurrentRequests: number;
 }
 
 /** An immutable compiled config. */
@@ -69,6 +87,23 @@ export class CompiledConfig {
         provider,
         breaker,
         timeout: new TimeoutPolicy({ timeoutMs: spec.timeoutMs, clock: options.clock }),
+        retry: new RetryPolicy({
+          maxRetries: spec.maxRetries,
+          backoff: options.retry.backoff,
+          throttledBackoff: options.retry.throttledBackoff,
+          maxRetryAfterMs: options.retry.maxRetryAfterMs,
+          budget: options.budget,
+          clock: options.clock,
+        }),
+        bulkhead: new BulkheadPolicy({ maxConcurrent: spec.maxConcurrent ?? options.maxConcurrentRequests }),
+        hedge: options.hedge.enabled
+          ? new HedgePolicy({
+              delayMs: () => hedgeDelay(options.health, options.hedge, spec.id),
+              maxHedges: 1,
+              budget: options.budget,
+              clock: options.clock,
+            })
+          : undefined,
       });
     }
     options.health.retain(models.keys());
@@ -76,9 +111,11 @@ export class CompiledConfig {
       [...models.values()].map((m) => m.plannable),
       {
         rank: healthRanks(options.health, options.clock),
+        // An open breaker whose wait has passed is planned: the live request becomes its probe.
         isOpen: (id) => {
-          const state = models.get(id)?.breaker.state;
-          return state === 'open' || state === 'isolated';
+          const breaker = models.get(id)?.breaker;
+          const state = breaker?.state;
+          return state === 'isolated' || (state === 'open' && (breaker!.retryAfterMs() ?? 1) > 0);
         },
       },
     );

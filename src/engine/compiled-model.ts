@@ -1,11 +1,16 @@
 /**
- * Everything the engine holds per model: its spec, provider, breaker and attempt timeout.
- * Built once per compiled config; breaker and health state carry over a hot reload.
+ * Everything the engine holds per model: its spec, provider, and the core policies its calls run
+ * through (breaker, retry, bulkhead, attempt timeout, hedge). Built once per compiled config; breaker and
+ * health state carry over a hot reload.
  * @packageDocumentation
  */
 import type { Backoff } from '../core/backoff/backoff.js';
 import type { CircuitBreaker } from '../core/breaker/circuit-breaker.js';
+import type { BulkheadPolicy } from '../core/bulkhead.js';
+import type { HedgePolicy } from '../core/hedge.js';
+import type { RetryPolicy } from '../core/retry.js';
 import type { TimeoutPolicy } from '../core/timeout.js';
+import type { HealthMonitor } from '../health/health-monitor.js';
 import type { ModelSpec } from '../models/model-spec.js';
 import type { Provider } from '../providers/types.js';
 import type { PlannableModel } from './planner.js';
@@ -25,6 +30,16 @@ export interface RetrySettings {
   readonly fallbackInsteadOfWaitMs: number;
 }
 
+/** Hedging settings. */
+export interface HedgeSettings {
+  /** Hedging is configured on (the per-request `hedging` feature must be on too). */
+  readonly enabled: boolean;
+  /** Latency percentile of the first candidate after which the hedge starts (50, 95 or 99). */
+  readonly percentile: number;
+  /** Never hedge sooner than this (ms). */
+  readonly minDelayMs: number;
+}
+
 /** One model, ready to call. */
 export interface CompiledModel {
   readonly spec: ModelSpec;
@@ -33,6 +48,23 @@ export interface CompiledModel {
   readonly breaker: CircuitBreaker;
   /** The per-attempt total timeout (non-streaming calls). */
   readonly timeout: TimeoutPolicy;
+  /** Retries of this model's attempts (`maxRetries` from the spec; the shared budget). */
+  readonly retry: RetryPolicy;
+  /**
+   * Calls to this model in flight at once (`maxConcurrent`, else `resilience.maxConcurrentRequests`);
+   * the excess is shed, never queued.
+   */
+  readonly bulkhead: BulkheadPolicy;
+  /** Hedges from this model to the next candidate (when hedging is configured on). */
+  readonly hedge: HedgePolicy | undefined;
+}
+
+/** The hedge delay for a model: its latency percentile, at least the configured minimum. */
+export function hedgeDelay(health: HealthMonitor, settings: HedgeSettings, model: string): number {
+  const h = health.health(model);
+  const p =
+    settings.percentile >= 99 ? h?.latencyP99 : settings.percentile >= 95 ? h?.latencyP95 : h?.latencyP50;
+  return Math.max(settings.minDelayMs, p ?? 0);
 }
 
 /** Builds the planner's view of a model spec. */

@@ -112,8 +112,23 @@ export interface ProbeEvent {
   readonly at: number;
 }
 
+/**
+ * The engine entered or left degraded mode: the share of models whose health status is `healthy` fell
+ * below `resilience.degradedModeThreshold` percent (or rose back to it). While degraded, hedging is
+ * suspended (a hedge doubles the load on a fleet that is already failing).
+ */
+export interface EngineModeChangedEvent {
+  readonly type: 'engine.mode_changed';
+  readonly degraded: boolean;
+  /** Healthy models, percent of all configured models. */
+  readonly healthyPercent: number;
+  readonly threshold: number;
+  readonly at: number;
+}
+
 /** Everything the engine emits. */
 export type EngineEvent =
+  | EngineModeChangedEvent
   | BreakerStateChangedEvent
   | HealthStatusChangedEvent
   | FallbackEvent

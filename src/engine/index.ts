@@ -2,14 +2,13 @@
  * The fallback strategy engine: planning, failover, streaming failover, health probes.
  * @packageDocumentation
  */
-export { abortableSleep } from './abortable-sleep.js';
 export {
   type BreakerDefaults,
   CompiledConfig,
   type CompileOptions,
   type ProviderFactory,
 } from './compiled-config.js';
-export type { CompiledModel, RetrySettings } from './compiled-model.js';
+export type { CompiledModel, HedgeSettings, RetrySettings } from './compiled-model.js';
 export type * from './events.js';
 export { DEFAULT_CANARY_MAX_TOKENS, probeModel } from './model-probe.js';
 export {

@@ -1,20 +1,20 @@
 /**
- * One model's turn in a request: breaker permit, the call, health recording, and retries with backoff
- * inside the shared retry budget. Returns an outcome; never throws.
+ * One model's turn in a request: the model's attempts run through the core's retry loop
+ * (`RetryPolicy.retryLoop`); each attempt takes a breaker permit and a bulkhead slot, makes the call and
+ * records the outcome in the breaker and the health monitor. Returns an outcome; never throws.
  * @packageDocumentation
  */
 
 import type { BreakerPermit } from '../core/breaker/breaker-permit.js';
 import type { CancelSignal } from '../core/cancel-signal.js';
 import type { Clock } from '../core/clock.js';
+import { BulkheadRejectedError } from '../core/errors/policy-errors.js';
 import type { EventEmitter } from '../core/event-emitter.js';
-import { countsAsFailure, type Failure, isRetryable, type Outcome } from '../core/outcome.js';
+import { type Failure, failure, isRetryable, type Outcome } from '../core/outcome.js';
 import type { RetryBudget } from '../core/retry-budget.js';
 import type { HealthMonitor } from '../health/health-monitor.js';
-import { abortableSleep } from './abortable-sleep.js';
-import type { CompiledModel, RetrySettings } from './compiled-model.js';
+import type { CompiledModel, HedgeSettings, RetrySettings } from './compiled-model.js';
 import type { EngineEvent } from './events.js';
-import type { HedgeSettings } from './hedged-pair.js';
 import type { FeatureSwitches } from './types.js';
 
 /** The per-request state every model turn shares. */
@@ -26,6 +26,10 @@ export interface RequestScope {
   /** Monotonic time by which the whole request must end (Infinity when none). */
   readonly deadlineAt: number;
   readonly features: FeatureSwitches;
+  /** Retries per model for this request (a chain's `maxRetries`; each model's own still caps it). */
+  readonly maxRetries: number | undefined;
+  /** True while the engine is in degraded mode (hedging is suspended then). */
+  readonly degraded: boolean;
 }
 
 /** What the engine shares with every model turn. */
@@ -61,10 +65,13 @@ export type ModelCall<T> = (
   deadlineAt: number,
 ) => Promise<Outcome<T>>;
 
+/** Shed because the model already has its limit of calls in flight; `Retry-After` 1 s. */
+export const BULKHEAD_RETRY_AFTER_MS = 1000;
+
 /**
- * Runs `call` on one model with its breaker and retries.
+ * Runs `call` on one model with its breaker, bulkhead and retries.
  * @param hasNext - another candidate is left, so long waits and refused connections move on at once
- * @param deferSuccess - on success keep the permit open and record nothing (streams report at their end)
+ * @param deferSuccess - on success keep the permit and the bulkhead slot (streams release them at their end)
  */
 export async function runModelTurn<T>(
   deps: AttemptDeps,
@@ -74,91 +81,89 @@ export async function runModelTurn<T>(
   hasNext: boolean,
   deferSuccess: boolean,
 ): Promise<ModelTurn<T>> {
-  const { clock, health, budget } = deps;
+  const { clock, health } = deps;
   const { features } = scope;
   const started = clock.now();
-  let retries = 0;
-  let previousDelay = 0;
-  for (;;) {
+  let kept: BreakerPermit | undefined;
+  let refusal: string | undefined;
+  const attempt = async (): Promise<Outcome<T>> => {
+    refusal = undefined;
     let permit: BreakerPermit | undefined;
     if (features.breaker) {
       const acquired = rt.breaker.tryAcquire();
-      if (!acquired.ok) return turn(acquired, retries, clock.now() - started, 'breaker_open', undefined);
+      if (!acquired.ok) {
+        refusal = 'breaker_open';
+        return acquired;
+      }
       permit = acquired;
+    }
+    if (!rt.bulkhead.tryEnter()) {
+      permit?.release();
+      refusal = 'bulkhead_full';
+      const full = BulkheadRejectedError.fast(rt.bulkhead.maxConcurrent, 0);
+      return failure('rejected', full, BULKHEAD_RETRY_AFTER_MS, 'bulkhead_full');
     }
     const t0 = clock.now();
     const outcome = await call(rt, scope.signal, scope.deadlineAt);
+    if (outcome.ok && deferSuccess) {
+      kept = permit;
+      return outcome;
+    }
+    rt.bulkhead.release();
     const t1 = clock.now();
-    const elapsed = t1 - t0;
-    if (outcome.ok) {
-      budget.recordSuccess();
-      if (deferSuccess) return turn(outcome, retries, t1 - started, 'served', permit);
-      permit?.record('success', elapsed);
-      if (features.health) health.record(rt.spec.id, 'success', elapsed, undefined, t1);
-      return turn(outcome, retries, t1 - started, 'served', undefined);
-    }
-    const kind = outcome.kind;
-    permit?.record(kind, elapsed);
-    if (features.health) health.record(rt.spec.id, kind, elapsed, undefined, t1);
-    if (countsAsFailure(kind)) budget.recordFailure();
-    const note = noteFor(outcome);
-    const stop = (why: string): ModelTurn<T> => {
-      if (retries > 0 && isRetryable(kind) && deps.events.hasListeners) {
-        deps.events.emit({
-          type: 'retry.gave_up',
-          requestId: scope.requestId,
-          model: rt.spec.id,
-          attempts: retries + 1,
-          kind,
-          at: clock.wallNow(),
-        });
-      }
-      return turn(outcome, retries, clock.now() - started, why, undefined);
-    };
-    if (!features.retries || !isRetryable(kind) || retries >= rt.spec.maxRetries) return stop(note);
-    if (hasNext && isRefused(outcome)) return stop('connection_refused');
-    const delay = retryDelay(deps.retry, outcome, retries, previousDelay);
-    if (hasNext && delay > deps.retry.fallbackInsteadOfWaitMs) return stop(note);
-    if (clock.now() + delay >= scope.deadlineAt) return stop('deadline');
-    if (!budget.trySpend()) return stop('retry_budget');
-    if (deps.events.hasListeners) {
-      deps.events.emit({
-        type: 'retry.scheduled',
-        requestId: scope.requestId,
-        model: rt.spec.id,
-        attempt: retries + 1,
-        delayMs: delay,
-        kind,
-        at: clock.wallNow(),
-      });
-    }
-    if (!(await abortableSleep(clock, delay, scope.signal))) return stop('aborted');
-    previousDelay = delay;
-    retries++;
+    const kind = outcome.ok ? 'success' : outcome.kind;
+    permit?.record(kind, t1 - t0);
+    if (features.health) health.record(rt.spec.id, kind, t1 - t0, undefined, t1);
+    return outcome;
+  };
+  const result = await rt.retry.retryLoop<T>(attempt, {
+    cancel: scope.signal,
+    maxRetries: features.retries ? scope.maxRetries : 0,
+    decide: (f, _i, delayMs) => {
+      if (hasNext && isRefused(f)) return 'connection_refused';
+      if (hasNext && delayMs > deps.retry.fallbackInsteadOfWaitMs) return noteFor(f);
+      if (clock.now() + delayMs >= scope.deadlineAt) return 'deadline';
+      return undefined;
+    },
+    onRetry: deps.events.hasListeners
+      ? (f, i, delayMs) =>
+          deps.events.emit({
+            type: 'retry.scheduled',
+            requestId: scope.requestId,
+            model: rt.spec.id,
+            attempt: i + 1,
+            delayMs,
+            kind: f.kind,
+            at: clock.wallNow(),
+          })
+      : undefined,
+  });
+  const { outcome, retries } = result;
+  if (!outcome.ok && retries > 0 && isRetryable(outcome.kind) && deps.events.hasListeners) {
+    deps.events.emit({
+      type: 'retry.gave_up',
+      requestId: scope.requestId,
+      model: rt.spec.id,
+      attempts: retries + 1,
+      kind: outcome.kind,
+      at: clock.wallNow(),
+    });
   }
+  const note = outcome.ok ? 'served' : noteOf(result.stop, outcome, refusal);
+  return { outcome, retries, latencyMs: clock.now() - started, note, permit: kept };
 }
 
-function turn<T>(
-  outcome: Outcome<T>,
-  retries: number,
-  latencyMs: number,
-  note: string,
-  permit: BreakerPermit | undefined,
-): ModelTurn<T> {
-  return { outcome, retries, latencyMs, note, permit };
-}
-
-/** Delay before retry `retryIndex` (0 = first retry): a server-advised delay wins, clamped. */
-export function retryDelay(
-  settings: RetrySettings,
-  f: Failure,
-  retryIndex: number,
-  previous: number,
-): number {
-  if (f.retryAfterMs !== undefined && f.retryAfterMs >= 0)
-    return Math.min(f.retryAfterMs, settings.maxRetryAfterMs);
-  const backoff = f.kind === 'throttled' ? settings.throttledBackoff : settings.backoff;
-  return backoff.delay(retryIndex, previous);
+/** The trail note for how a turn's retry loop stopped. */
+function noteOf(stop: string, f: Failure, refusal: string | undefined): string {
+  switch (stop) {
+    case 'not-retryable':
+    case 'max-retries':
+      return refusal ?? noteFor(f);
+    case 'budget':
+      return 'retry_budget';
+    default:
+      return stop; // aborted, deadline, connection_refused, or the failure's own note
+  }
 }
 
 /** The trail note for a failure: its reason when it has one (e.g. `context_length`), else its kind. */

@@ -4,23 +4,30 @@
  * context-length error moves on only to models with a larger context window.
  * @packageDocumentation
  */
-import type { CancelSignal } from '../core/cancel-signal.js';
 import type { Clock } from '../core/clock.js';
+import { fallbackOver } from '../core/fallback.js';
+import type { AttemptContext } from '../core/policy.js';
+import { TimeoutPolicy } from '../core/timeout.js';
 import type { ChatCompletion, ChatRequest } from '../providers/types.js';
 import type { CompiledConfig } from './compiled-config.js';
 import type { CompiledModel } from './compiled-model.js';
-import { runHedgedPair } from './hedged-pair.js';
-import { type AttemptDeps, type ModelCall, type RequestScope, runModelTurn } from './model-turn.js';
+import {
+  type AttemptDeps,
+  type ModelCall,
+  type ModelTurn,
+  type RequestScope,
+  runModelTurn,
+} from './model-turn.js';
 import { bodyFor, emitCompleted, notFoundResult, PlanWalk, planRequest } from './plan-walk.js';
-import { withDeadline } from './request-deadline.js';
+import type { Candidate } from './planner.js';
 import type { EngineRequest, EngineResult } from './types.js';
 
 /**
  * A non-streaming call bounded by the model's timeout, shortened so as not to cross the request's
  * deadline. A provider that takes lean call options gets the time as a number and the request's
  * signal as it is (one timer, no controller); any other provider runs under the model's timeout
- * policy, and under a deadline of its own when the request's deadline ends first (the only case that
- * needs a controller of its own).
+ * policy, or, when the request's deadline ends first, under a core timeout policy of that length (the
+ * only case that needs a policy of its own).
  */
 const completeCall =
   (body: ChatRequest, clock: Clock): ModelCall<ChatCompletion> =>
@@ -30,16 +37,14 @@ const completeCall =
       const timeoutMs = Math.max(1, Math.min(rt.spec.timeoutMs, remaining));
       return rt.provider.complete(body, signal ? { cancel: signal, timeoutMs } : { timeoutMs });
     }
-    const run = (s: CancelSignal | undefined) =>
-      rt.timeout.run(
-        (ctx) => rt.provider.complete(body, { signal: ctx.signal }),
-        s ? { signal: s } : undefined,
-      );
-    if (remaining >= rt.spec.timeoutMs) return run(signal);
-    return withDeadline(clock, signal, remaining, run);
+    const options = signal ? { signal } : undefined;
+    const fn = (ctx: AttemptContext) => rt.provider.complete(body, { signal: ctx.signal });
+    if (remaining >= rt.spec.timeoutMs) return rt.timeout.run(fn, options);
+    const shorter = new TimeoutPolicy({ timeoutMs: Math.max(1, remaining), clock });
+    return shorter.run(fn, options).finally(() => shorter.dispose());
   };
 
-/** Serves a non-streaming request. */
+/** Serves a non-streaming request: the core's `fallbackOver` walks the plan's candidates. */
 export async function runPlan(
   deps: AttemptDeps,
   compiled: CompiledConfig,
@@ -50,32 +55,58 @@ export async function runPlan(
   if (!plan) return notFoundResult(scope, request.target);
   const walk = new PlanWalk(deps, scope, plan, deps.clock.now());
   const candidates = plan.candidates;
-  for (let i = 0; i < candidates.length; i++) {
-    const candidate = candidates[i]!;
-    if (walk.skips(candidate)) continue;
-    const rt = compiled.models.get(candidate.model.id)!;
-    const hasNext = i < candidates.length - 1;
-    if (i === 0 && hasNext && deps.hedge.enabled && scope.features.hedging) {
-      const second = compiled.models.get(candidates[1]!.model.id)!;
-      const callFor = (m: CompiledModel) =>
-        completeCall(bodyFor(request.body, m.spec.providerModel, false), deps.clock);
-      const hedged = await runHedgedPair(deps, deps.hedge, scope, rt, second, callFor, candidates.length > 2);
-      for (const { rt: m, turn } of hedged.turns) walk.record(m, turn);
-      const won = hedged.turns[hedged.winner];
-      if (won?.turn.outcome.ok)
-        return served(deps, scope, walk, won.rt.spec.id, won.turn.outcome.value, won.rt !== rt);
-      const lastTurn = hedged.turns.at(-1)!;
-      if (hedged.turns.length === 2) i = 1;
-      if (lastTurn.turn.outcome.ok || !walk.moveOn(i, lastTurn.rt, lastTurn.turn.outcome, lastTurn.turn.note))
-        break;
-      continue;
-    }
-    const call = completeCall(bodyFor(request.body, rt.spec.providerModel, false), deps.clock);
-    const turn = await runModelTurn(deps, rt, scope, call, hasNext, false);
-    walk.record(rt, turn);
-    if (turn.outcome.ok)
-      return served(deps, scope, walk, rt.spec.id, turn.outcome.value, walk.trail.length > 1);
-    if (!walk.moveOn(i, rt, turn.outcome, turn.note)) break;
+  const callFor = (m: CompiledModel) =>
+    completeCall(bodyFor(request.body, m.spec.providerModel, false), deps.clock);
+  /** Candidates up to this index were already tried (by a hedge). */
+  let through = -1;
+  let last: { rt: CompiledModel; note: string } | undefined;
+  let winner: CompiledModel | undefined;
+  const { outcome } = await fallbackOver<Candidate, ChatCompletion>(
+    candidates,
+    async (candidate, i) => {
+      const rt = compiled.models.get(candidate.model.id)!;
+      const hasNext = i < candidates.length - 1;
+      if (i === 0 && hasNext && rt.hedge && scope.features.hedging && !scope.degraded) {
+        const pair = [rt, compiled.models.get(candidates[1]!.model.id)!];
+        const turns: Array<ModelTurn<ChatCompletion>> = [];
+        // The core's hedge: attempt n runs candidate n; the first success wins, the loser is aborted.
+        const out = await rt.hedge.run<ChatCompletion>(
+          async (ctx) => {
+            const m = pair[ctx.attempt]!;
+            const s: RequestScope = { ...scope, signal: ctx.signal };
+            const turn = await runModelTurn(
+              deps,
+              m,
+              s,
+              callFor(m),
+              ctx.attempt === 0 || candidates.length > 2,
+              false,
+            );
+            turns[ctx.attempt] = turn;
+            if (turn.outcome.ok) winner = m;
+            return turn.outcome;
+          },
+          scope.signal ? { signal: scope.signal } : undefined,
+        );
+        for (let n = 0; n < turns.length; n++) walk.record(pair[n]!, turns[n]!);
+        through = turns.length - 1;
+        last = { rt: pair[through]!, note: turns[through]!.note };
+        return out;
+      }
+      const turn = await runModelTurn(deps, rt, scope, callFor(rt), hasNext, false);
+      walk.record(rt, turn);
+      last = { rt, note: turn.note };
+      if (turn.outcome.ok) winner = rt;
+      return turn.outcome;
+    },
+    {
+      skip: (candidate, i) => i <= through || walk.skips(candidate),
+      shouldHandle: (f, _c, i) => walk.moveOn(Math.max(i, through), last!.rt, f, last!.note),
+    },
+  );
+  if (outcome?.ok && winner) {
+    const fallback = winner !== compiled.models.get(candidates[0]!.model.id) || walk.trail.length > 1;
+    return served(deps, scope, walk, winner.spec.id, outcome.value, fallback);
   }
   return walk.fail(false);
 }

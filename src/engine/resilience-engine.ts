@@ -9,6 +9,7 @@ import { ExponentialBackoff } from '../core/backoff/exponential.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { type Disposable, EventEmitter } from '../core/event-emitter.js';
 import { RetryBudget, type RetryBudgetOptions } from '../core/retry-budget.js';
+import { TimeoutPolicy } from '../core/timeout.js';
 import { HealthMonitor, healthMonitorOptionsFromConfig } from '../health/health-monitor.js';
 import { HealthProber, type ProbeClaim } from '../health/health-prober.js';
 import type { ProbeResult } from '../health/types.js';
@@ -66,6 +67,7 @@ export class ResilienceEngine implements ResilienceEngineApi {
   private running = false;
   private readonly deps: AttemptDeps;
   private subscriptions: Disposable[] = [];
+  private degradedMode = false;
   private readonly breakerDefaults: BreakerDefaults;
 
   private constructor(
@@ -111,6 +113,7 @@ export class ResilienceEngine implements ResilienceEngineApi {
       events: this.events,
     };
     this.compiled = this.compile(config, undefined);
+    this.health.statusChanged.on(() => this.updateMode());
     this.health.statusChanged.on((e) =>
       this.events.emit({
         type: 'health.status_changed',
@@ -121,10 +124,10 @@ export class ResilienceEngine implements ResilienceEngineApi {
         at: e.at.getTime(),
       }),
     );
-    this.health.probeSucceeded.on((e) => {
-      const breaker = this.compiled.models.get(e.modelId)?.breaker;
-      if (breaker && (breaker.state === 'open' || breaker.state === 'half-open')) breaker.close();
-    });
+    // The breaker's health-check hook: a passing active probe closes an open breaker (never an isolation).
+    this.health.probeSucceeded.on((e) =>
+      this.compiled.models.get(e.modelId)?.breaker.reportHealthCheck(true),
+    );
   }
 
   /** Builds an engine from a validated config (see `loadConfig`). */
@@ -135,6 +138,14 @@ export class ResilienceEngine implements ResilienceEngineApi {
   /** The compiled config currently serving (registry, compiled models, planner). */
   get current(): CompiledConfig {
     return this.compiled;
+  }
+
+  /**
+   * True while fewer than `resilience.degradedModeThreshold` percent of the models are healthy (see
+   * `EngineModeChangedEvent`); hedging is suspended meanwhile.
+   */
+  get degraded(): boolean {
+    return this.degradedMode;
   }
 
   /** The config currently serving. */
@@ -158,6 +169,7 @@ export class ResilienceEngine implements ResilienceEngineApi {
     const next = this.compile(config, previous);
     this.compiled = next;
     this.config = config;
+    this.updateMode();
     if (this.running) this.startProber();
     await previous.close();
   }
@@ -183,16 +195,19 @@ export class ResilienceEngine implements ResilienceEngineApi {
     const id = this.compiled.registry.resolveId(modelId);
     const rt = id ? this.compiled.models.get(id) : undefined;
     if (!rt) return undefined;
-    const controller = new AbortController();
     const timeoutMs = this.config.health.probeTimeout;
-    const timer = this.clock.setTimer(() => controller.abort(), timeoutMs);
+    // The core's timeout bounds the probe (an aggressive one: a probe that ignores its signal still ends).
+    const limit = new TimeoutPolicy({ timeoutMs, clock: this.clock, strategy: 'aggressive' });
     try {
-      const result = await probeModel(rt.spec, rt.provider, controller.signal, this.clock);
+      const out = await limit.executeOutcome((ctx) =>
+        probeModel(rt.spec, rt.provider, ctx.signal, this.clock),
+      );
+      const result: ProbeResult = out.ok ? out.value : { kind: out.kind, latencyMs: timeoutMs };
       this.health.recordProbe(rt.spec.id, result);
       this.emitProbe(rt.spec.id, result);
       return result;
     } finally {
-      this.clock.clearTimer(timer);
+      limit.dispose();
     }
   }
 
@@ -207,13 +222,40 @@ export class ResilienceEngine implements ResilienceEngineApi {
   }
 
   private scopeFor(request: EngineRequest): RequestScope {
+    let deadlineAt = deadlineOf(this.clock, request.deadlineMs);
+    // A chain's own settings govern requests sent to it: per-model retries bounded by its maxRetries,
+    // and its timeoutMs as the whole request's deadline (the caller's, when sooner, wins).
+    const chain = this.compiled.registry.chain(request.target);
+    if (chain) deadlineAt = Math.min(deadlineAt, deadlineOf(this.clock, chain.timeoutMs));
     return {
       requestId: request.requestId ?? newRequestId(),
       target: request.target,
       signal: request.signal,
-      deadlineAt: deadlineOf(this.clock, request.deadlineMs),
+      deadlineAt,
       features: request.features ?? ALL_FEATURES_ON,
+      maxRetries: chain?.maxRetries,
+      degraded: this.degradedMode,
     };
+  }
+
+  /** Recomputes degraded mode from the models' health statuses; emits the change. */
+  private updateMode(): void {
+    const ids = [...this.compiled.models.keys()];
+    if (ids.length === 0) return;
+    let healthy = 0;
+    for (const id of ids) if (this.health.status(id) === 'healthy') healthy++;
+    const healthyPercent = (100 * healthy) / ids.length;
+    const threshold = this.config.resilience.degradedModeThreshold;
+    const degraded = healthyPercent < threshold;
+    if (degraded === this.degradedMode) return;
+    this.degradedMode = degraded;
+    this.events.emit({
+      type: 'engine.mode_changed',
+      degraded,
+      healthyPercent,
+      threshold,
+      at: this.clock.wallNow(),
+    });
   }
 
   private compile(config: HiveConfig, previous: CompiledConfig | undefined): CompiledConfig {
@@ -224,6 +266,10 @@ export class ResilienceEngine implements ResilienceEngineApi {
         health: this.health,
         breaker: this.breakerDefaults,
         providerFactory: this.options.providerFactory,
+        retry: this.deps.retry,
+        budget: this.budget,
+        hedge: this.deps.hedge,
+        maxConcurrentRequests: config.resilience.maxConcurrentRequests,
       },
       previous,
     );

@@ -1,15 +1,17 @@
 /**
  * Walks a request's plan for a streaming completion. Candidates are tried until one yields its first
- * content chunk; that stream is then committed and handed to the caller.
+ * content chunk (the core's `readUntilCommit`); that stream is then committed and handed to the caller.
  * @packageDocumentation
  */
 import type { CancelSignal } from '../core/cancel-signal.js';
+import { fallbackOver } from '../core/fallback.js';
 import type { Outcome } from '../core/outcome.js';
 import type { ChatRequest, StreamEvent } from '../providers/types.js';
 import type { CompiledConfig } from './compiled-config.js';
 import type { CompiledModel } from './compiled-model.js';
-import { type AttemptDeps, type RequestScope, runModelTurn } from './model-turn.js';
+import { type AttemptDeps, type ModelTurn, type RequestScope, runModelTurn } from './model-turn.js';
 import { bodyFor, emitCompleted, notFoundResult, PlanWalk, planRequest } from './plan-walk.js';
+import type { Candidate } from './planner.js';
 import { committedEvents, type OpenedStream } from './stream-session.js';
 import type { EngineRequest, EngineResult, EngineStream } from './types.js';
 
@@ -21,7 +23,7 @@ export type StreamOpener = (
   remainingMs: number,
 ) => Promise<Outcome<OpenedStream>>;
 
-/** Serves a streaming request. */
+/** Serves a streaming request: the core's `fallbackOver` walks the candidates until one commits. */
 export async function streamPlan(
   deps: AttemptDeps,
   compiled: CompiledConfig,
@@ -33,54 +35,72 @@ export async function streamPlan(
   const plan = planRequest(compiled, request, scope);
   if (!plan) return notFoundResult(scope, request.target);
   const walk = new PlanWalk(deps, scope, plan, started);
-  const trail = walk.trail;
   const candidates = plan.candidates;
-  for (let i = 0; i < candidates.length; i++) {
-    const candidate = candidates[i]!;
-    if (walk.skips(candidate)) continue;
-    const rt = compiled.models.get(candidate.model.id)!;
-    const body = bodyFor(request.body, rt.spec.providerModel, true);
-    const turn = await runModelTurn(
-      deps,
-      rt,
-      scope,
-      (model, signal, deadlineAt) => open(model, body, signal, deadlineAt - deps.clock.now()),
-      i < candidates.length - 1,
-      true,
-    );
-    walk.record(rt, turn);
-    if (turn.outcome.ok) {
-      const ttftMs = deps.clock.now() - started;
-      const fallback = trail.length > 1;
-      const opened = turn.outcome.value;
-      const attemptStarted = deps.clock.now() - turn.latencyMs;
-      const id = rt.spec.id;
-      const events = committedEvents(
-        opened,
-        turn.permit,
-        attemptStarted,
-        () => deps.clock.now(),
-        ttftMs,
-        (end) => {
-          if (scope.features.health && end !== 'aborted') {
-            deps.health.record(id, end, deps.clock.now() - attemptStarted, ttftMs);
-          }
-          emitCompleted(deps, scope, id, end, trail.length, fallback, true, started, ttftMs);
-        },
+  let last: { rt: CompiledModel; turn: ModelTurn<OpenedStream> } | undefined;
+  const { outcome } = await fallbackOver<Candidate, OpenedStream>(
+    candidates,
+    async (candidate, i) => {
+      const rt = compiled.models.get(candidate.model.id)!;
+      const body = bodyFor(request.body, rt.spec.providerModel, true);
+      const turn = await runModelTurn(
+        deps,
+        rt,
+        scope,
+        (model, signal, deadlineAt) => open(model, body, signal, deadlineAt - deps.clock.now()),
+        i < candidates.length - 1,
+        true,
       );
-      const stream: EngineStream = {
-        model: id,
-        attempts: trail,
-        fallback,
-        requestId: scope.requestId,
-        close: () => {
-          void events.return(undefined);
-        },
-        [Symbol.asyncIterator]: (): AsyncIterator<StreamEvent> => events,
-      };
-      return { ok: true, value: stream, requestId: scope.requestId, model: id, attempts: trail, fallback };
-    }
-    if (!walk.moveOn(i, rt, turn.outcome, turn.note)) break;
-  }
-  return walk.fail(true);
+      walk.record(rt, turn);
+      last = { rt, turn };
+      return turn.outcome;
+    },
+    {
+      skip: (candidate) => walk.skips(candidate),
+      shouldHandle: (f, _c, i) => walk.moveOn(i, last!.rt, f, last!.turn.note),
+    },
+  );
+  if (!outcome?.ok || !last) return walk.fail(true);
+  return committed(deps, scope, walk, last.rt, last.turn, outcome.value, started);
+}
+
+/** Hands a committed stream to the caller; its end settles the permit, frees the slot and reports. */
+function committed(
+  deps: AttemptDeps,
+  scope: RequestScope,
+  walk: PlanWalk,
+  rt: CompiledModel,
+  turn: ModelTurn<OpenedStream>,
+  opened: OpenedStream,
+  started: number,
+): EngineResult<EngineStream> {
+  const trail = walk.trail;
+  const ttftMs = deps.clock.now() - started;
+  const fallback = trail.length > 1;
+  const attemptStarted = deps.clock.now() - turn.latencyMs;
+  const id = rt.spec.id;
+  const events = committedEvents(
+    opened,
+    turn.permit,
+    attemptStarted,
+    () => deps.clock.now(),
+    ttftMs,
+    (end) => {
+      rt.bulkhead.release();
+      if (scope.features.health && end !== 'aborted') {
+        deps.health.record(id, end, deps.clock.now() - attemptStarted, ttftMs);
+      }
+      emitCompleted(deps, scope, id, end, trail.length, fallback, true, started, ttftMs);
+    },
+  );
+  const stream: EngineStream = {
+    model: id,
+    attempts: trail,
+    fallback,
+    requestId: scope.requestId,
+    close: () => {
+      void events.return(undefined);
+    },
+    [Symbol.asyncIterator]: (): AsyncIterator<StreamEvent> => events,
+  };
+  return { ok: true, value: stream, requestId: scope.requestId, model: id, attempts: trail, fallback };
 }

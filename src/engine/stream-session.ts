@@ -9,6 +9,7 @@
 import type { BreakerPermit } from '../core/breaker/breaker-permit.js';
 import { asAbortSignal, type CancelSignal } from '../core/cancel-signal.js';
 import { failure, type Outcome, success } from '../core/outcome.js';
+import { readUntilCommit } from '../core/stream-commit.js';
 import { isContentChunk } from '../providers/sse-stream.js';
 import type { ChatRequest, ProviderStream, StreamEvent } from '../providers/types.js';
 import type { CompiledModel } from './compiled-model.js';
@@ -44,27 +45,27 @@ export async function openUntilContent(
   );
   if (!opened.ok) return opened;
   const stream = opened.value;
-  const iterator = stream[Symbol.asyncIterator]();
-  const buffered: StreamEvent[] = [];
-  for (;;) {
-    const next = await iterator.next();
-    if (next.done) {
-      stream.close();
-      return failure(
+  const read = await readUntilCommit(
+    stream[Symbol.asyncIterator](),
+    (event) =>
+      event.type === 'error'
+        ? event.failure
+        : event.type === 'done' || isContentChunk(event.chunk)
+          ? 'commit'
+          : 'buffer',
+    () =>
+      failure(
         'transient',
         new Error(`${spec.id}: stream ended without a terminal event`),
         undefined,
         'stream_truncated',
-      );
-    }
-    const event = next.value;
-    if (event.type === 'error') {
-      stream.close();
-      return event.failure;
-    }
-    buffered.push(event);
-    if (event.type === 'done' || isContentChunk(event.chunk)) return success({ stream, iterator, buffered });
+      ),
+  );
+  if (!read.ok) {
+    stream.close();
+    return read;
   }
+  return success({ stream, iterator: read.value.iterator, buffered: read.value.buffered });
 }
 
 /** Called once when a committed stream ends. */
