@@ -18,6 +18,12 @@ export interface AuditQuery {
   readonly limit?: number;
   /** `asc` (default): oldest first; `desc`: newest first (e.g. "last 50"). */
   readonly order?: 'asc' | 'desc';
+  /**
+   * Which instance's chain, where several instances keep one each in a data directory
+   * (`InstanceAuditLogs`): an instance id, or `*` for every chain merged by time (then `sinceSeq`
+   * applies to each chain). A single log ignores it.
+   */
+  readonly instance?: string;
 }
 
 /** Default `limit` of a query. */
@@ -55,13 +61,16 @@ export interface AuditLogOptions {
   readonly clock?: Clock;
   /** Receives storage failures and appends after close (default: a process warning). */
   readonly onError?: (error: Error) => void;
+  /** This instance's id, written into every record's `data.instance` (several instances, one chain each). */
+  readonly instance?: string;
 }
 
 /** Checks a query filter and fills in defaults. @throws RangeError naming the bad field. */
 export function normaliseAuditQuery(
   filter: AuditQuery = {},
-): Required<Omit<AuditQuery, 'type' | 'actor'>> & Pick<AuditQuery, 'type' | 'actor'> {
-  const { type, actor, sinceSeq = 0, limit = DEFAULT_QUERY_LIMIT, order = 'asc' } = filter;
+): Required<Omit<AuditQuery, 'type' | 'actor' | 'instance'>> &
+  Pick<AuditQuery, 'type' | 'actor' | 'instance'> {
+  const { type, actor, sinceSeq = 0, limit = DEFAULT_QUERY_LIMIT, order = 'asc', instance } = filter;
   if (type !== undefined && typeof type !== 'string')
     throw new RangeError('audit query "type" must be a string');
   if (actor !== undefined && typeof actor !== 'string')
@@ -76,7 +85,12 @@ export function normaliseAuditQuery(
   }
   if (order !== 'asc' && order !== 'desc')
     throw new RangeError('audit query "order" must be "asc" or "desc"');
-  return { type, actor, sinceSeq, limit, order };
+  if (
+    instance !== undefined &&
+    (typeof instance !== 'string' || !/^(\*|[A-Za-z0-9._-]{1,64})$/.test(instance))
+  )
+    throw new RangeError('audit query "instance" must be an instance id or "*"');
+  return { type, actor, sinceSeq, limit, order, instance };
 }
 
 /** Reports an append to a closed log (the record is dropped, never thrown at the caller). */

@@ -94,9 +94,11 @@ export class AuditChain {
   private hash: string;
 
   /** @param head - the last stored record to continue from (default: an empty log). */
+  /** @param instance - written into every record's `data.instance` (one chain per instance) */
   constructor(
     private readonly clock: Clock,
     head: AuditChainHead = { seq: 0, hash: GENESIS_HASH },
+    private readonly instance?: string,
   ) {
     this.seq = head.seq;
     this.hash = head.hash;
@@ -111,7 +113,10 @@ export class AuditChain {
       type: input.type,
       actor: maskSecrets(input.actor),
       reason: maskSecrets(input.reason),
-      data: redactAuditData(input.data),
+      data:
+        this.instance === undefined
+          ? redactAuditData(input.data)
+          : { ...redactAuditData(input.data), instance: this.instance },
       prevHash: this.hash,
     };
     const record: AuditRecord = Object.freeze({ ...unsigned, hash: computeAuditHash(unsigned) });

@@ -29,6 +29,15 @@ export {
 } from './audit-record.js';
 export { ChainVerifier, verifyAuditRecords } from './audit-verify.js';
 export { canonicalJson, type JsonObject, type JsonPrimitive, type JsonValue } from './canonical-json.js';
+export {
+  type AuditChainFile,
+  auditChainFiles,
+  type ChainReport,
+  InstanceAuditLogs,
+  type InstancesVerifyReport,
+  instanceAuditFile,
+  verifyAuditDirectory,
+} from './instance-audit.js';
 export { MemoryAuditLog } from './memory-audit-log.js';
 export { isSecretKey, maskSecrets, REDACTED, redactAuditData } from './redaction.js';
 export { AUDIT_DB_FILE, SqliteAuditLog, type SqliteAuditLogOptions } from './sqlite-audit-log.js';

@@ -21,7 +21,7 @@ export class MemoryAuditLog implements AuditLog {
   private closed = false;
 
   constructor(private readonly options: AuditLogOptions = {}) {
-    this.chain = new AuditChain(options.clock ?? systemClock);
+    this.chain = new AuditChain(options.clock ?? systemClock, undefined, options.instance);
   }
 
   /** Number of stored records. */

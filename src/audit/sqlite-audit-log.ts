@@ -24,13 +24,7 @@ import {
 } from './audit-log.js';
 import { AuditChain, type AuditInput, type AuditRecord } from './audit-record.js';
 import { canonicalJson } from './canonical-json.js';
-import {
-  AUDIT_SCHEMA,
-  AUDIT_TABLE,
-  type AuditRow,
-  rowToRecord,
-  verifyAuditTable,
-} from './sqlite-audit-store.js';
+import { AUDIT_SCHEMA, AUDIT_TABLE, queryAuditTable, verifyAuditTable } from './sqlite-audit-store.js';
 import type { AuditVerifyReport } from './verify-report.js';
 
 /** File name used inside `dataDir`. */
@@ -91,7 +85,7 @@ export class SqliteAuditLog implements AuditLog {
     const last = this.db.prepare(`SELECT seq, hash FROM ${AUDIT_TABLE} ORDER BY seq DESC LIMIT 1`).get() as
       | { seq: number; hash: string }
       | undefined;
-    this.chain = new AuditChain(options.clock ?? systemClock, last);
+    this.chain = new AuditChain(options.clock ?? systemClock, last, options.instance);
     const insert = this.db.prepare(
       `INSERT INTO ${AUDIT_TABLE} (seq, ts, type, actor, reason, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
@@ -133,24 +127,7 @@ export class SqliteAuditLog implements AuditLog {
     const q = normaliseAuditQuery(filter);
     this.assertOpen();
     this.writePending();
-    const where = ['seq > ?'];
-    const params: (string | number)[] = [q.sinceSeq];
-    if (q.type !== undefined) {
-      where.push('type = ?');
-      params.push(q.type);
-    }
-    if (q.actor !== undefined) {
-      where.push('actor = ?');
-      params.push(q.actor);
-    }
-    const sql = `SELECT * FROM ${AUDIT_TABLE} WHERE ${where.join(' AND ')} ORDER BY seq ${q.order === 'asc' ? 'ASC' : 'DESC'} LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...params, q.limit) as AuditRow[];
-    const out: AuditRecord[] = [];
-    for (const row of rows) {
-      const record = rowToRecord(row);
-      if (record) out.push(record);
-    }
-    return out;
+    return queryAuditTable(this.db, q);
   }
 
   verify(): AuditVerifyReport {

@@ -66,6 +66,31 @@ export function rowToRecord(row: AuditRow): AuditRecord | undefined {
   return isAuditRecord(record) ? record : undefined;
 }
 
+/** Runs a normalised query against an audit table (read-only; the caller flushed what it had pending). */
+export function queryAuditTable(
+  db: Database.Database,
+  q: { type?: string; actor?: string; sinceSeq: number; limit: number; order: 'asc' | 'desc' },
+): AuditRecord[] {
+  const where = ['seq > ?'];
+  const params: (string | number)[] = [q.sinceSeq];
+  if (q.type !== undefined) {
+    where.push('type = ?');
+    params.push(q.type);
+  }
+  if (q.actor !== undefined) {
+    where.push('actor = ?');
+    params.push(q.actor);
+  }
+  const sql = `SELECT * FROM ${AUDIT_TABLE} WHERE ${where.join(' AND ')} ORDER BY seq ${q.order === 'asc' ? 'ASC' : 'DESC'} LIMIT ?`;
+  const rows = db.prepare(sql).all(...params, q.limit) as AuditRow[];
+  const out: AuditRecord[] = [];
+  for (const row of rows) {
+    const record = rowToRecord(row);
+    if (record) out.push(record);
+  }
+  return out;
+}
+
 /** Streams every row of the audit table, in seq order, through a {@link ChainVerifier}. */
 export function verifyAuditTable(db: Database.Database, options: AuditVerifyOptions = {}): AuditVerifyReport {
   const verifier = new ChainVerifier(undefined, options.maxDefects);

@@ -9,6 +9,7 @@ import pino, { type Logger } from 'pino';
 import { type AlertManager, createAlertManager } from '../alerts/index.js';
 import { AggregatingAuditLog } from '../audit/aggregating-audit-log.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import { InstanceAuditLogs, instanceAuditFile } from '../audit/instance-audit.js';
 import { MemoryAuditLog } from '../audit/memory-audit-log.js';
 import { SqliteAuditLog } from '../audit/sqlite-audit-log.js';
 import { ConfigError, formatIssue, loadConfig } from '../config/index.js';
@@ -128,12 +129,13 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     options.logger === false
       ? undefined
       : (options.logger ?? pino({ level: settings.server.logLevel, name: 'hive-resilience' }));
-  const audit = new AggregatingAuditLog(openAudit(options.dataDir ?? config.audit.dataDir, logger), {
-    clock: options.clock,
-    windowMs: config.audit.aggregateWindow,
-  });
   const instanceId = instanceIdFor(config.state, options.instanceId);
   const shared = options.stateStore ?? (await openSharedStore(config.state, instanceId));
+  // Sharing state means other instances: each keeps its own chain, with its id in every record.
+  const audit = new AggregatingAuditLog(
+    openAudit(options.dataDir ?? config.audit.dataDir, logger, shared ? instanceId : undefined),
+    { clock: options.clock, windowMs: config.audit.aggregateWindow },
+  );
   let sync: StateSync | undefined;
   const engine = ResilienceEngine.fromConfig(config, {
     clock: options.clock,
@@ -250,9 +252,19 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
 
 const silentAlertLogger = { info() {}, warn() {}, error() {} };
 
-function openAudit(dataDirOption: string | undefined, logger: Logger | undefined): AuditLog {
+/**
+ * The audit log: `audit.sqlite` for a lone instance; with `instance`, that instance's own chain
+ * (`audit-<instance>.sqlite`) read together with the other instances' chains in the same directory.
+ */
+function openAudit(
+  dataDirOption: string | undefined,
+  logger: Logger | undefined,
+  instance: string | undefined,
+): AuditLog {
   const dataDir = dataDirOption ?? '.data';
   const onError = (e: Error): void => logger?.error({ err: e.message }, 'audit log write failed');
-  if (dataDir === ':memory:') return new MemoryAuditLog({ onError });
-  return new SqliteAuditLog({ dataDir, onError });
+  if (dataDir === ':memory:') return new MemoryAuditLog({ onError, instance });
+  if (instance === undefined) return new SqliteAuditLog({ dataDir, onError });
+  const own = new SqliteAuditLog({ path: instanceAuditFile(dataDir, instance), onError, instance });
+  return new InstanceAuditLogs(own, dataDir, instance);
 }

@@ -71,11 +71,22 @@ async function until(
   }
 }
 
+/** The instance's own chain verifies, and every record in it carries its instance id. */
 async function verifyAudit(g: RunningGateway): Promise<void> {
   await g.audit.flush();
   const res = await fetch(`${g.url}/admin/v1/audit/verify`, { headers: admin });
-  const body = (await res.json()) as { ok: boolean };
+  const body = (await res.json()) as {
+    ok: boolean;
+    chains: Array<{ instance: string; ok: boolean; records: number }>;
+  };
   expect(body.ok).toBe(true);
+  const own = body.chains.find((c) => c.instance === g.instanceId);
+  expect(own?.ok).toBe(true);
+  expect(own?.records).toBeGreaterThan(0);
+  const q = await fetch(`${g.url}/admin/v1/audit?instance=${g.instanceId}&limit=1000`, { headers: admin });
+  const records = ((await q.json()) as { records: Array<{ data: { instance?: string } }> }).records;
+  expect(records.length).toBe(own?.records);
+  for (const r of records) expect(r.data.instance).toBe(g.instanceId);
 }
 
 describe('shared state on Redis (three instances)', () => {

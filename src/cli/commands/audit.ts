@@ -12,6 +12,7 @@ import {
   AUDIT_TABLE,
   formatVerifyReport,
   verifyAuditDatabase,
+  verifyAuditDirectory,
   verifyAuditRecords,
 } from '../../audit/index.js';
 import { CliError } from '../cli-error.js';
@@ -33,7 +34,9 @@ export function registerAuditCommands(program: Command): void {
   const audit = program.command('audit').description('Verify and read the tamper-evident audit log.');
   audit
     .command('verify')
-    .description('Recompute every hash and link; name each edited, deleted, inserted or reordered record.')
+    .description(
+      'Recompute every hash and link of every chain in the data dir (one per instance); name each edited, deleted, inserted or reordered record.',
+    )
     .option('-d, --data-dir <dir>', 'gateway data directory', '.data')
     .option('--db <file>', 'audit database file (overrides --data-dir)')
     .option('--json <file>', 'verify a JSON export (an array of records) instead')
@@ -50,9 +53,23 @@ export function registerAuditCommands(program: Command): void {
         if (!Array.isArray(records)) throw new CliError(`--json: ${opts.json} is not an array of records`, 2);
         report = verifyAuditRecords(records as AuditRecord[]);
         source = opts.json;
-      } else {
+      } else if (opts.db) {
         source = dbPath(opts);
         report = verifyAuditDatabase(source);
+      } else {
+        // Every chain in the data dir: audit.sqlite and one audit-<instance>.sqlite per instance.
+        const chains = verifyAuditDirectory(opts.dataDir);
+        if (chains.length === 0)
+          throw new CliError(`no audit database at ${opts.dataDir} (see --data-dir or --db)`, 2);
+        for (const c of chains) process.stdout.write(`${formatVerifyReport(c, c.path)}\n`);
+        if (chains.length > 1) {
+          const bad = chains.filter((c) => !c.ok).length;
+          process.stdout.write(
+            `${chains.length} chains: ${bad === 0 ? 'all verified' : `${bad} TAMPERED`}\n`,
+          );
+        }
+        if (chains.some((c) => !c.ok)) process.exitCode = 1;
+        return;
       }
       process.stdout.write(`${formatVerifyReport(report, source)}\n`);
       if (!report.ok) process.exitCode = 1;

@@ -16,8 +16,8 @@
  * | PUT | `/admin/v1/flags/:feature` | operate | set a flag: `{ "mode": "on" \| "off" \| "percent", "percent"?: 0..100 }` |
  * | DELETE | `/admin/v1/flags/:feature` | operate | drop the runtime override: back to the configured mode |
  * | POST | `/admin/v1/config/reload` | admin | reload the config file; an invalid file is rejected (400) and the running config kept |
- * | GET | `/admin/v1/audit?type=&actor=&sinceSeq=&limit=&order=` | read | query the audit log |
- * | GET | `/admin/v1/audit/verify` | read | verify the audit hash chain |
+ * | GET | `/admin/v1/audit?type=&actor=&sinceSeq=&limit=&order=&instance=` | read | query the audit log (several instances: every chain merged by time, or `instance=<id>`) |
+ * | GET | `/admin/v1/audit/verify` | read | verify the audit hash chain (every instance's chain in the data dir) |
  * | GET | `/admin/v1/events?types=` | read | Server-Sent Events: live engine, flag, admin, alert and round events (see `admin-events.ts`) |
  * | GET | `/admin/v1/session`, `/timeline`, `/alerts`, `/rounds` | read | for operators' screens (see `admin-live.ts`) |
  *
@@ -266,8 +266,9 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: GatewayContext): 
       sinceSeq?: number;
       limit?: number;
       order?: 'asc' | 'desc';
-    } = {};
-    for (const key of ['type', 'actor'] as const) {
+      instance?: string;
+    } = { instance: '*' };
+    for (const key of ['type', 'actor', 'instance'] as const) {
       const v = q[key];
       if (v === undefined || v === '') continue;
       if (typeof v !== 'string')
