@@ -83,12 +83,10 @@ export const alertsSchema = z.strictObject({
         })
         .prefault({}),
       emergencyConsensus: quietRuleSchema('critical', '30m').prefault({}),
-      sharedState: ruleSchema('critical')
-        .prefault({})
-        .meta({
-          description:
-            'The shared state store (Redis) is unreachable: this instance serves on local state only.',
-        }),
+      sharedState: ruleSchema('critical').prefault({}).meta({
+        description:
+          'The shared state store (Redis) is unreachable: this instance serves on local state only.',
+      }),
     })
     .prefault({}),
   cooldown: durationSchema.prefault('10m').meta({

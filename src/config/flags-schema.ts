@@ -29,13 +29,17 @@ export const flagModeSchema = z.union([
 /** A flag as written (see {@link flagModeSchema}). */
 export type FlagModeInput = z.output<typeof flagModeSchema>;
 
-/** `flags` section: one optional entry per feature. */
-export const flagsSchema = z.strictObject(
-  Object.fromEntries(FEATURES.map((f) => [f, flagModeSchema.optional()])) as Record<
-    FeatureName,
-    z.ZodOptional<typeof flagModeSchema>
-  >,
-);
+const flag = flagModeSchema.optional();
+
+/** `flags` section: one optional entry per feature (spelled out, so editors and the type name each one). */
+export const flagsSchema = z.strictObject({
+  health: flag,
+  breaker: flag,
+  retries: flag,
+  fallback: flag,
+  hedging: flag,
+  emergencyConsensus: flag,
+} satisfies Record<FeatureName, typeof flag>);
 
 /** A validated `flags` section. */
 export type FlagsConfig = z.output<typeof flagsSchema>;
