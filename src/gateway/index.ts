@@ -4,6 +4,7 @@
  */
 export { auditRecordFor } from './audit-events.js';
 export { breakerStateName, type ConfigSource, EngineGatewayRuntime } from './engine-runtime.js';
+export { createGatewayLogger, type GatewayLoggerOptions, type LogFormat } from './logger.js';
 export { RoundBoard } from './round-board.js';
 export {
   DEFAULT_CONFIG_PATH,

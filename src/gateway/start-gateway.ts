@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { type AlertManager, createAlertManager } from '../alerts/index.js';
 import { AggregatingAuditLog } from '../audit/aggregating-audit-log.js';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -25,6 +25,7 @@ import { createMetrics, type GatewayMetrics } from '../telemetry/index.js';
 import { RequestTimeline } from '../telemetry/request-timeline.js';
 import { auditEvent } from './audit-events.js';
 import { EngineGatewayRuntime } from './engine-runtime.js';
+import { createGatewayLogger, type LogFormat } from './logger.js';
 import { RoundBoard } from './round-board.js';
 import { instanceIdFor, openSharedStore } from './shared-state.js';
 import { StateSync } from './state-sync.js';
@@ -47,8 +48,10 @@ export interface StartGatewayOptions {
    * a random key made for this run (returned, and printed once by the CLI).
    */
   readonly adminKey?: string;
-  /** Logger (default: pino JSON on stdout at `server.logLevel`); `false` for none. */
+  /** Logger (default: pino on stdout at `server.logLevel`, in `logFormat`); `false` for none. */
   readonly logger?: Logger | false;
+  /** Format of the default logger: `json` lines (default) or readable `pretty` lines. */
+  readonly logFormat?: LogFormat;
   /** Environment for `${VAR}` interpolation (default `process.env`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Time source (tests). */
@@ -128,7 +131,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   const logger =
     options.logger === false
       ? undefined
-      : (options.logger ?? pino({ level: settings.server.logLevel, name: 'hive-resilience' }));
+      : (options.logger ??
+        (await createGatewayLogger({ level: settings.server.logLevel, format: options.logFormat })));
   const instanceId = instanceIdFor(config.state, options.instanceId);
   const shared = options.stateStore ?? (await openSharedStore(config.state, instanceId));
   // Sharing state means other instances: each keeps its own chain, with its id in every record.

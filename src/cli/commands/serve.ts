@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { startGateway } from '../../gateway/start-gateway.js';
 import { parsePort } from '../cli-error.js';
 import { startDemoTraffic } from '../demo-traffic.js';
+import { chooseLogFormat } from '../log-format.js';
 
 /** Registers `serve`. */
 export function registerServeCommand(program: Command): void {
@@ -17,13 +18,27 @@ export function registerServeCommand(program: Command): void {
     .option('-p, --port <port>', 'listen port (default: server.port or 8080)', (v) => parsePort(v))
     .option('--data-dir <dir>', 'where the audit database lives (default: audit.dataDir or ./.data)')
     .option('--demo', 'send a little traffic through the gateway so fallbacks and breakers show up')
+    .option(
+      '--log-format <format>',
+      'auto (readable lines on a terminal, JSON lines otherwise), pretty or json',
+      'auto',
+    )
     .action(
-      async (opts: { config?: string; host?: string; port?: number; dataDir?: string; demo?: boolean }) => {
+      async (opts: {
+        config?: string;
+        host?: string;
+        port?: number;
+        dataDir?: string;
+        demo?: boolean;
+        logFormat?: string;
+      }) => {
+        const logFormat = chooseLogFormat(opts.logFormat, process.stdout.isTTY === true);
         const gateway = await startGateway({
           configPath: opts.config,
           host: opts.host,
           port: opts.port,
           dataDir: opts.dataDir,
+          logFormat,
         });
         const out = process.stderr;
         out.write(`\nhive-resilience gateway on ${gateway.url}  (config: ${gateway.configPath})\n`);
