@@ -16,6 +16,7 @@ import type { ProbeResult } from '../health/types.js';
 import type { ChatCompletion } from '../providers/types.js';
 import { type BreakerDefaults, CompiledConfig, type ProviderFactory } from './compiled-config.js';
 import type { RetrySettings } from './compiled-model.js';
+import { DegradedMode } from './degraded-mode.js';
 import type { EngineEvent } from './events.js';
 import { probeModel } from './model-probe.js';
 import type { AttemptDeps, RequestScope } from './model-turn.js';
@@ -67,7 +68,7 @@ export class ResilienceEngine implements ResilienceEngineApi {
   private running = false;
   private readonly deps: AttemptDeps;
   private subscriptions: Disposable[] = [];
-  private degradedMode = false;
+  private readonly mode: DegradedMode;
   private readonly breakerDefaults: BreakerDefaults;
 
   private constructor(
@@ -113,6 +114,7 @@ export class ResilienceEngine implements ResilienceEngineApi {
       events: this.events,
     };
     this.compiled = this.compile(config, undefined);
+    this.mode = new DegradedMode(this.health, this.events, this.clock);
     this.health.statusChanged.on(() => this.updateMode());
     this.health.statusChanged.on((e) =>
       this.events.emit({
@@ -145,7 +147,7 @@ export class ResilienceEngine implements ResilienceEngineApi {
    * `EngineModeChangedEvent`); hedging is suspended meanwhile.
    */
   get degraded(): boolean {
-    return this.degradedMode;
+    return this.mode.degraded;
   }
 
   /** The config currently serving. */
@@ -234,28 +236,12 @@ export class ResilienceEngine implements ResilienceEngineApi {
       deadlineAt,
       features: request.features ?? ALL_FEATURES_ON,
       maxRetries: chain?.maxRetries,
-      degraded: this.degradedMode,
+      degraded: this.mode.degraded,
     };
   }
 
-  /** Recomputes degraded mode from the models' health statuses; emits the change. */
   private updateMode(): void {
-    const ids = [...this.compiled.models.keys()];
-    if (ids.length === 0) return;
-    let healthy = 0;
-    for (const id of ids) if (this.health.status(id) === 'healthy') healthy++;
-    const healthyPercent = (100 * healthy) / ids.length;
-    const threshold = this.config.resilience.degradedModeThreshold;
-    const degraded = healthyPercent < threshold;
-    if (degraded === this.degradedMode) return;
-    this.degradedMode = degraded;
-    this.events.emit({
-      type: 'engine.mode_changed',
-      degraded,
-      healthyPercent,
-      threshold,
-      at: this.clock.wallNow(),
-    });
+    this.mode.update(this.compiled.models.keys(), this.config.resilience.degradedModeThreshold);
   }
 
   private compile(config: HiveConfig, previous: CompiledConfig | undefined): CompiledConfig {
