@@ -9,7 +9,7 @@
  *   per-model `cost`, price per 1 000 tokens, in the config's currency).
  * @packageDocumentation
  */
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import { CounterCells } from './counter-cells.js';
 import {
   ATTR_ERROR_TYPE,
@@ -23,6 +23,7 @@ import {
   prometheusName,
 } from './genai-conventions.js';
 import { LabelGuard } from './label-guard.js';
+import { LabelledHistogram } from './labelled-histogram.js';
 
 /** One finished GenAI operation as the gateway saw it. */
 export interface GenAiOperation {
@@ -92,20 +93,19 @@ export function registerGenAiMetrics(registry: Registry, prefix: string, limit: 
   const clients = new LabelGuard(limit);
   let lookup: GenAiModelLookup | undefined;
 
-  const usage = new Histogram({
-    name: prometheusName(METRIC_GEN_AI_CLIENT_TOKEN_USAGE),
-    help: 'Tokens used per GenAI operation (OpenTelemetry gen_ai.client.token.usage).',
-    labelNames: [OP, PROVIDER, REQUEST_MODEL, RESPONSE_MODEL, TOKEN_TYPE],
-    buckets: TOKEN_USAGE_BUCKETS,
-    registers: [registry],
-  });
-  const duration = new Histogram({
-    name: `${prometheusName(METRIC_GEN_AI_CLIENT_OPERATION_DURATION)}_seconds`,
-    help: 'Duration of GenAI operations in seconds (OpenTelemetry gen_ai.client.operation.duration).',
-    labelNames: [OP, PROVIDER, REQUEST_MODEL, RESPONSE_MODEL, ERROR_TYPE],
-    buckets: OPERATION_DURATION_BUCKETS,
-    registers: [registry],
-  });
+  // Hand-rolled (labelled-histogram.ts): prom-client's observe hashes the labels on every call.
+  const usage = new LabelledHistogram(
+    prometheusName(METRIC_GEN_AI_CLIENT_TOKEN_USAGE),
+    'Tokens used per GenAI operation (OpenTelemetry gen_ai.client.token.usage).',
+    [OP, PROVIDER, REQUEST_MODEL, RESPONSE_MODEL, TOKEN_TYPE],
+    TOKEN_USAGE_BUCKETS,
+  ).register(registry);
+  const duration = new LabelledHistogram(
+    `${prometheusName(METRIC_GEN_AI_CLIENT_OPERATION_DURATION)}_seconds`,
+    'Duration of GenAI operations in seconds (OpenTelemetry gen_ai.client.operation.duration).',
+    [OP, PROVIDER, REQUEST_MODEL, RESPONSE_MODEL, ERROR_TYPE],
+    OPERATION_DURATION_BUCKETS,
+  ).register(registry);
   function cells<L extends string>(name: string, help: string, labelNames: readonly L[]): CounterCells<L> {
     let c: CounterCells<L> | undefined;
     const metric = new Counter<L>({
@@ -138,31 +138,19 @@ export function registerGenAiMetrics(registry: Registry, prefix: string, limit: 
     const requestModel = models.map(op.requestModel);
     const responseModel = served ?? '';
     duration.observe(
-      {
-        [OP]: op.operation,
-        [PROVIDER]: provider,
-        [REQUEST_MODEL]: requestModel,
-        [RESPONSE_MODEL]: responseModel,
-        [ERROR_TYPE]: op.errorType ?? '',
-      },
+      [op.operation, provider, requestModel, responseModel, op.errorType ?? ''],
       op.durationMs / 1000,
     );
     if (served === undefined) return;
     const client = op.client === undefined ? 'anonymous' : clients.map(op.client);
     const input = tokens(op.inputTokens);
     const output = tokens(op.outputTokens);
-    const base = {
-      [OP]: op.operation,
-      [PROVIDER]: provider,
-      [REQUEST_MODEL]: requestModel,
-      [RESPONSE_MODEL]: served,
-    };
     if (input !== undefined) {
-      usage.observe({ ...base, [TOKEN_TYPE]: 'input' }, input);
+      usage.observe([op.operation, provider, requestModel, served, 'input'], input);
       tokenTotals.add([served, client, 'input'], input);
     }
     if (output !== undefined) {
-      usage.observe({ ...base, [TOKEN_TYPE]: 'output' }, output);
+      usage.observe([op.operation, provider, requestModel, served, 'output'], output);
       tokenTotals.add([served, client, 'output'], output);
     }
     const cost = info?.cost;

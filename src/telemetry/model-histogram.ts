@@ -30,7 +30,8 @@ export class HistogramSeries {
   }
 }
 
-interface ExportedValue {
+/** One exposition value, as prom-client's registry renders it. */
+export interface ExportedValue {
   readonly metricName: string;
   readonly labels: Record<string, string | number>;
   readonly sharedLabels: Record<string, string>;
@@ -89,22 +90,8 @@ export class ModelHistogram {
     values: ExportedValue[];
   }> {
     const values: ExportedValue[] = [];
-    const bucket = `${this.name}_bucket`;
     for (const [labelValue, s] of this.series) {
-      const shared = { [this.labelName]: labelValue };
-      let cumulative = 0;
-      for (let i = 0; i < this.bounds.length; i++) {
-        cumulative += s.counts[i]!;
-        values.push({
-          metricName: bucket,
-          labels: { le: this.bounds[i]! },
-          sharedLabels: shared,
-          value: cumulative,
-        });
-      }
-      values.push({ metricName: bucket, labels: { le: '+Inf' }, sharedLabels: shared, value: s.count });
-      values.push({ metricName: `${this.name}_sum`, labels: {}, sharedLabels: shared, value: s.sum });
-      values.push({ metricName: `${this.name}_count`, labels: {}, sharedLabels: shared, value: s.count });
+      pushSeriesValues(values, this.name, this.bounds, { [this.labelName]: labelValue }, s);
     }
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
@@ -121,4 +108,23 @@ export class ModelHistogram {
       })),
     };
   }
+}
+
+/** Appends one series' exposition values (`_bucket` cumulative with `le`, `_sum`, `_count`) to `values`. */
+export function pushSeriesValues(
+  values: ExportedValue[],
+  name: string,
+  bounds: readonly number[],
+  shared: Record<string, string>,
+  s: HistogramSeries,
+): void {
+  const bucket = `${name}_bucket`;
+  let cumulative = 0;
+  for (let i = 0; i < bounds.length; i++) {
+    cumulative += s.counts[i]!;
+    values.push({ metricName: bucket, labels: { le: bounds[i]! }, sharedLabels: shared, value: cumulative });
+  }
+  values.push({ metricName: bucket, labels: { le: '+Inf' }, sharedLabels: shared, value: s.count });
+  values.push({ metricName: `${name}_sum`, labels: {}, sharedLabels: shared, value: s.sum });
+  values.push({ metricName: `${name}_count`, labels: {}, sharedLabels: shared, value: s.count });
 }

@@ -42,6 +42,7 @@ describe('one schema for every section', () => {
         'alerts: { cooldown: 90s, escalateAfter: "0", delivery: { backoff: 250ms } }',
         'chains: { c: { primaryModel: a, timeoutMs: 2m } }',
         'models: { a: { provider: simulated, timeout: "1500" } }',
+        'audit: { aggregateWindow: 10s }',
       ].join('\n'),
     );
     if (!r.ok) throw new Error(r.issues.map(formatIssue).join('\n'));
@@ -53,6 +54,7 @@ describe('one schema for every section', () => {
     expect(r.config.alerts.delivery.backoff).toBe(250);
     expect(r.config.chains['c']!.timeoutMs).toBe(120_000);
     expect(r.config.models['a']!.timeout).toBe(1500);
+    expect(r.config.audit.aggregateWindow).toBe(10_000);
   });
 
   it('names each bad field of the gateway sections by its path', () => {
@@ -63,7 +65,7 @@ describe('one schema for every section', () => {
         '  adminKeys: [{ name: ops, key: long-enough-key, scope: god }]',
         '  clientKeys: [{ name: ops, keyHash: abc }]',
         'flags: { retries: sometimes, hedgin: on }',
-        'audit: { dataDir: "" }',
+        'audit: { dataDir: "", aggregateWindow: soon }',
         'alerts: { rules: { errorRate: { treshold: 0.2 } }, notifiers: [{ type: pager }] }',
       ].join('\n'),
     );
@@ -78,6 +80,7 @@ describe('one schema for every section', () => {
     expect(text).toContain('flags.retries: ');
     expect(text).toContain('flags.hedgin: unknown key "hedgin" (did you mean "hedging"?)');
     expect(text).toContain('audit.dataDir: expected a directory path');
+    expect(text).toContain('audit.aggregateWindow: expected a duration');
     expect(text).toContain(
       'alerts.rules.errorRate.treshold: unknown key "treshold" (did you mean "threshold"?)',
     );
