@@ -25,16 +25,12 @@ const NOT_RUNTIME: Readonly<Record<string, string>> = {
 };
 
 /**
- * Issue 9: these settings are validated but not wired yet (the engine-core work wires them). Each entry
- * must be removed as soon as its field is read: the test fails while a listed field is read, so this list
- * cannot outlive the work.
+ * Fields validated but not wired yet, each with the issue that wires it. The test fails while a listed field
+ * is read, so an entry must be removed as soon as its field takes effect (issue 9's four, chains.*.maxRetries,
+ * chains.*.timeoutMs, resilience.maxConcurrentRequests and resilience.degradedModeThreshold, were removed
+ * when the engine started reading them).
  */
-const PENDING_ISSUE_9: Readonly<Record<string, string>> = {
-  'chains.*.maxRetries': 'issue 9: per-model retries inside the chain budget',
-  'chains.*.timeoutMs': "issue 9: the chain's overall deadline",
-  'resilience.maxConcurrentRequests': 'issue 9: a real concurrency limit that sheds with 429/503',
-  'resilience.degradedModeThreshold': 'issue 9: a documented effect, or removed',
-};
+const PENDING: Readonly<Record<string, string>> = {};
 
 describe('every config field is read', () => {
   let leaves: ConfigLeaf[];
@@ -65,7 +61,7 @@ describe('every config field is read', () => {
 
   it('finds no field that nothing reads (besides the listed ones)', () => {
     const unread = leaves.filter((l) => !isRead(graph, l.declarations)).map((l) => l.path);
-    const unexplained = unread.filter((p) => !(p in NOT_RUNTIME) && !(p in PENDING_ISSUE_9));
+    const unexplained = unread.filter((p) => !(p in NOT_RUNTIME) && !(p in PENDING));
     expect(unexplained, 'read these fields where they take effect, or remove them from the schema').toEqual(
       [],
     );
@@ -73,7 +69,7 @@ describe('every config field is read', () => {
 
   it('lists only fields that exist and are still unread (remove an entry once its field is read)', () => {
     const byPath = new Map(leaves.map((l) => [l.path, l]));
-    for (const path of [...Object.keys(PENDING_ISSUE_9), ...Object.keys(NOT_RUNTIME)]) {
+    for (const path of [...Object.keys(PENDING), ...Object.keys(NOT_RUNTIME)]) {
       const leaf = byPath.get(path);
       expect(leaf, `${path} is not a config field`).toBeDefined();
       expect(isRead(graph, leaf!.declarations), `${path} is read now: remove it from the list`).toBe(false);
