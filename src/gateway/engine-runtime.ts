@@ -19,9 +19,21 @@ import type {
   ReloadResult,
   TargetKind,
 } from '../server/runtime.js';
+import type { GatewaySettings } from '../server/settings.js';
 
-/** Loads and validates the config for a reload; returns the issues when it is invalid. */
-export type ConfigSource = () => Promise<{ ok: true; config: HiveConfig } | { ok: false; errors: string[] }>;
+/**
+ * Loads and validates the config for a reload; returns the issues when it is invalid. A source may also
+ * return the new gateway settings (applied by the server) and the sections that need a restart.
+ */
+export type ConfigSource = () => Promise<
+  | {
+      ok: true;
+      config: HiveConfig;
+      settings?: GatewaySettings;
+      restartRequired?: readonly string[];
+    }
+  | { ok: false; errors: string[] }
+>;
 
 const HISTORY_LIMIT = 100;
 
@@ -131,7 +143,9 @@ export class EngineGatewayRuntime implements GatewayRuntime {
     } catch (error) {
       return { ok: false, errors: [error instanceof Error ? error.message : String(error)] };
     }
-    return { ok: true, models: this.engine.current.registry.size };
+    const models = this.engine.current.registry.size;
+    if (!loaded.settings) return { ok: true, models };
+    return { ok: true, models, settings: loaded.settings, restartRequired: loaded.restartRequired ?? [] };
   }
 
   ready(): boolean {

@@ -19,13 +19,14 @@ import { systemClock } from '../core/clock.js';
 import { ResilienceEngine } from '../engine/resilience-engine.js';
 import { buildGateway } from '../server/app.js';
 import { FeatureFlags } from '../server/flags.js';
-import { compileGatewaySettings, hashKey } from '../server/settings.js';
+import { compileGatewaySettings, type GatewaySettings, hashKey } from '../server/settings.js';
 import type { StateStore } from '../state/state-store.js';
 import { createMetrics, type GatewayMetrics } from '../telemetry/index.js';
 import { RequestTimeline } from '../telemetry/request-timeline.js';
 import { auditEvent } from './audit-events.js';
 import { EngineGatewayRuntime } from './engine-runtime.js';
 import { createGatewayLogger, type LogFormat } from './logger.js';
+import { checkedConfigSource } from './reload-source.js';
 import { RoundBoard } from './round-board.js';
 import { instanceIdFor, openSharedStore } from './shared-state.js';
 import { StateSync } from './state-sync.js';
@@ -92,13 +93,23 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** Loads a config file, turning validation errors into readable lines. */
+/**
+ * Loads a config file for the gateway, turning validation errors into readable lines: what `serve`,
+ * `config validate` and a reload all refuse, with the same messages. A gateway without models answers
+ * every request with an error, so a file that defines none (an empty or emptied file) is refused too.
+ */
 export async function readConfig(
   path: string,
   env?: Readonly<Record<string, string | undefined>>,
 ): Promise<{ ok: true; config: HiveConfig } | { ok: false; errors: string[] }> {
   try {
-    return { ok: true, config: await loadConfig(path, { env }) };
+    const config = await loadConfig(path, { env });
+    if (Object.keys(config.models).length === 0)
+      return {
+        ok: false,
+        errors: ['models: expected at least one model (the file is empty or defines none)'],
+      };
+    return { ok: true, config };
   } catch (error) {
     if (error instanceof ConfigError) return { ok: false, errors: error.issues.map(formatIssue) };
     return { ok: false, errors: [error instanceof Error ? error.message : String(error)] };
@@ -114,20 +125,25 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   const loaded = await readConfig(configPath, options.env);
   if (!loaded.ok) throw new Error(`invalid configuration in ${configPath}:\n  ${loaded.errors.join('\n  ')}`);
   const config = loaded.config;
-  let settings = compileGatewaySettings(config);
   let generatedAdminKey: string | undefined;
-  if (settings.security.adminKeys.length === 0) {
+  const localAdminKey = (): string => {
     const key = options.adminKey ?? (options.env ?? process.env).HIVE_ADMIN_KEY ?? undefined;
-    const adminKey = key || `hra_${randomBytes(24).toString('base64url')}`;
-    if (!key) generatedAdminKey = adminKey;
-    settings = {
-      ...settings,
-      security: {
-        ...settings.security,
-        adminKeys: [{ name: 'local-admin', digest: hashKey(adminKey), scope: 'admin' }],
-      },
-    };
-  }
+    if (key) return key;
+    generatedAdminKey ??= `hra_${randomBytes(24).toString('base64url')}`;
+    return generatedAdminKey;
+  };
+  // Without admin keys in the file, the local admin key is accepted (at start and after every reload).
+  const complete = (s: GatewaySettings): GatewaySettings =>
+    s.security.adminKeys.length > 0
+      ? s
+      : {
+          ...s,
+          security: {
+            ...s.security,
+            adminKeys: [{ name: 'local-admin', digest: hashKey(localAdminKey()), scope: 'admin' }],
+          },
+        };
+  const settings = complete(compileGatewaySettings(config));
   const logger =
     options.logger === false
       ? undefined
@@ -154,7 +170,10 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     clock: options.clock,
     logger: logger ?? silentAlertLogger,
   });
-  const runtime = new EngineGatewayRuntime(engine, () => readConfig(configPath, options.env));
+  const runtime = new EngineGatewayRuntime(
+    engine,
+    checkedConfigSource({ configPath, env: options.env, started: config, complete }),
+  );
   metrics.setGaugeSource({
     // The breakers' own states (what events carry too), read without building admin snapshots.
     breakers: () =>

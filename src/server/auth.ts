@@ -78,25 +78,44 @@ const ANONYMOUS: AuthResult<ClientIdentity> = Object.freeze({
   identity: Object.freeze({ name: undefined, restriction: undefined }),
 });
 
+function restrictionsOf(security: GatewaySettings['security']): Map<string, DataRestriction> {
+  const restrictions = new Map<string, DataRestriction>();
+  for (const k of security.clientKeys) {
+    if (!k.allowModels && !k.allowProviders) continue;
+    const r: { models?: ReadonlySet<string>; providers?: ReadonlySet<string> } = {};
+    if (k.allowModels) r.models = new Set(k.allowModels);
+    if (k.allowProviders) r.providers = new Set(k.allowProviders);
+    restrictions.set(k.name, r);
+  }
+  return restrictions;
+}
+
 /** Verifies client and admin keys for the routes. */
 export class Authenticator {
-  private readonly limiter: AuthFailureLimiter;
-  private readonly restrictions = new Map<string, DataRestriction>();
+  private limiter: AuthFailureLimiter;
+  private restrictions = new Map<string, DataRestriction>();
 
   constructor(
-    private readonly security: GatewaySettings['security'],
-    clock: Clock,
+    private security: GatewaySettings['security'],
+    private readonly clock: Clock,
     /** Called on every rejected key (never with the key itself). */
     private readonly onRejected: (kind: 'admin' | 'client', ip: string, reason: string) => void = () => {},
   ) {
     this.limiter = new AuthFailureLimiter(security.authFailures, clock);
-    for (const k of security.clientKeys) {
-      if (!k.allowModels && !k.allowProviders) continue;
-      const r: { models?: ReadonlySet<string>; providers?: ReadonlySet<string> } = {};
-      if (k.allowModels) r.models = new Set(k.allowModels);
-      if (k.allowProviders) r.providers = new Set(k.allowProviders);
-      this.restrictions.set(k.name, r);
-    }
+    this.restrictions = restrictionsOf(security);
+  }
+
+  /**
+   * Switches to new keys (a config reload): a removed key fails from the next request on. The failed-attempt
+   * counts are kept unless the `authFailures` limits changed.
+   */
+  update(security: GatewaySettings['security']): void {
+    const limits = this.security.authFailures;
+    const next = security.authFailures;
+    if (limits.max !== next.max || limits.windowMs !== next.windowMs || limits.trackedIps !== next.trackedIps)
+      this.limiter = new AuthFailureLimiter(next, this.clock);
+    this.restrictions = restrictionsOf(security);
+    this.security = security;
   }
 
   /** True when the inference API requires a client key. */

@@ -83,7 +83,8 @@ export type LiveEvent = EngineEvent | GatewayEvent;
 /** Shared state of one gateway instance. */
 export interface GatewayContext {
   readonly runtime: GatewayRuntime;
-  readonly settings: GatewaySettings;
+  /** The settings in force (`security` and `flags` change with a config reload). */
+  settings: GatewaySettings;
   readonly flags: FeatureFlags;
   readonly auth: Authenticator;
   /** Per-caller inference rate limit, when configured. */

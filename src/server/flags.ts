@@ -66,7 +66,7 @@ function enabled(mode: FlagMode, bucket: number): boolean {
 /** The live flag table. Reads are O(1); with no percentage flag, resolving allocates nothing. */
 export class FeatureFlags {
   private modes: Record<FeatureName, FlagMode>;
-  private readonly configured: Readonly<Record<FeatureName, FlagMode>>;
+  private configured: Readonly<Record<FeatureName, FlagMode>>;
   private readonly overrides = new Set<FeatureName>();
   private fixed: ResolvedFeatures | undefined;
 
@@ -74,6 +74,15 @@ export class FeatureFlags {
   constructor(configured: Readonly<Record<FeatureName, FlagMode>>) {
     this.configured = { ...configured };
     this.modes = { ...configured };
+    this.fixed = this.computeFixed();
+  }
+
+  /** New configured modes (a config reload): flags without a runtime override follow them at once. */
+  reconfigure(configured: Readonly<Record<FeatureName, FlagMode>>): void {
+    this.configured = { ...configured };
+    const modes = { ...this.modes };
+    for (const f of FEATURES) if (!this.overrides.has(f)) modes[f] = configured[f];
+    this.modes = modes;
     this.fixed = this.computeFixed();
   }
 

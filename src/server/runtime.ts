@@ -6,6 +6,7 @@
 import type { FailureKind } from '../core/outcome.js';
 import type { EngineEvent } from '../engine/events.js';
 import type { ResilienceEngineApi } from '../engine/types.js';
+import type { GatewaySettings } from './settings.js';
 
 /** A model's health status. */
 export type HealthStatus = 'healthy' | 'degraded' | 'failed';
@@ -94,7 +95,14 @@ export type TargetKind = 'model' | 'chain' | 'route';
 
 /** Result of a config reload: the running config is kept when it fails. */
 export type ReloadResult =
-  | { readonly ok: true; readonly models: number }
+  | {
+      readonly ok: true;
+      readonly models: number;
+      /** The new gateway settings: their `security` and `flags` are applied at once. */
+      readonly settings?: GatewaySettings;
+      /** Config sections that changed but take effect only after a restart (e.g. `server`). */
+      readonly restartRequired?: readonly string[];
+    }
   | { readonly ok: false; readonly errors: string[] };
 
 /** A subscription handle. */

@@ -137,8 +137,12 @@ describe('config reload', () => {
     h = await harness();
     h.runtime.reloadResult = { ok: true, models: 3 };
     const res = await h.app.inject({ method: 'POST', url: '/admin/v1/config/reload', headers: root });
-    expect(res.json()).toEqual({ ok: true, models: 3 });
-    expect(h.audit.records.find((r) => r.type === 'config.reloaded')?.data).toEqual({ models: 3 });
+    expect(res.json()).toEqual({ ok: true, models: 3, applied: ['models'], restartRequired: [] });
+    expect(h.audit.records.find((r) => r.type === 'config.reloaded')?.data).toEqual({
+      models: 3,
+      applied: ['models'],
+      restartRequired: [],
+    });
   });
 });
 

@@ -15,7 +15,7 @@
  * | GET | `/admin/v1/flags` | read | every feature flag |
  * | PUT | `/admin/v1/flags/:feature` | operate | set a flag: `{ "mode": "on" \| "off" \| "percent", "percent"?: 0..100 }` |
  * | DELETE | `/admin/v1/flags/:feature` | operate | drop the runtime override: back to the configured mode |
- * | POST | `/admin/v1/config/reload` | admin | reload the config file; an invalid file is rejected (400) and the running config kept |
+ * | POST | `/admin/v1/config/reload` | admin | reload the config file (see `admin-reload.ts`): refused like `serve` refuses it, or applied (keys and flags at once) |
  * | GET | `/admin/v1/audit?type=&actor=&sinceSeq=&limit=&order=&instance=` | read | query the audit log (several instances: every chain merged by time, or `instance=<id>`) |
  * | GET | `/admin/v1/audit/verify` | read | verify the audit hash chain (every instance's chain in the data dir) |
  * | GET | `/admin/v1/events?types=` | read | Server-Sent Events: live engine, flag, admin, alert and round events (see `admin-events.ts`) |
@@ -29,11 +29,12 @@ import { z } from 'zod';
 import { formatPath as formatIssuePath } from '../../config/config-error.js';
 import type { AdminIdentity } from '../auth.js';
 import { type GatewayContext, sendError } from '../context.js';
-import { httpError, invalidRequest, scrubSecrets, truncate } from '../errors.js';
+import { httpError, invalidRequest, truncate } from '../errors.js';
 import { describeMode, FEATURES, type FlagMode, isFeatureName } from '../flags.js';
 import type { AdminScope } from '../settings.js';
 import { registerAdminEvents } from './admin-events.js';
 import { registerAdminLiveRoutes } from './admin-live.js';
+import { registerConfigReload } from './admin-reload.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -207,50 +208,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: GatewayContext): 
     return reply.send({ feature, from, to, flag, cleared: overridden });
   });
 
-  app.post(`${P}/config/reload`, admin, async (request, reply) => {
-    const result = await ctx.runtime.reload();
-    const actor = actorOf(request);
-    if (!result.ok) {
-      const errors = result.errors.slice(0, 100).map(scrubSecrets);
-      ctx.recordAudit({
-        type: 'config.reload_rejected',
-        actor,
-        reason: 'invalid config; running config kept',
-        data: { errors },
-      });
-      ctx.events.emit({
-        type: 'admin.action',
-        action: 'config.reload',
-        target: null,
-        actor,
-        ok: false,
-        detail: `rejected: ${errors.length} errors`,
-        at: ctx.clock.wallNow(),
-      });
-      const err = invalidRequest(
-        `The config was rejected and the running config kept: ${errors.slice(0, 5).join('; ')}`,
-        null,
-        'invalid_config',
-      );
-      return reply.code(400).send({ error: { ...err.body.error, errors } });
-    }
-    ctx.recordAudit({
-      type: 'config.reloaded',
-      actor,
-      reason: `config reloaded (${result.models} models)`,
-      data: { models: result.models },
-    });
-    ctx.events.emit({
-      type: 'admin.action',
-      action: 'config.reload',
-      target: null,
-      actor,
-      ok: true,
-      detail: `${result.models} models`,
-      at: ctx.clock.wallNow(),
-    });
-    return reply.send({ ok: true, models: result.models });
-  });
+  registerConfigReload(app, ctx, `${P}/config/reload`, admin, actorOf);
 
   app.get<{ Querystring: Record<string, string | undefined> }>(`${P}/audit`, read, async (request, reply) => {
     const audit = ctx.audit;
