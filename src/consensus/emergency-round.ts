@@ -55,6 +55,32 @@ export async function finaliseWithAuthorisation(
   authorisation: Authorisation,
   context: FinaliseContext,
 ): Promise<FinaliseOutcome> {
+  let release: (() => Promise<void>) | undefined;
+  try {
+    release = await context.nonceStore.lock?.();
+  } catch (error) {
+    const message = `used-nonce store busy: ${(error as Error).message}`;
+    const roundId = typeof authorisation.round_id === 'string' ? authorisation.round_id : '?';
+    safeCall(context.onEvent, {
+      type: 'round.emergency_refused',
+      round_id: roundId,
+      reason: 'invalid',
+      message,
+    });
+    return { ok: false, reason: 'invalid', message };
+  }
+  try {
+    return await finaliseLocked(minutesDir, authorisation, context);
+  } finally {
+    await release?.();
+  }
+}
+
+async function finaliseLocked(
+  minutesDir: string,
+  authorisation: Authorisation,
+  context: FinaliseContext,
+): Promise<FinaliseOutcome> {
   const clock = context.clock ?? systemClock;
   const dir = minutesDir;
   const emit = (e: ConsensusEvent) => safeCall(context.onEvent, e);

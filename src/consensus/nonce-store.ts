@@ -5,8 +5,8 @@
  * edits the folder.
  * @packageDocumentation
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { writeAtomically } from './minutes-writer.js';
 
 /** The used-nonce file inside a state directory. */
@@ -20,6 +20,11 @@ export interface NonceStore {
   hasRound(roundId: string): Promise<boolean>;
   /** Records a nonce as used for `roundId` at `at` (ISO time). */
   add(nonce: string, roundId: string, at: string): Promise<void>;
+  /**
+   * Takes the store for one whole finalisation (check, write, record), so two concurrent authorisations
+   * cannot both pass the checks; returns the release. Fails fast when it is taken.
+   */
+  lock?(): Promise<() => Promise<void>>;
 }
 
 /** An in-memory store (tests, single process). */
@@ -67,6 +72,22 @@ export class FileNonceStore implements NonceStore {
     const records = await this.load();
     records.push({ nonce, round_id: roundId, at });
     await writeAtomically(this.path, `${JSON.stringify({ used: records }, null, 2)}\n`);
+  }
+
+  async lock(): Promise<() => Promise<void>> {
+    await mkdir(dirname(this.path), { recursive: true });
+    const lockPath = `${this.path}.lock`;
+    try {
+      const handle = await open(lockPath, 'wx');
+      await handle.writeFile(`${process.pid}\n`);
+      await handle.close();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      throw new Error(
+        `${lockPath} exists: another authorisation is running (remove the file if no process holds it)`,
+      );
+    }
+    return () => unlink(lockPath).catch(() => undefined);
   }
 
   private async load(): Promise<NonceRecord[]> {

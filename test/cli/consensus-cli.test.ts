@@ -470,11 +470,20 @@ describe('hive-resilience emergency authorise against a hostile operator', () =>
     await rename(ws.minutes, moved);
     const inside = await authorise(moved, [alice, bob], '--state-dir', join(moved, 'state'));
     expect(inside.error?.message).toMatch(/--state-dir: .* is inside the minutes folder/);
+    // HIVE_EMERGENCY_STATE_DIR is used when --state-dir is not given, and --state-dir wins over it
     const stateDir = join(ws.dir, 'state');
-    const done = await authorise(moved, [alice, bob], '--state-dir', stateDir);
-    expect(done.code).toBe(0);
+    process.env.HIVE_EMERGENCY_STATE_DIR = join(moved, 'nonces');
+    try {
+      const fromEnv = await authorise(moved, [alice, bob]);
+      expect(fromEnv.error?.message).toMatch(/--state-dir: .*nonces is inside the minutes folder/);
+      const done = await authorise(moved, [alice, bob], '--state-dir', stateDir);
+      expect(done.code).toBe(0);
+    } finally {
+      delete process.env.HIVE_EMERGENCY_STATE_DIR;
+    }
     expect(await exists(join(moved, 'results.json'))).toBe(true);
     expect(await exists(join(stateDir, 'emergency-nonces.json'))).toBe(true);
+    expect(await exists(join(ws.data, 'emergency-nonces.json'))).toBe(false);
   });
 });
 

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -11,7 +11,7 @@ import {
 } from '../../src/consensus/authorisation.js';
 import { finaliseWithAuthorisation } from '../../src/consensus/emergency-round.js';
 import type { ConsensusEvent } from '../../src/consensus/events.js';
-import { MemoryNonceStore } from '../../src/consensus/nonce-store.js';
+import { FileNonceStore, MemoryNonceStore } from '../../src/consensus/nonce-store.js';
 import { runRound } from '../../src/consensus/round-runner.js';
 import { loadRoundState, minutesDigest } from '../../src/consensus/round-state.js';
 import { makeRules } from '../../src/consensus/rules.js';
@@ -208,6 +208,27 @@ describe('emergency consensus', () => {
     expect(canonicalAuthorisationMessage(request())).toMatch(
       /^hive-resilience\/emergency-consensus\/v2\n[^]*\nminutes_sha256=[0-9a-f]{64}$/,
     );
+  });
+
+  it('a file store outside the folder: locked during a finalisation, records the nonce and the round', async () => {
+    const { dir, request, sign2, ctx } = await pendingRound();
+    const state = await tempDir();
+    cleanups.push(state.cleanup);
+    const store = new FileNonceStore(join(state.dir, 'state'));
+    const release = await store.lock();
+    const busy = await finaliseWithAuthorisation(dir, sign2(request()), { ...ctx, nonceStore: store });
+    expect(!busy.ok && [busy.reason, busy.message]).toEqual([
+      'invalid',
+      expect.stringMatching(/emergency-nonces\.json\.lock exists: another authorisation is running/),
+    ]);
+    await release();
+    const auth = sign2(request());
+    expect((await finaliseWithAuthorisation(dir, auth, { ...ctx, nonceStore: store })).ok).toBe(true);
+    expect(await readdir(join(state.dir, 'state'))).toEqual(['emergency-nonces.json']);
+    expect(await store.has(auth.nonce)).toBe(true);
+    expect(await store.hasRound('0009-r1')).toBe(true);
+    await writeFile(store.path, 'not json');
+    await expect(store.has('x')).rejects.toThrow(/emergency-nonces\.json: not JSON/);
   });
 
   it('refuses a reduced quorum above the votes filed', async () => {
