@@ -3,7 +3,9 @@
  * It does not listen; the caller does (`await app.listen({ host, port })`).
  * @packageDocumentation
  */
+
 import { randomBytes } from 'node:crypto';
+import fastifyCors from '@fastify/cors';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -236,29 +238,16 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Fastif
   });
   const cors = settings.server.cors;
   if (cors) {
-    const allowedOrigin = (origin: string | undefined) =>
-      origin !== undefined && (cors.origins === '*' || cors.origins.includes(origin));
-    app.addHook('onRequest', (request, reply, done) => {
-      const origin = request.headers.origin;
-      if (allowedOrigin(origin)) {
-        reply.header('access-control-allow-origin', cors.origins === '*' && !cors.credentials ? '*' : origin);
-        reply.header('vary', 'Origin');
-        reply.header('access-control-expose-headers', EXPOSED);
-        if (cors.credentials) reply.header('access-control-allow-credentials', 'true');
-      }
-      done();
-    });
-    app.options('*', async (request, reply) => {
-      if (!allowedOrigin(request.headers.origin) || !request.headers['access-control-request-method']) {
-        return sendError(
-          reply,
-          httpError(404, 'not_found_error', 'Not a CORS preflight from an allowed origin', 'not_found'),
-        );
-      }
-      reply.header('access-control-allow-methods', 'GET, POST, PUT, OPTIONS');
-      reply.header('access-control-allow-headers', ALLOWED_HEADERS);
-      reply.header('access-control-max-age', String(cors.maxAgeSeconds));
-      return reply.code(204).send();
+    // @fastify/cors (measured as fast as the hook it replaced: docs/benchmarks.md). Preflights are answered
+    // in its onRequest hook, before authentication; a disallowed origin gets no allow-origin header.
+    await app.register(fastifyCors, {
+      origin: cors.origins === '*' ? (cors.credentials ? true : '*') : [...cors.origins],
+      credentials: cors.credentials,
+      exposedHeaders: EXPOSED,
+      methods: ['GET', 'POST', 'PUT', 'OPTIONS'],
+      allowedHeaders: ALLOWED_HEADERS,
+      maxAge: cors.maxAgeSeconds,
+      strictPreflight: true,
     });
   }
 

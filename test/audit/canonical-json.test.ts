@@ -52,3 +52,24 @@ describe('canonicalJson', () => {
     );
   });
 });
+
+describe('canonicalJson and canonicalize (RFC 8785)', () => {
+  it('writes the same bytes as canonicalize 2 for any JSON value and for real records', async () => {
+    const { default: canonicalizeModule } = await import('canonicalize');
+    const canonicalize = canonicalizeModule as unknown as (input: unknown) => string | undefined;
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        expect(canonicalJson(v as JsonValue)).toBe(canonicalize(v));
+      }),
+      { numRuns: 500 },
+    );
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const dir = new URL('../consensus/fixtures/hivellm-minutes/0001/votes/', import.meta.url);
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBeGreaterThan(3);
+    for (const f of files) {
+      const value = JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as JsonValue;
+      expect(canonicalJson(value), f).toBe(canonicalize(value));
+    }
+  });
+});

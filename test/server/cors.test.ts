@@ -50,6 +50,14 @@ describe('CORS', () => {
       });
       expect(pre.statusCode).toBe(204);
       expect(pre.headers['access-control-allow-headers']).toContain('x-admin-key');
+      expect(pre.headers['access-control-max-age']).toBeDefined();
+      // A preflight from another origin is not allowed (no allow-origin header: the browser blocks it).
+      const foreign = await h.app.inject({
+        method: 'OPTIONS',
+        url: '/v1/chat/completions',
+        headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+      });
+      expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
     } finally {
       await h.app.close();
     }
