@@ -1,13 +1,15 @@
 /**
  * `npm run bench:gateway`: gateway throughput and latency on loopback, in one process run so the compared
- * figures share conditions. Scenarios (`BENCH_SCENARIOS=proxy,latency,stream,outage`, default all; or
+ * figures share conditions. Scenarios (`BENCH_SCENARIOS=proxy,latency,stream,outage,dashboard`, default all; or
  * `--scenarios=…`):
  *  - `proxy`: 50 connections, non-streaming, one target after the other: the fast upstream directly, the
  *    bare Fastify + undici yardstick, our gateway in this process and in its own, Portkey;
  *  - `latency`: 1 connection, sequential requests (interleaved rounds, µs resolution): added median;
  *  - `stream`: streamed requests, yardstick vs ours vs Portkey in interleaved rounds (gateway-scenarios.ts);
  *  - `outage`: primary down (breaker open, fallback serving) vs healthy, SQLite audit on disk, with the
- *    yardstick, interleaved; audit rows and bytes added (gateway-scenarios.ts).
+ *    yardstick, interleaved; audit rows and bytes added (gateway-scenarios.ts);
+ *  - `dashboard`: nobody watching vs the dashboard page attached vs a raw event-stream subscriber,
+ *    interleaved, CPU per request (gateway-dashboard.ts).
  * autocannon runs in a worker thread so the load generator does not share a gateway's event loop.
  * Everything listens on and talks to 127.0.0.1 (Portkey binds all interfaces; we only call 127.0.0.1).
  */
@@ -15,6 +17,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningGateway, startGateway } from '../src/gateway/start-gateway.js';
+import { dashboardScenario } from './gateway-dashboard.js';
 import {
   BODY,
   BUILD_DIR,
@@ -45,7 +48,7 @@ import {
 import { outageScenario, streamScenario } from './gateway-scenarios.js';
 import { loadavg } from './loadavg.js';
 
-const ALL_SCENARIOS = ['proxy', 'latency', 'stream', 'outage'] as const;
+const ALL_SCENARIOS = ['proxy', 'latency', 'stream', 'outage', 'dashboard'] as const;
 type Scenario = (typeof ALL_SCENARIOS)[number];
 
 /** The scenarios asked for (`--scenarios=a,b` or `BENCH_SCENARIOS=a,b`); all by default. */
@@ -160,6 +163,7 @@ async function main(): Promise<void> {
       );
     }
     if (scenarios.has('outage')) await outageScenario(dir, upstream.port, yardstick);
+    if (scenarios.has('dashboard')) await dashboardScenario(dir, upstream.port);
     console.log(`\nloadavg at end: ${loadavg()}`);
   } finally {
     await portkey?.close();

@@ -82,7 +82,20 @@ export class BreakerTimeline {
         state = t.to;
         start = t.at;
       }
-      return el('div', { class: 'lane' }, el('span', { text: model }), track);
+      const last = list[list.length - 1];
+      const now = this.current.get(model) ?? last.to;
+      return el(
+        'div',
+        { class: 'lane' },
+        el('span', { text: model }),
+        track,
+        el(
+          'span',
+          { class: 'now' },
+          el('span', { class: `badge b-${now}`, text: now.replace('_', '-') }),
+          ` since ${fmtTime(last.at)}`,
+        ),
+      );
     });
     if (lanes.length === 0) {
       const open = [...this.current].filter(([, s]) => s !== 'closed').map(([m, s]) => `${m} (${s})`);
@@ -105,7 +118,11 @@ export class BreakerTimeline {
         el('span', {}, el('span', { class: `swatch b-${s}`, 'aria-hidden': 'true' }), s.replace('_', '-')),
       ),
     );
-    replaceChildren(this.node, [...lanes, el('div', { class: 'axis' }, el('span'), ticks), legend]);
+    replaceChildren(this.node, [
+      ...lanes,
+      el('div', { class: 'axis' }, el('span'), ticks, el('span')),
+      legend,
+    ]);
   }
 }
 
