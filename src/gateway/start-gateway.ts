@@ -66,6 +66,11 @@ export interface StartGatewayOptions {
    * several gateways in a test, or a store the primary process keeps for its workers).
    */
   readonly stateStore?: { readonly store: StateStore; readonly name: string };
+  /**
+   * What `GET /metrics` serves instead of this process's own metrics (a worker of `serve --workers N`
+   * serves the whole process group's).
+   */
+  readonly renderMetrics?: () => Promise<string>;
 }
 
 /** A running gateway. */
@@ -223,7 +228,13 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     runtime,
     settings,
     audit,
-    metrics,
+    metrics: options.renderMetrics
+      ? {
+          contentType: metrics.contentType,
+          render: options.renderMetrics,
+          recordOperation: (op) => metrics.recordOperation(op),
+        }
+      : metrics,
     flags,
     onEvent: sync ? (e) => sync?.onGatewayEvent(e) : undefined,
     logger: logger ?? false,

@@ -3,8 +3,15 @@
  * @packageDocumentation
  */
 import type { Command } from 'commander';
-import { startGateway } from '../../gateway/start-gateway.js';
-import { parsePort } from '../cli-error.js';
+import { DEFAULT_CONFIG_PATH, readConfig, startGateway } from '../../gateway/start-gateway.js';
+import {
+  exposeWorkerRegistry,
+  isGatewayWorker,
+  runPrimary,
+  workerGatewayOptions,
+  workerIndex,
+} from '../../gateway/workers.js';
+import { CliError, parsePort } from '../cli-error.js';
 import { startDemoTraffic } from '../demo-traffic.js';
 import { chooseLogFormat } from '../log-format.js';
 
@@ -23,6 +30,11 @@ export function registerServeCommand(program: Command): void {
       'auto (readable lines on a terminal, JSON lines otherwise), pretty or json',
       'auto',
     )
+    .option(
+      '-w, --workers <n>',
+      'worker processes sharing the port, state (state.store, or this process without Redis) and metrics',
+      parseWorkers,
+    )
     .action(
       async (opts: {
         config?: string;
@@ -31,16 +43,33 @@ export function registerServeCommand(program: Command): void {
         dataDir?: string;
         demo?: boolean;
         logFormat?: string;
+        workers?: number;
       }) => {
         const logFormat = chooseLogFormat(opts.logFormat, process.stdout.isTTY === true);
+        if ((opts.workers ?? 1) > 1 && !isGatewayWorker()) {
+          const loaded = await readConfig(opts.config ?? DEFAULT_CONFIG_PATH);
+          if (!loaded.ok) throw new CliError(`invalid configuration:\n  ${loaded.errors.join('\n  ')}`, 1);
+          await runPrimary(opts.workers ?? 1, loaded.config.state, (line) =>
+            process.stderr.write(`hive-resilience primary: ${line}\n`),
+          );
+          return;
+        }
+        const worker = isGatewayWorker();
         const gateway = await startGateway({
           configPath: opts.config,
           host: opts.host,
           port: opts.port,
           dataDir: opts.dataDir,
           logFormat,
+          ...(worker ? workerGatewayOptions() : {}),
         });
+        if (worker) exposeWorkerRegistry(gateway.metrics.registry);
         const out = process.stderr;
+        if (worker && workerIndex() !== 1) {
+          await untilSignal();
+          await gateway.close();
+          process.exit(0); // the IPC channel to the primary would keep a worker alive
+        }
         out.write(`\nhive-resilience gateway on ${gateway.url}  (config: ${gateway.configPath})\n`);
         out.write(`  OpenAI API:  ${gateway.url}/v1/chat/completions   models: ${gateway.url}/v1/models\n`);
         out.write(`  health:      ${gateway.url}/health/ready   metrics: ${gateway.url}/metrics\n`);
@@ -55,14 +84,26 @@ export function registerServeCommand(program: Command): void {
             `-d '{"model":"governance","messages":[{"role":"user","content":"hello"}]}'\n\n`,
         );
         const demo = opts.demo ? startDemoTraffic(gateway, out) : undefined;
-        await new Promise<void>((resolve) => {
-          const stop = (): void => resolve();
-          process.once('SIGINT', stop);
-          process.once('SIGTERM', stop);
-        });
+        await untilSignal();
         demo?.stop();
         out.write('hive-resilience: shutting down\n');
         await gateway.close();
+        if (worker) process.exit(0); // the IPC channel to the primary would keep a worker alive
       },
     );
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+function parseWorkers(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new CliError('--workers: expected an integer from 1 to 64', 2);
+  return n;
 }
