@@ -35,9 +35,9 @@ async function workspace() {
   return { minutes, outside };
 }
 
-function round(minutesDir: string, voterIds: string[]): Promise<Awaited<ReturnType<typeof runRound>>> {
+function options(minutesDir: string, voterIds: string[]): RoundOptions {
   const clock = new FakeClock(0, Date.UTC(2025, 8, 18));
-  const options: RoundOptions = {
+  return {
     minutesDir,
     minuteId: '0011',
     proposals: PROPOSALS,
@@ -49,7 +49,11 @@ function round(minutesDir: string, voterIds: string[]): Promise<Awaited<ReturnTy
     perVoterDeadlineMs: 500,
     maxAttempts: 1,
   };
-  return drive(clock, runRound(options));
+}
+
+function round(minutesDir: string, voterIds: string[]): Promise<Awaited<ReturnType<typeof runRound>>> {
+  const o = options(minutesDir, voterIds);
+  return drive(o.clock as FakeClock, runRound(o));
 }
 
 describe('untrusted minutes folders', () => {
@@ -82,7 +86,8 @@ describe('untrusted minutes folders', () => {
   it('refuses a round in a folder whose votes/ is a symlink, naming it, and writes nothing outside', async () => {
     const { minutes, outside } = await workspace();
     await symlink(outside, join(minutes, 'votes'));
-    const err = await round(minutes, ['g1', 'g2']).then(
+    // refused before any model is asked or any timer set
+    const err = await runRound(options(minutes, ['g1', 'g2'])).then(
       () => undefined,
       (e: unknown) => e,
     );
