@@ -83,7 +83,7 @@ export class BreakerTimeline {
         start = t.at;
       }
       const last = list[list.length - 1];
-      const now = this.current.get(model) ?? last.to;
+      const current = this.current.get(model) ?? last.to;
       return el(
         'div',
         { class: 'lane' },
@@ -92,7 +92,7 @@ export class BreakerTimeline {
         el(
           'span',
           { class: 'now' },
-          el('span', { class: `badge b-${now}`, text: now.replace('_', '-') }),
+          el('span', { class: `badge b-${current}`, text: current.replace('_', '-') }),
           ` since ${fmtTime(last.at)}`,
         ),
       );
