@@ -250,6 +250,18 @@ describe('the dashboard', { timeout: 90_000 }, () => {
       /^Isolate /,
     );
     expect(gw.audit.query({ type: 'admin.action' }).filter((r) => r.reason.includes('isolate'))).toEqual([]);
+    // confirmed, the isolation happens, is shown, audited, and released the same way
+    const isolate = page.getByRole('button', { name: 'Isolate backup' });
+    await isolate.click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Isolate' }).click();
+    await page.locator('tr[data-model="backup"][data-breaker="isolated"]').waitFor();
+    expect(gw.audit.query({ type: 'admin.action', order: 'desc', limit: 1 })[0]).toMatchObject({
+      actor: 'admin:operator',
+      data: { action: 'breaker.isolate', target: 'backup' },
+    });
+    await page.getByRole('button', { name: 'Release backup' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Release' }).click();
+    await page.locator('tr[data-model="backup"][data-breaker="closed"]').waitFor();
     // every control in every view has an accessible name
     for (const name of [
       'Models',
@@ -274,5 +286,11 @@ describe('the dashboard', { timeout: 90_000 }, () => {
       );
       expect(unnamed).toEqual([]);
     }
+    // signing out forgets the key
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Admin key').waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    await page.reload();
+    expect(await page.locator('#app').isHidden()).toBe(true);
   });
 });
