@@ -41,17 +41,17 @@ export function parseJson(bytes: Buffer): unknown {
 /**
  * Re-tallies the vote files of a chain and compares the result with this project's `results.json`: each
  * disagreeing, missing or unknown proposal is a `tally_mismatch`, an unparsable vote file an
- * `invalid_vote_file` (both appended to `defects`). Returns `checked: false` when `results.json` is
- * absent or not in this project's format (CMMV-Hive's formats are re-tallied by `published-results.ts`),
- * or when `proposals.json` is missing (with a note).
+ * `invalid_vote_file` (both appended to `defects`). `ours` is false when `results.json` is absent or not
+ * in this project's format (CMMV-Hive's formats are re-tallied by `published-results.ts`); `checked` is
+ * false then, or when `proposals.json` is missing (with a note).
  */
 export async function recheckTally(
   input: TallyRecheckInput,
   defects: ChainDefect[],
   notes: string[],
-): Promise<{ readonly checked: boolean; readonly files: readonly string[] }> {
+): Promise<{ readonly ours: boolean; readonly checked: boolean; readonly files: readonly string[] }> {
   const { blocks, readBytes } = input;
-  const no = { checked: false, files: [] };
+  const no = { ours: false, checked: false, files: [] };
   const resultsBytes = await readBytes(RESULTS_FILE);
   if (!resultsBytes) return no;
   const results = parseResultsForCheck(parseJson(resultsBytes));
@@ -60,7 +60,7 @@ export async function recheckTally(
   const proposals = proposalBytes ? parseProposals(parseJson(proposalBytes)) : null;
   if (!proposals?.ok) {
     notes.push('proposals.json missing or invalid: votes not re-tallied');
-    return no;
+    return { ...no, ours: true };
   }
   const votes: VoteFile[] = [];
   for (const { block, kind, bytes } of blocks) {
@@ -111,5 +111,5 @@ export async function recheckTally(
   for (const id of recorded.keys()) {
     defects.push({ kind: 'tally_mismatch', proposal: id, message: `results list unknown proposal ${id}` });
   }
-  return { checked: true, files: [RESULTS_FILE] };
+  return { ours: true, checked: true, files: [RESULTS_FILE] };
 }

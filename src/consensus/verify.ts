@@ -212,8 +212,8 @@ export async function verifyMinutes(folder: string): Promise<ChainReport> {
   };
   const input = { folder, blocks, readBytes };
   const ours = await recheckTally(input, defects, notes);
-  if (ours.checked) {
-    tallyChecked = true;
+  if (ours.ours) {
+    tallyChecked = ours.checked;
     resultsChecked = [...ours.files];
   } else {
     const published = await recheckPublishedResults(input, defects, notes);

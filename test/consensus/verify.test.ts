@@ -155,6 +155,34 @@ describe('verifyMinutes', () => {
     expect(await kinds(dir)).toEqual([['tally_mismatch', '028']]);
   });
 
+  it("does not read this project's results.json as a CMMV-Hive report when proposals.json is gone", async () => {
+    const dir = await tampered(() => {});
+    await rm(join(dir, 'proposals.json'));
+    const report = await verifyMinutes(dir);
+    expect(report).toMatchObject({ ok: true, tallyChecked: false, resultsChecked: [] });
+    expect(report.defects).toEqual([]);
+    expect(report.notes).toContain('proposals.json missing or invalid: votes not re-tallied');
+  });
+
+  it('reads a bare-array chain with a genesis block and an unknown block type, block by block', async () => {
+    const dir = await tampered(() => {});
+    const doc = JSON.parse(await readFile(join(dir, 'voting_chain.json'), 'utf8')) as { chain: Block[] };
+    const chain = doc.chain.slice(0, 2) as Array<Omit<Block, 'type'> & { type: string }>;
+    chain[1]!.type = 'attestation';
+    rehash(chain[1] as Block);
+    await writeFile(join(dir, 'voting_chain.json'), JSON.stringify([...chain, { index: 3, type: 'vote' }]));
+    const report = await verifyMinutes(dir);
+    expect(report.layout).toBe('array');
+    expect(report.verdicts.map((v) => [v.index, v.kind, v.defects])).toEqual([
+      [1, 'vote', []],
+      [2, 'unknown', ['unknown_block_type']],
+      [null, 'vote', ['unreadable_block']],
+    ]);
+    expect(formatChainReport(report)).toMatch(
+      /block #2: unreadable_block: cannot be read: timestamp: expected a string/,
+    );
+  });
+
   it('reports a missing or unreadable chain', async () => {
     const dir = join(root.dir, 'empty');
     await cp(join(base, 'votes'), join(dir, 'votes'), { recursive: true });
