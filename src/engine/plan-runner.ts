@@ -6,6 +6,8 @@
  */
 import type { Clock } from '../core/clock.js';
 import { fallbackOver } from '../core/fallback.js';
+import type { HedgePolicy } from '../core/hedge.js';
+import type { Outcome } from '../core/outcome.js';
 import type { AttemptContext } from '../core/policy.js';
 import { TimeoutPolicy } from '../core/timeout.js';
 import type { ChatCompletion, ChatRequest } from '../providers/types.js';
@@ -60,43 +62,25 @@ export async function runPlan(
   /** Candidates up to this index were already tried (by a hedge). */
   let through = -1;
   let last: { rt: CompiledModel; note: string } | undefined;
-  let winner: CompiledModel | undefined;
+  let won: { rt: CompiledModel; fallback: boolean } | undefined;
   const { outcome } = await fallbackOver<Candidate, ChatCompletion>(
     candidates,
     async (candidate, i) => {
       const rt = compiled.models.get(candidate.model.id)!;
       const hasNext = i < candidates.length - 1;
       if (i === 0 && hasNext && rt.hedge && scope.features.hedging && !scope.degraded) {
-        const pair = [rt, compiled.models.get(candidates[1]!.model.id)!];
-        const turns: Array<ModelTurn<ChatCompletion>> = [];
-        // The core's hedge: attempt n runs candidate n; the first success wins, the loser is aborted.
-        const out = await rt.hedge.run<ChatCompletion>(
-          async (ctx) => {
-            const m = pair[ctx.attempt]!;
-            const s: RequestScope = { ...scope, signal: ctx.signal };
-            const turn = await runModelTurn(
-              deps,
-              m,
-              s,
-              callFor(m),
-              ctx.attempt === 0 || candidates.length > 2,
-              false,
-            );
-            turns[ctx.attempt] = turn;
-            if (turn.outcome.ok) winner = m;
-            return turn.outcome;
-          },
-          scope.signal ? { signal: scope.signal } : undefined,
-        );
-        for (let n = 0; n < turns.length; n++) walk.record(pair[n]!, turns[n]!);
-        through = turns.length - 1;
-        last = { rt: pair[through]!, note: turns[through]!.note };
-        return out;
+        const pair = [rt, compiled.models.get(candidates[1]!.model.id)!] as const;
+        const hedged = await runHedged(deps, scope, rt.hedge, pair, callFor, candidates.length > 2);
+        for (let n = 0; n < hedged.turns.length; n++) walk.record(pair[n]!, hedged.turns[n]!);
+        through = hedged.turns.length - 1;
+        last = { rt: pair[through]!, note: hedged.turns[through]!.note };
+        if (hedged.winner) won = { rt: hedged.winner, fallback: hedged.winner !== rt };
+        return hedged.outcome;
       }
       const turn = await runModelTurn(deps, rt, scope, callFor(rt), hasNext, false);
       walk.record(rt, turn);
       last = { rt, note: turn.note };
-      if (turn.outcome.ok) winner = rt;
+      if (turn.outcome.ok) won = { rt, fallback: walk.trail.length > 1 };
       return turn.outcome;
     },
     {
@@ -104,11 +88,36 @@ export async function runPlan(
       shouldHandle: (f, _c, i) => walk.moveOn(Math.max(i, through), last!.rt, f, last!.note),
     },
   );
-  if (outcome?.ok && winner) {
-    const fallback = winner !== compiled.models.get(candidates[0]!.model.id) || walk.trail.length > 1;
-    return served(deps, scope, walk, winner.spec.id, outcome.value, fallback);
-  }
+  if (outcome?.ok && won) return served(deps, scope, walk, won.rt.spec.id, outcome.value, won.fallback);
   return walk.fail(false);
+}
+
+/**
+ * The first two candidates through the first one's core `HedgePolicy`: attempt n runs candidate n (a
+ * whole model turn, retries included); the first success wins and the other is aborted and awaited.
+ */
+async function runHedged(
+  deps: AttemptDeps,
+  scope: RequestScope,
+  hedge: HedgePolicy,
+  pair: readonly [CompiledModel, CompiledModel],
+  callFor: (m: CompiledModel) => ModelCall<ChatCompletion>,
+  hasMore: boolean,
+): Promise<{ outcome: Outcome<ChatCompletion>; turns: ModelTurn<ChatCompletion>[]; winner?: CompiledModel }> {
+  const turns: ModelTurn<ChatCompletion>[] = [];
+  let winner: CompiledModel | undefined;
+  const outcome = await hedge.run<ChatCompletion>(
+    async (ctx) => {
+      const m = pair[ctx.attempt === 0 ? 0 : 1];
+      const s: RequestScope = { ...scope, signal: ctx.signal };
+      const turn = await runModelTurn(deps, m, s, callFor(m), ctx.attempt === 0 || hasMore, false);
+      turns[ctx.attempt] = turn;
+      if (turn.outcome.ok) winner ??= m; // the first success is the one the hedge returns
+      return turn.outcome;
+    },
+    scope.signal ? { signal: scope.signal } : undefined,
+  );
+  return winner ? { outcome, turns, winner } : { outcome, turns };
 }
 
 function served(

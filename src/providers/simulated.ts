@@ -178,10 +178,15 @@ export class SimulatedProvider implements Provider {
         this.clock.clearTimer(handle);
         resolve(false);
       };
-      handle = this.clock.setTimer(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve(true);
-      }, ms);
+      // Awaited by the call: the timer keeps the process alive (a script's simulated call completes).
+      handle = this.clock.setTimer(
+        () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(true);
+        },
+        ms,
+        true,
+      );
       signal?.addEventListener('abort', onAbort, { once: true });
       onTimer?.(() => {
         signal?.removeEventListener('abort', onAbort);
