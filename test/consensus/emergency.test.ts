@@ -206,7 +206,7 @@ describe('emergency consensus', () => {
     const r2 = await finaliseWithAuthorisation(dir, sign2(request()), ctx);
     expect(!r2.ok && r2.reason).toBe('tampered');
     expect(canonicalAuthorisationMessage(request())).toMatch(
-      /^hive-resilience\/emergency-consensus\/v2\n[^]*\nminutes_sha256=[0-9a-f]{64}$/,
+      /^hive-resilience\/emergency-consensus\/v2\n[\s\S]*\nminutes_sha256=[0-9a-f]{64}$/,
     );
   });
 
