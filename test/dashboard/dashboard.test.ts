@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { generateOperatorKey } from '../../src/consensus/authorisation.js';
 import { runRound } from '../../src/consensus/round-runner.js';
 import { makeRules } from '../../src/consensus/rules.js';
 import type { Outcome } from '../../src/core/outcome.js';
@@ -65,6 +66,8 @@ describe('the dashboard', { timeout: 90_000 }, () => {
 
   it('signs in with a read key: everything shown, nothing changeable, the key only in sessionStorage', async () => {
     const { page, problems } = await newPage();
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(r.url()));
     await signIn(page, gw.url, KEYS.read);
     const loadMs = await page.evaluate(() => {
       const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
@@ -72,6 +75,10 @@ describe('the dashboard', { timeout: 90_000 }, () => {
     });
     console.log(`dashboard page load on loopback: ${loadMs.toFixed(0)} ms`);
     expect(page.url()).not.toContain(KEYS.read);
+    // works offline: nothing is fetched from anywhere but the gateway, and no URL carries the key
+    expect(requested.length).toBeGreaterThan(5);
+    expect(requested.filter((u) => !u.startsWith(`${gw.url}/`) && !u.startsWith('data:'))).toEqual([]);
+    expect(requested.filter((u) => u.includes(KEYS.read))).toEqual([]);
     expect(await page.evaluate(() => sessionStorage.getItem('hive.adminKey'))).toBe(KEYS.read);
     await expect.poll(() => page.locator('#who').textContent()).toBe('viewerread');
     expect(await page.locator('#models tr[data-model]').count()).toBe(3);
@@ -163,7 +170,7 @@ describe('the dashboard', { timeout: 90_000 }, () => {
     expect(problems, problems.join('\n')).toEqual([]);
   });
 
-  it('shows a voting round running in the gateway: voters, quorum and deadline', async () => {
+  it('shows a voting round running in the gateway: voters, quorum, deadline, emergency state', async () => {
     let release: () => void = () => {};
     const held = new Promise<void>((r) => {
       release = r;
@@ -198,6 +205,14 @@ describe('the dashboard', { timeout: 90_000 }, () => {
         deadlineMs: 120_000,
         perVoterDeadlineMs: 120_000,
         maxAttempts: 1,
+        emergency: {
+          enabled: true,
+          operatorKeys: ['op-a', 'op-b'].map((n) => {
+            const { name, publicKey } = generateOperatorKey(n);
+            return { name, publicKey };
+          }),
+          threshold: 2,
+        },
       }),
     );
     const { page, problems } = await newPage();
@@ -213,8 +228,10 @@ describe('the dashboard', { timeout: 90_000 }, () => {
     await screenshot(page, '6-rounds');
     release();
     const outcome = await round;
-    expect(outcome.status).toBe('quorum_failed');
-    await expect.poll(() => card.locator('.badge').first().textContent()).toBe('quorum failed');
+    expect(outcome.status).toBe('emergency_pending');
+    await expect.poll(() => card.locator('.badge').first().textContent()).toBe('emergency pending');
+    expect(await card.locator('.emergency').textContent()).toContain('1 voter(s) failed (backup)');
+    await screenshot(page, '6-rounds-emergency');
     expect(problems, problems.join('\n')).toEqual([]);
   });
 
