@@ -110,26 +110,28 @@ class CommittedStream implements AsyncIterator<StreamEvent> {
     if (this.over) return Promise.resolve(END);
     const buffered = this.opened.buffered;
     if (this.replayed < buffered.length) return Promise.resolve(this.pass(buffered[this.replayed++]!));
-    return this.opened.iterator.next().then(
-      (next) => {
-        if (this.over) return END;
-        if (next.done) {
-          const cut = failure(
-            'transient',
-            new Error('stream ended without a terminal event'),
-            undefined,
-            'stream_truncated',
-          );
-          return this.pass({ type: 'error', failure: cut });
-        }
-        return this.pass(next.value);
-      },
-      (error: unknown) => {
-        this.finish();
-        throw error;
-      },
-    );
+    return this.opened.iterator.next().then(this.onNext, this.onError);
   }
+
+  // Bound once per stream (not two closures per event).
+  private readonly onNext = (next: IteratorResult<StreamEvent>): IteratorResult<StreamEvent> => {
+    if (this.over) return END;
+    if (next.done) {
+      const cut = failure(
+        'transient',
+        new Error('stream ended without a terminal event'),
+        undefined,
+        'stream_truncated',
+      );
+      return this.pass({ type: 'error', failure: cut });
+    }
+    return this.pass(next.value);
+  };
+
+  private readonly onError = (error: unknown): never => {
+    this.finish();
+    throw error;
+  };
 
   return(): Promise<IteratorResult<StreamEvent>> {
     this.finish();
