@@ -1,6 +1,6 @@
 /**
  * `npm run bench:gateway`: gateway throughput and latency on loopback, in one process run so the compared
- * figures share conditions. Scenarios (`BENCH_SCENARIOS=proxy,latency,stream,outage,dashboard`, default all; or
+ * figures share conditions. Scenarios (`BENCH_SCENARIOS=proxy,latency,stream,outage,dashboard,shared,workers`, default all; or
  * `--scenarios=…`):
  *  - `proxy`: 50 connections, non-streaming, one target after the other: the fast upstream directly, the
  *    bare Fastify + undici yardstick, our gateway in this process and in its own, Portkey;
@@ -9,7 +9,9 @@
  *  - `outage`: primary down (breaker open, fallback serving) vs healthy, SQLite audit on disk, with the
  *    yardstick, interleaved; audit rows and bytes added (gateway-scenarios.ts);
  *  - `dashboard`: nobody watching vs the dashboard page attached vs a raw event-stream subscriber,
- *    interleaved, CPU per request (gateway-dashboard.ts).
+ *    interleaved, CPU per request (gateway-dashboard.ts);
+ *  - `shared`: state on Redis vs in-process (CPU per request, req/s) and open/isolation propagation
+ *    p50/p99 across three instances; `workers`: `serve --workers 1` vs `2` (gateway-shared-state.ts).
  * autocannon runs in a worker thread so the load generator does not share a gateway's event loop.
  * Everything listens on and talks to 127.0.0.1 (Portkey binds all interfaces; we only call 127.0.0.1).
  */
@@ -46,9 +48,10 @@ import {
   WARMUP_S,
 } from './gateway-harness.js';
 import { outageScenario, streamScenario } from './gateway-scenarios.js';
+import { sharedStateScenario, workersScenario } from './gateway-shared-state.js';
 import { loadavg } from './loadavg.js';
 
-const ALL_SCENARIOS = ['proxy', 'latency', 'stream', 'outage', 'dashboard'] as const;
+const ALL_SCENARIOS = ['proxy', 'latency', 'stream', 'outage', 'dashboard', 'shared', 'workers'] as const;
 type Scenario = (typeof ALL_SCENARIOS)[number];
 
 /** The scenarios asked for (`--scenarios=a,b` or `BENCH_SCENARIOS=a,b`); all by default. */
@@ -164,6 +167,8 @@ async function main(): Promise<void> {
     }
     if (scenarios.has('outage')) await outageScenario(dir, upstream.port, yardstick);
     if (scenarios.has('dashboard')) await dashboardScenario(dir, upstream.port);
+    if (scenarios.has('shared')) await sharedStateScenario(dir, upstream.port);
+    if (scenarios.has('workers')) await workersScenario(dir, upstream.port);
     console.log(`\nloadavg at end: ${loadavg()}`);
   } finally {
     await portkey?.close();

@@ -30,16 +30,9 @@ interface Cell {
   bucket: number;
   successes: number;
   failures: number;
-}
-
-function bump(map: Map<string, OutcomeTally>, model: string, failed: boolean): void {
-  let t = map.get(model);
-  if (!t) {
-    t = { calls: 0, failures: 0 };
-    map.set(model, t);
-  }
-  t.calls++;
-  if (failed) t.failures++;
+  /** Counted since the last read started (not in the aggregate read back yet). */
+  freshCalls: number;
+  freshFailures: number;
 }
 
 /** The local half of the shared counts: what this instance saw, and the aggregate it last read. */
@@ -49,8 +42,6 @@ export class SharedOutcomeCounts {
   private readonly cells = new Map<string, Cell>();
   private carried: StateWrite[] = [];
   private remote = new Map<string, OutcomeTally>();
-  /** Added since the last read started (not in `remote` yet). */
-  private fresh = new Map<string, OutcomeTally>();
   /** Added before the read in flight started (in the store, not yet in `remote`). */
   private reading = new Map<string, OutcomeTally>();
 
@@ -70,15 +61,17 @@ export class SharedOutcomeCounts {
     const bucket = Math.floor(this.clock.wallNow() / this.bucketMs);
     let cell = this.cells.get(model);
     if (!cell) {
-      cell = { bucket, successes: 0, failures: 0 };
+      cell = { bucket, successes: 0, failures: 0, freshCalls: 0, freshFailures: 0 };
       this.cells.set(model, cell);
     } else if (cell.bucket !== bucket) {
       this.carry(model, cell);
       cell.bucket = bucket;
     }
-    if (failed) cell.failures++;
-    else cell.successes++;
-    bump(this.fresh, model, failed);
+    cell.freshCalls++;
+    if (failed) {
+      cell.failures++;
+      cell.freshFailures++;
+    } else cell.successes++;
   }
 
   /** The writes that add everything counted since the last call (empty when nothing happened). */
@@ -91,8 +84,12 @@ export class SharedOutcomeCounts {
 
   /** Starts reading the aggregate: the keys to read (oldest bucket first). */
   startRead(): string[] {
-    for (const [model, t] of this.fresh) merge(this.reading, model, t);
-    this.fresh = new Map();
+    for (const [model, cell] of this.cells) {
+      if (cell.freshCalls === 0) continue;
+      merge(this.reading, model, { calls: cell.freshCalls, failures: cell.freshFailures });
+      cell.freshCalls = 0;
+      cell.freshFailures = 0;
+    }
     const now = Math.floor(this.clock.wallNow() / this.bucketMs);
     const keys: string[] = [];
     for (let b = now - COUNT_BUCKETS + 1; b <= now; b++) keys.push(`counts:${b}`);
@@ -124,19 +121,29 @@ export class SharedOutcomeCounts {
 
   /** A read failed: what it would have covered stays counted locally. */
   failRead(): void {
-    for (const [model, t] of this.reading) merge(this.fresh, model, t);
+    for (const [model, t] of this.reading) {
+      const cell = this.cells.get(model);
+      if (!cell) continue;
+      cell.freshCalls += t.calls;
+      cell.freshFailures += t.failures;
+    }
     this.reading = new Map();
   }
 
   /** Calls and failures of `model` across every instance in the window, as last read plus what is new here. */
   aggregate(model: string): OutcomeTally {
     const out = { calls: 0, failures: 0 };
-    for (const map of [this.remote, this.reading, this.fresh]) {
+    for (const map of [this.remote, this.reading]) {
       const t = map.get(model);
       if (t) {
         out.calls += t.calls;
         out.failures += t.failures;
       }
+    }
+    const cell = this.cells.get(model);
+    if (cell) {
+      out.calls += cell.freshCalls;
+      out.failures += cell.freshFailures;
     }
     return out;
   }
