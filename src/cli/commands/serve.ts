@@ -73,7 +73,9 @@ export function registerServeCommand(program: Command): void {
         out.write(`\nhive-resilience gateway on ${gateway.url}  (config: ${gateway.configPath})\n`);
         out.write(`  OpenAI API:  ${gateway.url}/v1/chat/completions   models: ${gateway.url}/v1/models\n`);
         out.write(`  health:      ${gateway.url}/health/ready   metrics: ${gateway.url}/metrics\n`);
-        out.write(`  dashboard:   ${gateway.url}/dashboard   (sign in with an admin key; events: /admin/v1/events)\n`);
+        out.write(
+          `  dashboard:   ${gateway.url}/dashboard   (sign in with an admin key; events: /admin/v1/events)\n`,
+        );
         if (gateway.generatedAdminKey) {
           out.write(
             `  admin key for this run (set HIVE_ADMIN_KEY to choose one): ${gateway.generatedAdminKey}\n`,
