@@ -58,6 +58,10 @@ export const serverSchema = z.strictObject({
   headersTimeoutMs: positiveDurationSchema.default(20_000).meta({
     description: "Time allowed to receive a request's headers (default 20s; at most bodyTimeoutMs).",
   }),
+  streamStallTimeoutMs: positiveDurationSchema.default(60_000).meta({
+    description:
+      'A streaming client that reads nothing for this long while the gateway has events waiting for it is disconnected (default 60s); only that client is affected, and it is never counted against the model.',
+  }),
   eventStreams: z
     .strictObject({
       max: z.int().positive().default(64),

@@ -7,7 +7,7 @@
 
 import type { CallWatch } from './call-watch.js';
 import type { ClassifyContext } from './classify.js';
-import { abortedFailure } from './classify.js';
+import { abortedFailure, malformedFailure } from './classify.js';
 import { type SseEvent, SseParser } from './sse.js';
 import type { ChatCompletionChunk, ProviderStream, StreamEvent } from './types.js';
 
@@ -101,6 +101,27 @@ export class SseProviderStream implements ProviderStream {
     return this.translator.endWithoutMarker();
   }
 
+  /** @internal The terminal event for a stream that broke the SSE caps (line, event or total size). */
+  tooLargeEvent(reason: string): StreamEvent {
+    return {
+      type: 'error',
+      failure: malformedFailure(this.ctx, `the event stream broke a size limit: ${reason}`),
+    };
+  }
+
+  /**
+   * @internal The consumer is waiting for the next event: the idle limit runs (once content flowed). Time
+   * the consumer spends on an event (a client reading slowly) is not the upstream's: see {@link pauseIdle}.
+   */
+  resumeIdle(): void {
+    if (this.sawContent) this.watch.arm(this.limits.idleTimeoutMs, 'idle');
+  }
+
+  /** @internal An event was handed to the consumer: the idle limit stops until it asks for the next. */
+  pauseIdle(): void {
+    if (this.sawContent) this.watch.arm(undefined, 'idle');
+  }
+
   /** @internal The event for a stream closed before it was read. */
   closedEvent(): StreamEvent {
     return { type: 'error', failure: abortedFailure(this.ctx, 'the stream was closed by its consumer') };
@@ -178,6 +199,7 @@ class SseEventIterator implements AsyncIterator<StreamEvent> {
 
   private async read(): Promise<IteratorResult<StreamEvent>> {
     this.body ??= this.stream.bodyIterator();
+    this.stream.resumeIdle();
     while (!this.ending) {
       let piece: IteratorResult<Uint8Array | string>;
       try {
@@ -188,12 +210,17 @@ class SseEventIterator implements AsyncIterator<StreamEvent> {
       }
       if (piece.done) {
         this.take(this.parser.end());
+        if (this.parser.error && !this.ending)
+          this.enqueueTerminal(this.stream.tooLargeEvent(this.parser.error));
         if (!this.ending) this.enqueueTerminal(this.stream.endOfBody(false, undefined));
         break;
       }
       this.take(this.parser.push(piece.value));
+      if (this.parser.error && !this.ending)
+        this.enqueueTerminal(this.stream.tooLargeEvent(this.parser.error));
       if (this.head < this.queue.length) break;
     }
+    if (!this.ending) this.stream.pauseIdle();
     return this.shift() ?? END;
   }
 

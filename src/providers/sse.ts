@@ -18,9 +18,33 @@ export interface SseEvent {
 const LF = 10;
 const CR = 13;
 
-/** An incremental SSE parser: feed it with {@link SseParser.push}, finish with {@link SseParser.end}. */
+/** Default {@link SseLimits.maxLineChars}: 1 MiB of text on one line. */
+export const DEFAULT_SSE_MAX_LINE_CHARS = 1024 * 1024;
+/** Default {@link SseLimits.maxEventChars}: 4 MiB of `data` in one event. */
+export const DEFAULT_SSE_MAX_EVENT_CHARS = 4 * 1024 * 1024;
+/** Default {@link SseLimits.maxTotalChars}: 32 MiB of text in one stream. */
+export const DEFAULT_SSE_MAX_TOTAL_CHARS = 32 * 1024 * 1024;
+
+/** Caps on what one stream may send (characters of decoded text); a violation ends the parse. */
+export interface SseLimits {
+  /** Longest line (default {@link DEFAULT_SSE_MAX_LINE_CHARS}). */
+  readonly maxLineChars?: number;
+  /** Most `data` in one event (default {@link DEFAULT_SSE_MAX_EVENT_CHARS}). */
+  readonly maxEventChars?: number;
+  /** Most text in the whole stream (default {@link DEFAULT_SSE_MAX_TOTAL_CHARS}). */
+  readonly maxTotalChars?: number;
+}
+
+/**
+ * An incremental SSE parser: feed it with {@link SseParser.push}, finish with {@link SseParser.end}.
+ * Linear in its input: a partial line is kept as pieces and joined once, when its line break arrives.
+ * Past a cap it stops: {@link SseParser.error} says which, and later input is ignored.
+ */
 export class SseParser {
-  private buffer = '';
+  /** Pieces of the line still waiting for its line break (no break inside any). */
+  private partial: string[] = [];
+  private partialChars = 0;
+  private totalChars = 0;
   private decoder: StringDecoder | undefined;
   private pendingCR = false;
   private started = false;
@@ -28,9 +52,21 @@ export class SseParser {
   private eventName = '';
   private lastId: string | undefined;
   private retry: number | undefined;
+  private readonly maxLine: number;
+  private readonly maxEvent: number;
+  private readonly maxTotal: number;
+  /** Why parsing stopped (a cap was exceeded), or undefined. */
+  error: string | undefined;
+
+  constructor(limits: SseLimits = {}) {
+    this.maxLine = limits.maxLineChars ?? DEFAULT_SSE_MAX_LINE_CHARS;
+    this.maxEvent = limits.maxEventChars ?? DEFAULT_SSE_MAX_EVENT_CHARS;
+    this.maxTotal = limits.maxTotalChars ?? DEFAULT_SSE_MAX_TOTAL_CHARS;
+  }
 
   /** Feeds a piece of the stream (text, or bytes decoded as UTF-8) and returns the events it completes. */
   push(chunk: string | Uint8Array): SseEvent[] {
+    if (this.error) return [];
     let text: string;
     if (typeof chunk === 'string') text = chunk;
     else {
@@ -48,18 +84,39 @@ export class SseParser {
    */
   end(): SseEvent[] {
     const out: SseEvent[] = [];
+    if (this.error) return out;
     if (this.decoder) this.feed(this.decoder.end(), out);
-    if (this.buffer !== '') {
-      this.line(this.buffer, out);
-      this.buffer = '';
-    }
-    this.dispatch(out);
+    if (this.error) return out;
+    if (this.partial.length > 0) this.line(this.takeLine(''), out);
+    if (!this.error) this.dispatch(out);
     return out;
+  }
+
+  private fail(reason: string): void {
+    this.error = reason;
+    this.partial = [];
+    this.partialChars = 0;
+    this.data = undefined;
+  }
+
+  /** The waiting pieces plus `tail`, as one line; clears the pieces. */
+  private takeLine(tail: string): string {
+    if (this.partial.length === 0) return tail;
+    const pieces = this.partial;
+    if (tail !== '') pieces.push(tail);
+    this.partial = [];
+    this.partialChars = 0;
+    return pieces.length === 1 ? pieces[0]! : pieces.join('');
   }
 
   private feed(input: string, out: SseEvent[]): void {
     let text = input;
     if (text === '') return;
+    this.totalChars += text.length;
+    if (this.totalChars > this.maxTotal) {
+      this.fail(`the stream exceeded ${this.maxTotal} characters`);
+      return;
+    }
     if (!this.started) {
       this.started = true;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -68,23 +125,35 @@ export class SseParser {
       this.pendingCR = false;
       if (text.charCodeAt(0) === LF) text = text.slice(1);
     }
-    const buf = this.buffer === '' ? text : this.buffer + text;
     let start = 0;
-    // What is already in the buffer was scanned (it holds no line break): scan only the new text.
-    for (let i = this.buffer.length; i < buf.length; i++) {
-      const c = buf.charCodeAt(i);
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
       if (c !== LF && c !== CR) continue;
-      this.line(buf.slice(start, i), out);
+      const tail = text.slice(start, i);
+      if (this.partialChars + tail.length > this.maxLine) {
+        this.fail(`a line exceeded ${this.maxLine} characters`);
+        return;
+      }
+      this.line(this.takeLine(tail), out);
+      if (this.error) return;
       if (c === CR) {
-        if (i + 1 < buf.length) {
-          if (buf.charCodeAt(i + 1) === LF) i++;
+        if (i + 1 < text.length) {
+          if (text.charCodeAt(i + 1) === LF) i++;
         } else {
           this.pendingCR = true;
         }
       }
       start = i + 1;
     }
-    this.buffer = start === 0 ? buf : buf.slice(start);
+    if (start < text.length) {
+      const rest = start === 0 ? text : text.slice(start);
+      this.partialChars += rest.length;
+      if (this.partialChars > this.maxLine) {
+        this.fail(`a line exceeded ${this.maxLine} characters`);
+        return;
+      }
+      this.partial.push(rest);
+    }
   }
 
   private line(line: string, out: SseEvent[]): void {
@@ -99,6 +168,10 @@ export class SseParser {
     if (value.charCodeAt(0) === 32) value = value.slice(1);
     switch (field) {
       case 'data':
+        if ((this.data?.length ?? 0) + value.length > this.maxEvent) {
+          this.fail(`an event exceeded ${this.maxEvent} characters`);
+          return;
+        }
         this.data = this.data === undefined ? value : `${this.data}\n${value}`;
         break;
       case 'event':

@@ -118,6 +118,28 @@ export function summariseTrail(attempts: readonly AttemptRecord[]): string {
   return parts.join(', ');
 }
 
+/**
+ * The attempt trail of a stream that failed after it started: the committed attempt (recorded as
+ * `served` when its first content arrived) shows how the stream ended instead, e.g.
+ * `primary: timeout (idle_timeout)`, so the error does not say `success` next to a timeout.
+ */
+export function trailAfterCut(
+  attempts: readonly AttemptRecord[],
+  model: string,
+  failure: { readonly kind: AttemptRecord['kind']; readonly reason?: string; readonly error?: unknown },
+): AttemptRecord[] {
+  const code = (failure.error as { code?: unknown } | undefined)?.code;
+  const note = failure.reason ?? (typeof code === 'string' ? code : 'cut after it started');
+  const out = [...attempts];
+  for (let i = out.length - 1; i >= 0; i--) {
+    const a = out[i]!;
+    if (a.model !== model || a.kind !== 'success') continue;
+    out[i] = { ...a, kind: failure.kind, note };
+    break;
+  }
+  return out;
+}
+
 /** The HTTP status an upstream answered with, when the failure carries one. */
 function upstreamStatus(error: unknown): number | undefined {
   const status = (error as { status?: unknown } | undefined)?.status;

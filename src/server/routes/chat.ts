@@ -16,7 +16,13 @@ import type { RequestSpan } from '../../telemetry/tracing.js';
 import type { ClientIdentity } from '../auth.js';
 import { parseCapabilities, parseChatBody } from '../chat-request.js';
 import { admitClient, type GatewayContext, sendError } from '../context.js';
-import { engineFailureToHttp, type HttpError, invalidRequest, modelNotFound } from '../errors.js';
+import {
+  engineFailureToHttp,
+  type HttpError,
+  invalidRequest,
+  modelNotFound,
+  trailAfterCut,
+} from '../errors.js';
 import { genAiRequestAttributes, genAiSpanName, observeOperation } from '../genai-observation.js';
 
 function setHiveHeaders(
@@ -144,7 +150,14 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
     // Events go straight to the socket as they arrive (no stream machinery in between).
     reply.hijack();
     raw.writeHead(200, reply.getHeaders() as OutgoingHttpHeaders);
-    const pumped = await pumpEvents(raw, first, iterator, stream, target);
+    const pumped = await pumpEvents(
+      raw,
+      first,
+      iterator,
+      stream,
+      target,
+      ctx.settings.server.streamStallTimeoutMs,
+    );
     if (span.recording) traceAttempts(span, stream.attempts, stream.model);
     observeOperation(ctx, span, {
       ...streamReport(stream, target, identity.name),
@@ -161,13 +174,35 @@ function streamReport(stream: EngineStream, target: string, client: string | und
   return { operation: 'chat', target, model: stream.model, client, usage: undefined };
 }
 
-function drained(raw: ServerResponse): Promise<void> {
+/**
+ * Waits until the client has taken what was written (`drain`) or went away; false when it took nothing
+ * at all for `stallMs` (no byte left for its socket: a client that stopped reading). A slow client that
+ * keeps reading is waited on. The timer exists only while a client is waited on.
+ */
+function drained(raw: ServerResponse, stallMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const done = (): void => {
+    let sent = raw.socket?.bytesWritten ?? 0;
+    let timer: NodeJS.Timeout | undefined;
+    const stop = (): void => {
+      clearTimeout(timer);
       raw.off('drain', done);
       raw.off('close', done);
-      resolve();
     };
+    const done = (): void => {
+      stop();
+      resolve(true);
+    };
+    const check = (): void => {
+      const now = raw.socket?.bytesWritten ?? sent;
+      if (now === sent) {
+        stop();
+        resolve(false);
+        return;
+      }
+      sent = now;
+      timer = setTimeout(check, stallMs);
+    };
+    timer = setTimeout(check, stallMs);
     raw.on('drain', done);
     raw.on('close', done);
   });
@@ -234,7 +269,7 @@ class SseWriter {
 
 /**
  * Writes the engine's stream events as SSE as they arrive (coalesced per tick; waiting for `drain` when
- * the client reads slowly) and ends the response with the terminal event; closes the engine stream when
+ * the client reads slowly, at most `stallMs` without progress) and ends the response with the terminal event; closes the engine stream when
  * done or when the client goes away. A chunk the provider kept the upstream text of is forwarded as it
  * came.
  */
@@ -244,6 +279,7 @@ async function pumpEvents(
   iterator: AsyncIterator<StreamEvent>,
   stream: EngineStream,
   target: string,
+  stallMs: number,
 ): Promise<PumpResult> {
   let next = first;
   const out: PumpResult = { usage: undefined, errorType: undefined };
@@ -263,7 +299,13 @@ async function pumpEvents(
       if (event.type === 'chunk') {
         if (event.chunk.usage) out.usage = event.chunk.usage;
         writer.write(`data: ${event.text ?? JSON.stringify(event.chunk)}\n\n`);
-        if (raw.writableNeedDrain) await drained(raw);
+        // A client that stops reading is its own problem: it is disconnected after `stallMs`, and the
+        // engine stream is closed as aborted (neutral: never a failure of the model).
+        if (raw.writableNeedDrain && !(await drained(raw, stallMs))) {
+          out.errorType = 'aborted';
+          raw.destroy();
+          return out;
+        }
         next = await iterator.next();
         continue;
       }
@@ -293,12 +335,25 @@ function streamFailure(stream: EngineStream, target: string, failure: Failure, m
   );
 }
 
-/** The SSE event ending a failed stream; without a failure, the stream broke off (`malformed`). */
+/**
+ * The SSE event ending a stream that failed after it started (without a failure, it broke off:
+ * `malformed`). Its trail shows the served model's attempt as it ended, not as `success`.
+ */
 function errorEvent(
   stream: EngineStream,
   target: string,
   message: string,
   failure: Failure = { ok: false, kind: 'malformed', error: undefined },
 ): string {
-  return `data: ${JSON.stringify(streamFailure(stream, target, failure, message).body)}\n\n`;
+  const error = engineFailureToHttp(
+    {
+      ok: false,
+      failure,
+      attempts: trailAfterCut(stream.attempts, stream.model, failure),
+      requestId: stream.requestId,
+      message: `${message} (model ${stream.model})`,
+    },
+    target,
+  );
+  return `data: ${JSON.stringify(error.body)}\n\n`;
 }
