@@ -497,6 +497,16 @@ describe('hive-resilience on a minutes folder holding symbolic links', () => {
     expect(vote.code).toBe(2);
     expect(vote.error?.message).toMatch(/minutes folder: votes: is a symbolic link/);
     expect(await readdir(outside)).toEqual([]);
+    // nothing is read through a link either: a linked proposals.json is refused before it is parsed
+    const secret = join(ws.dir, 'secret.txt');
+    await writeFile(secret, 'root:x:0:0');
+    const linked = join(ws.dir, 'linked');
+    await mkdir(linked);
+    await symlink(secret, join(linked, 'proposals.json'));
+    const read = await cli('vote', linked, '--config', ws.config, '--data-dir', ws.data);
+    expect(read.error?.message).toBe(
+      'minutes folder: proposals.json: is a symbolic link; a minutes folder must not contain links (1 found)',
+    );
 
     const { sig, authorise, ws: pending } = await pendingWorkspace();
     await symlink(join(outside, 'results.json'), join(pending.minutes, 'results.json'));

@@ -10,6 +10,7 @@ import { consensusAuditRecord } from '../../consensus/audit-events.js';
 import type { OperatorKey } from '../../consensus/authorisation.js';
 import { EngineVoteBackend } from '../../consensus/engine-vote-backend.js';
 import type { ConsensusEvent } from '../../consensus/events.js';
+import { assertNoSymlinks } from '../../consensus/minutes-fs.js';
 import { parseProposals } from '../../consensus/proposal.js';
 import type { RoundOutcome, VoterSpec } from '../../consensus/round-options.js';
 import { runRound } from '../../consensus/round-runner.js';
@@ -94,6 +95,10 @@ function summary(outcome: RoundOutcome, dir: string): string {
 
 async function voteAction(folder: string, opts: VoteOptions, io: ConsensusCliIo): Promise<void> {
   const dir = await requireFolder(folder);
+  // a minutes folder is untrusted: refuse planted links before reading anything through them
+  await assertNoSymlinks(dir).catch((error: Error) => {
+    throw new CliError(error.message);
+  });
   const proposalsJson = await readJson(join(dir, 'proposals.json'), 'proposals.json');
   const parsed = parseProposals(proposalsJson);
   if (!parsed.ok) throw new CliError(`proposals.json: ${parsed.errors.join('; ')}`);
