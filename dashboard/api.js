@@ -106,7 +106,10 @@ const SEPARATOR = /\r?\n\r?\n/;
  * @param {(event: any) => void} onEvent
  */
 async function readEvents(body, onEvent) {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const decoder = /** @type {TransformStream<Uint8Array, string>} */ (
+    /** @type {unknown} */ (new TextDecoderStream())
+  );
+  const reader = body.pipeThrough(decoder).getReader();
   let buffer = '';
   for (;;) {
     const { value, done } = await reader.read();

@@ -3,6 +3,7 @@
  * The last hour as three uPlot charts (latency, failed share, fallbacks) over `GET /admin/v1/timeline`.
  * uPlot ships with the gateway (`/dashboard/vendor/uPlot.esm.js`, from the package's own dependency).
  */
+// @ts-expect-error served at /dashboard/vendor/ from the uplot package (see src/server/routes/dashboard.ts)
 import uPlot from './vendor/uPlot.esm.js';
 
 const AXIS = {
