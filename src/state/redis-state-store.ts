@@ -57,6 +57,8 @@ export class RedisStateStore implements StateStore {
   private readonly messages = new EventEmitter<unknown>();
   private readonly availability = new EventEmitter<StoreAvailability>();
   private up = false;
+  private cmdUp = false;
+  private subUp = false;
   private closed = false;
   private lastError = 'not connected yet';
 
@@ -74,7 +76,7 @@ export class RedisStateStore implements StateStore {
     };
     const url = options.url;
     this.cmd = new Redis(url, { ...base, enableOfflineQueue: false });
-    this.sub = new Redis(url, { ...base, enableOfflineQueue: true, autoResubscribe: true });
+    this.sub = new Redis(url, { ...base, enableOfflineQueue: true, autoResubscribe: false });
     const where = describeRedisUrl(url);
     for (const client of [this.cmd, this.sub]) {
       client.on('error', (error: Error) => {
@@ -82,19 +84,39 @@ export class RedisStateStore implements StateStore {
         this.lastError = `${where}: ${String(error.message).replaceAll(url, where).slice(0, 200)}`;
       });
     }
-    this.cmd.on('ready', () => this.setUp(true, `connected to ${where}`));
-    this.cmd.on('close', () => this.setUp(false, this.lastError));
+    // Available only once commands can run AND the channel is subscribed: a message published before
+    // that would be missed by this instance.
+    this.cmd.on('ready', () => {
+      this.cmdUp = true;
+      this.update(`connected to ${where}`);
+    });
+    this.cmd.on('close', () => {
+      this.cmdUp = false;
+      this.update(this.lastError);
+    });
+    this.sub.on('ready', () => {
+      this.sub.subscribe(this.channel).then(
+        () => {
+          this.subUp = true;
+          this.update(`connected to ${where}`);
+        },
+        (error: Error) => {
+          this.lastError = `${where}: subscribe failed: ${error.message.slice(0, 200)}`;
+        },
+      );
+    });
+    this.sub.on('close', () => {
+      this.subUp = false;
+      this.update(this.lastError);
+    });
     this.sub.on('message', (channel: string, text: string) => {
       if (channel !== this.channel) return;
       const message = parseStateJson(text);
       if (message !== undefined) this.messages.emit(message);
     });
-    this.sub.subscribe(this.channel).catch((error: Error) => {
-      this.lastError = `${where}: subscribe failed: ${error.message.slice(0, 200)}`;
-    });
   }
 
-  /** True while the command connection is ready. */
+  /** True while commands can run and the channel is subscribed. */
   get available(): boolean {
     return this.up;
   }
@@ -229,7 +251,8 @@ export class RedisStateStore implements StateStore {
     this.sub.disconnect();
   }
 
-  private setUp(up: boolean, reason: string): void {
+  private update(reason: string): void {
+    const up = this.cmdUp && this.subUp;
     if (this.closed || up === this.up) return;
     this.up = up;
     this.availability.emit({ available: up, reason });

@@ -147,6 +147,18 @@ describe('shared state on Redis (three instances)', () => {
     );
   });
 
+  it('one instance probes a model per interval: the probe lease goes to one of them', async () => {
+    const gateways = await cluster();
+    const spec = gateways[0]!.engine.current.models.get('primary')!.spec;
+    const claims = await Promise.all(gateways.map((g) => g.sharedState!.probeClaim(spec, 400)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    const again = await Promise.all(gateways.map((g) => g.sharedState!.probeClaim(spec, 400)));
+    expect(again.filter(Boolean)).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 400)); // the lease lasts 90 % of the interval
+    const next = await Promise.all(gateways.map((g) => g.sharedState!.probeClaim(spec, 400)));
+    expect(next.filter(Boolean)).toHaveLength(1);
+  });
+
   it('a flag override set on A reaches B and C', async () => {
     const [a, b, c] = await cluster();
     const put = await fetch(`${a!.url}/admin/v1/flags/hedging`, {

@@ -89,7 +89,6 @@ describe('RedisStateStore (real redis-server)', () => {
     const gotC: unknown[] = [];
     b.subscribe((m) => got.push(m));
     c.subscribe((m) => gotC.push(m));
-    await new Promise((r) => setTimeout(r, 50)); // subscriptions are live once the server acknowledged them
     await a.publish({ t: 'breaker', model: 'm' });
     await until(() => got.length === 1);
     expect(got).toEqual([{ t: 'breaker', model: 'm' }]);
