@@ -41,6 +41,7 @@ import { lazyChildLoggerFactory } from './request-logger.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerChatRoutes } from './routes/chat.js';
 import { registerDashboard } from './routes/dashboard.js';
+import { registerEmbeddingsRoutes } from './routes/embeddings.js';
 import { registerPublicRoutes } from './routes/public.js';
 import type { GatewayRuntime } from './runtime.js';
 import { type GatewaySettings, gatewaySettings } from './settings.js';
@@ -246,7 +247,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Fastif
       exposedHeaders: EXPOSED,
       methods: ['GET', 'POST', 'PUT', 'OPTIONS'],
       allowedHeaders: ALLOWED_HEADERS,
-      maxAge: cors.maxAgeSeconds,
+      maxAge: Math.max(0, cors.maxAgeSeconds),
       strictPreflight: true,
     });
   }
@@ -279,6 +280,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Fastif
 
   registerPublicRoutes(app, ctx);
   registerChatRoutes(app, ctx);
+  registerEmbeddingsRoutes(app, ctx);
   registerAdminRoutes(app, ctx);
   registerDashboard(app);
   await app.ready();
