@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type EmbeddingRequest, simulatedEmbeddings } from '../providers/embeddings.js';
 import {
   type ChaosState,
   type ChaosUpstreamOptions,
@@ -242,6 +243,56 @@ async function handleControl(
   });
 }
 
+/**
+ * `POST /v1/embeddings`: the model's fault (status, reset, latency, malformed), else deterministic
+ * vectors of `dimensions` (the request's, default 8).
+ */
+async function handleEmbeddings(
+  state: ChaosState,
+  options: ChaosUpstreamOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  let body: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(await readBody(req));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new Error('not an object');
+    body = parsed as Record<string, unknown>;
+  } catch {
+    sendJson(res, 400, errorBody('openai', 400, undefined, 'The request body is not a JSON object.'));
+    return;
+  }
+  const model = typeof body['model'] === 'string' ? body['model'] : '';
+  const input = body['input'];
+  if (model === '' || (typeof input !== 'string' && !Array.isArray(input))) {
+    sendJson(res, 400, errorBody('openai', 400, undefined, 'Fields "model" and "input" are required.'));
+    return;
+  }
+  const fault = state.resolve(model);
+  state.count(model, false, isFault(fault));
+  if (options.apiKey !== undefined) {
+    const auth = req.headers.authorization?.replace(/^Bearer\s+/i, '');
+    if (auth !== options.apiKey) {
+      sendJson(res, 401, errorBody('openai', 401));
+      return;
+    }
+  }
+  if (!(await state.delay(fault.latencyMs, res))) return;
+  if (answerFault('openai', fault, req, res)) return;
+  if (fault.empty || fault.malformed) {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(fault.empty ? '' : '{"data":[{"embedding":');
+    return;
+  }
+  const dims = typeof body['dimensions'] === 'number' && body['dimensions'] > 0 ? body['dimensions'] : 8;
+  sendJson(
+    res,
+    200,
+    simulatedEmbeddings({ model, input: input as EmbeddingRequest['input'] }, Math.min(dims, 4096)),
+  );
+}
+
 /** Dispatches one request. */
 export function route(
   state: ChaosState,
@@ -258,6 +309,9 @@ export function route(
     return handleModels(state, options, req, res);
   if (req.method === 'POST' && (path === '/v1/chat/completions' || path === '/chat/completions')) {
     return handleApi(state, options, 'openai', req, res);
+  }
+  if (req.method === 'POST' && (path === '/v1/embeddings' || path === '/embeddings')) {
+    return handleEmbeddings(state, options, req, res);
   }
   if (req.method === 'POST' && path === '/v1/messages')
     return handleApi(state, options, 'anthropic', req, res);

@@ -95,6 +95,15 @@ export const modelSchema = z.strictObject({
   circuitBreakerThreshold: z.int().positive().default(5),
   fallbacks: z.array(nameSchema).default([]),
   cost: costSchema.optional(),
+  embedding: z
+    .strictObject({
+      dimensions: z.int().positive().meta({ description: 'Length of the vectors this model returns.' }),
+    })
+    .optional()
+    .meta({
+      description:
+        'Makes this an embeddings model (POST /v1/embeddings); fallbacks serve only models of the same dimensions.',
+    }),
   maxConcurrent: z.int().positive().optional(),
   probe: probeSchema.optional(),
   simulated: z.record(z.string(), z.unknown()).optional().meta({

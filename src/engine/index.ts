@@ -9,6 +9,7 @@ export {
   type ProviderFactory,
 } from './compiled-config.js';
 export type { CompiledModel, HedgeSettings, RetrySettings } from './compiled-model.js';
+export { type EngineEmbeddingRequest, runEmbeddingPlan } from './embedding-runner.js';
 export type * from './events.js';
 export { DEFAULT_CANARY_MAX_TOKENS, probeModel } from './model-probe.js';
 export {

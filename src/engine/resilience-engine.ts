@@ -13,10 +13,12 @@ import { TimeoutPolicy } from '../core/timeout.js';
 import { HealthMonitor, healthMonitorOptionsFromConfig } from '../health/health-monitor.js';
 import { HealthProber, type ProbeClaim } from '../health/health-prober.js';
 import type { ProbeResult } from '../health/types.js';
+import type { EmbeddingResponse } from '../providers/embeddings.js';
 import type { ChatCompletion } from '../providers/types.js';
 import { type BreakerDefaults, CompiledConfig, type ProviderFactory } from './compiled-config.js';
 import type { RetrySettings } from './compiled-model.js';
 import { DegradedMode } from './degraded-mode.js';
+import { type EngineEmbeddingRequest, runEmbeddingPlan } from './embedding-runner.js';
 import type { EngineEvent } from './events.js';
 import { probeModel } from './model-probe.js';
 import type { AttemptDeps, RequestScope } from './model-turn.js';
@@ -190,6 +192,14 @@ export class ResilienceEngine implements ResilienceEngineApi {
   }
 
   /**
+   * Embeddings with failover among embeddings models of the same dimensions (`embedding-runner.ts`).
+   * Never throws.
+   */
+  async embed(request: EngineEmbeddingRequest): Promise<EngineResult<EmbeddingResponse>> {
+    return runEmbeddingPlan(this.deps, this.compiled, request, this.scopeFor(request));
+  }
+
+  /**
    * Probes one model now (outside the schedule) and records the result; a success may close its breaker.
    * @returns undefined when the model does not exist
    */
@@ -223,7 +233,9 @@ export class ResilienceEngine implements ResilienceEngineApi {
     await this.compiled.close();
   }
 
-  private scopeFor(request: EngineRequest): RequestScope {
+  private scopeFor(
+    request: Pick<EngineRequest, 'target' | 'requestId' | 'signal' | 'deadlineMs' | 'features'>,
+  ): RequestScope {
     let deadlineAt = deadlineOf(this.clock, request.deadlineMs);
     // A chain's own settings govern requests sent to it: per-model retries bounded by its maxRetries,
     // and its timeoutMs as the whole request's deadline (the caller's, when sooner, wins).

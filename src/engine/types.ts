@@ -2,9 +2,12 @@
  * The engine's public request/result contract, used by the gateway, the CLI and the consensus layer.
  * @packageDocumentation
  */
+
 import type { CancelSignal } from '../core/cancel-signal.js';
 import type { Failure } from '../core/outcome.js';
+import type { EmbeddingResponse } from '../providers/embeddings.js';
 import type { ChatCompletion, ChatRequest, StreamEvent } from '../providers/types.js';
+import type { EngineEmbeddingRequest } from './embedding-runner.js';
 import type { AttemptRecord } from './events.js';
 
 /** Per-request switches for each resilience feature (resolved from feature flags by the gateway). */
@@ -107,4 +110,6 @@ export interface EngineStream extends AsyncIterable<StreamEvent> {
 export interface ResilienceEngineApi {
   complete(request: EngineRequest): Promise<EngineResult<ChatCompletion>>;
   stream(request: EngineRequest): Promise<EngineResult<EngineStream>>;
+  /** Embeddings, when the engine serves them (`POST /v1/embeddings`). */
+  embed?(request: EngineEmbeddingRequest): Promise<EngineResult<EmbeddingResponse>>;
 }

@@ -50,6 +50,7 @@ export interface ModelDescription {
   readonly breakerThreshold: number;
   readonly fallbacks: readonly string[];
   readonly cost: ModelCost | undefined;
+  readonly embeddingDimensions: number | undefined;
   readonly maxConcurrent: number | undefined;
   readonly probe: ProbeSpec | undefined;
 }
@@ -90,6 +91,8 @@ export class ModelSpec {
   readonly fallbacks: readonly string[];
   /** Cost per 1k tokens, when configured. */
   readonly cost: ModelCost | undefined;
+  /** Vector length, when this is an embeddings model (`embedding.dimensions`). */
+  readonly embeddingDimensions: number | undefined;
   /** Concurrent calls allowed to this model, when limited. */
   readonly maxConcurrent: number | undefined;
   /** Probe settings, when configured. */
@@ -122,6 +125,7 @@ export class ModelSpec {
     this.cost = config.cost
       ? Object.freeze({ input: config.cost.input, output: config.cost.output })
       : undefined;
+    this.embeddingDimensions = config.embedding?.dimensions;
     this.maxConcurrent = config.maxConcurrent;
     this.probe = config.probe
       ? Object.freeze({
@@ -167,6 +171,7 @@ export class ModelSpec {
       breakerThreshold: this.breakerThreshold,
       fallbacks: this.fallbacks,
       cost: this.cost,
+      embeddingDimensions: this.embeddingDimensions,
       maxConcurrent: this.maxConcurrent,
       probe: this.probe,
     };

@@ -5,9 +5,15 @@
  * @packageDocumentation
  */
 import { type Clock, systemClock } from '../core/clock.js';
-import { type Outcome, success } from '../core/outcome.js';
+import { failure, type Outcome, success } from '../core/outcome.js';
 import { type ClassifyContext, classifyErrorPayload, malformedFailure } from './classify.js';
 import { keepSourceText } from './completion-text.js';
+import {
+  type EmbeddingCallOptions,
+  type EmbeddingRequest,
+  type EmbeddingResponse,
+  readEmbeddingResponse,
+} from './embeddings.js';
 import {
   HttpEndpoint,
   type HttpProviderOptions,
@@ -15,6 +21,7 @@ import {
   parseJson,
   requestText,
 } from './http-endpoint.js';
+import { ProviderError } from './provider-error.js';
 import type { StreamTranslator } from './sse-stream.js';
 import type { ChatCompletion, ChatRequest, Provider, ProviderCallOptions, ProviderStream } from './types.js';
 
@@ -32,6 +39,8 @@ export interface HttpApiShape {
   readonly chatPath: string;
   /** The liveness call's path below the base URL (`GET`). */
   readonly pingPath: string;
+  /** The embeddings call's path below the base URL (`POST`), when the API has one. */
+  readonly embeddingsPath?: string;
   /** API headers sent with every request (placed before `user-agent` and the caller's headers). */
   readonly apiHeaders?: Readonly<Record<string, string>>;
   /** The header(s) carrying an API key. */
@@ -131,6 +140,38 @@ export abstract class HttpProvider implements Provider {
       },
       this.translator(ctx),
     );
+  }
+
+  /** POSTs an embeddings call (an API without one answers with a `request` failure). */
+  async embed(
+    request: EmbeddingRequest,
+    options?: ProviderCallOptions & EmbeddingCallOptions,
+  ): Promise<Outcome<EmbeddingResponse>> {
+    const ctx = this.ctx(request.model);
+    if (this.api.embeddingsPath === undefined) {
+      return failure(
+        'request',
+        new ProviderError({
+          kind: 'request',
+          provider: this.name,
+          model: request.model,
+          detail: 'this provider does not serve embeddings',
+        }),
+      );
+    }
+    const res = await requestText(this.endpoint, this.clock, ctx, {
+      method: 'POST',
+      path: this.api.embeddingsPath,
+      headers: this.headers,
+      body: JSON.stringify(request),
+      signal: options?.cancel ?? options?.signal,
+      timeoutMs: options?.timeoutMs ?? this.options.timeoutMs,
+    });
+    if (!res.ok) return res;
+    const payload = parseJson(res.value.text);
+    if (this.isErrorPayload(payload)) return classifyErrorPayload(payload, ctx);
+    const answer = readEmbeddingResponse(payload, options?.dimensions);
+    return typeof answer === 'string' ? malformedFailure(ctx, answer, res.value.status) : success(answer);
   }
 
   /** GETs the ping path (the model list). */

@@ -33,6 +33,16 @@ export {
   type UpstreamErrorDetail,
 } from './classify.js';
 export { keepSourceText, sourceTextOf } from './completion-text.js';
+export {
+  type Embedding,
+  type EmbeddingCallOptions,
+  type EmbeddingRequest,
+  type EmbeddingResponse,
+  inputTexts,
+  readEmbeddingResponse,
+  simulatedEmbeddings,
+  simulatedVector,
+} from './embeddings.js';
 export { createProvider, type ProviderKind, type ProviderSpec } from './factory.js';
 export type { HttpProviderOptions } from './http-endpoint.js';
 export {

@@ -90,6 +90,7 @@ export class OpenAICompatibleProvider extends HttpProvider {
     super(options, {
       defaultName: 'openai',
       chatPath: '/chat/completions',
+      embeddingsPath: '/embeddings',
       pingPath: '/models',
       authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
     });

@@ -3,9 +3,16 @@
  * when a config says `provider: simulated`; it never stands in silently for a real provider.
  * @packageDocumentation
  */
+
 import { type Clock, systemClock, type TimerHandle } from '../core/clock.js';
 import { type Failure, type FailureKind, failure, type Outcome, success } from '../core/outcome.js';
 import { type ClassifyContext, classifySignalAbort } from './classify.js';
+import {
+  type EmbeddingCallOptions,
+  type EmbeddingRequest,
+  type EmbeddingResponse,
+  simulatedEmbeddings,
+} from './embeddings.js';
 import { ProviderError } from './provider-error.js';
 import { SimulatedStream } from './simulated-stream.js';
 import type {
@@ -212,6 +219,20 @@ export class SimulatedProvider implements Provider {
       choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
       usage: usageFor(request, content),
     });
+  }
+
+  /** Embeddings: deterministic unit vectors of `options.dimensions` (default 8), or the planned failure. */
+  async embed(
+    request: EmbeddingRequest,
+    options?: ProviderCallOptions & EmbeddingCallOptions,
+  ): Promise<Outcome<EmbeddingResponse>> {
+    const ctx = this.ctx(request.model);
+    const plan = this.plan();
+    if (!(await this.sleep(this.options.latencyMs ?? 0, options?.signal))) {
+      return classifySignalAbort(options!.signal!, ctx);
+    }
+    if (plan.kind !== 'success') return this.fail(plan, ctx);
+    return success(simulatedEmbeddings(request, options?.dimensions ?? 8));
   }
 
   /** Opens a stream that emits the answer in chunks; a planned failure before any chunk fails the open. */

@@ -3,8 +3,10 @@
  * whatever the upstream API. Providers never throw for upstream errors: they return classified outcomes.
  * @packageDocumentation
  */
+
 import type { CancelSignal } from '../core/cancel-signal.js';
 import type { Failure, Outcome } from '../core/outcome.js';
+import type { EmbeddingCallOptions, EmbeddingRequest, EmbeddingResponse } from './embeddings.js';
 
 /** A chat message (OpenAI shape; `content` may be a string or an array of parts). */
 export interface ChatMessage {
@@ -121,6 +123,14 @@ export interface ProviderStream extends AsyncIterable<StreamEvent> {
 
 /** A model provider (OpenAI-compatible, Anthropic, simulated). */
 export interface Provider {
+  /**
+   * Embeddings (`POST /embeddings`), for providers that serve them. `options.dimensions` is the vector
+   * length the model is configured for: an answer of another length is `malformed`.
+   */
+  embed?(
+    request: EmbeddingRequest,
+    options?: ProviderCallOptions & EmbeddingCallOptions,
+  ): Promise<Outcome<EmbeddingResponse>>;
   /** `openai` | `anthropic` | `simulated`. */
   readonly kind: string;
   /**
