@@ -126,7 +126,13 @@ export function fitsAfterContextError(candidate: Candidate, minWindow: number): 
   return candidate.model.contextWindow > minWindow;
 }
 
-/** A walk's failure: why nothing served the request. */
+/**
+ * A walk's failure: why nothing served the request. When no permitted model could ever serve it (every
+ * model was planned out for its context window, its capabilities or the key's restriction, none for an
+ * open breaker) it is the caller's error: an `invalid` failure (reason `context_length` or
+ * `capabilities`) or `restricted`, never an exhausted chain (no `request.exhausted` event). Messages name
+ * no model outside the key's set.
+ */
 export function exhausted(
   deps: AttemptDeps,
   scope: RequestScope,
@@ -134,7 +140,30 @@ export function exhausted(
   last: Failure | undefined,
   plan: Plan,
 ): EngineFailure {
-  if (deps.events.hasListeners) {
+  const callersError =
+    plan.candidates.length === 0 &&
+    plan.skipped.length > 0 &&
+    plan.skipped.every((s) => s.note !== 'breaker_open');
+  const permitted = plan.skipped.filter((s) => s.note !== 'restricted');
+  if (callersError && permitted.length > 0) {
+    const tooLarge = permitted.some((s) => s.note === 'context_window');
+    return {
+      ok: false,
+      failure: failure(
+        'request',
+        new Error(tooLarge ? 'context window' : 'capabilities'),
+        undefined,
+        tooLarge ? 'context_length' : 'capabilities',
+      ),
+      requestId: scope.requestId,
+      attempts: trail,
+      message: tooLarge
+        ? `The request is larger than the context window of every model that may serve "${scope.target}"`
+        : `No model that may serve "${scope.target}" has the capabilities this request needs`,
+      code: 'invalid',
+    };
+  }
+  if (deps.events.hasListeners && !callersError) {
     deps.events.emit({
       type: 'request.exhausted',
       requestId: scope.requestId,
@@ -143,11 +172,7 @@ export function exhausted(
       at: deps.clock.wallNow(),
     });
   }
-  if (
-    plan.candidates.length === 0 &&
-    plan.skipped.length > 0 &&
-    plan.skipped.every((s) => s.note === 'restricted')
-  ) {
+  if (callersError) {
     return {
       ok: false,
       failure: failure('request', new Error('restricted')),
@@ -168,7 +193,11 @@ export function exhausted(
     };
   }
   const f = last ?? failure('rejected', BrokenCircuitError.fast(undefined, 'every candidate is unavailable'));
-  const summary = trail.map((a) => `${a.model}: ${a.note}`).join('; ');
+  // Models outside the key's set are never named to the caller.
+  const summary = trail
+    .filter((a) => a.note !== 'restricted')
+    .map((a) => `${a.model}: ${a.note}`)
+    .join('; ');
   return {
     ok: false,
     failure: f,

@@ -105,8 +105,14 @@ export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}…`;
 }
 
-/** Summarises an attempt trail: `a: transient (timeout), b: rejected (breaker_open)`. */
-export function summariseTrail(attempts: readonly AttemptRecord[]): string {
+/**
+ * Summarises an attempt trail: `a: transient (timeout), b: rejected (breaker_open)`. Models skipped as
+ * `restricted` (outside the caller's key's set) are left out: an error never names them.
+ */
+export function summariseTrail(all: readonly AttemptRecord[]): string {
+  const attempts = all.some((a) => a.note === 'restricted')
+    ? all.filter((a) => a.note !== 'restricted')
+    : all;
   if (attempts.length === 0) return 'no candidate was tried';
   const parts = attempts.slice(0, 10).map((a) => {
     const retries = a.retries > 0 ? `, ${a.retries} retries` : '';
@@ -165,6 +171,12 @@ export function engineFailureToHttp(result: EngineFailure, target: string): Http
     );
   }
   const upstream = upstreamStatus(result.failure.error);
+  if (result.failure.kind === 'request' && result.failure.reason === 'context_length') {
+    return httpError(400, 'invalid_request_error', msg, 'context_length_exceeded', 'messages');
+  }
+  if (result.code === 'invalid' && result.failure.reason === 'capabilities') {
+    return httpError(400, 'invalid_request_error', msg, 'unsupported_capability', null);
+  }
   if (result.code === 'invalid' || result.failure.kind === 'request') {
     // The caller's mistake, returned as is: the upstream's own 4xx (400, 404, 413, 422) when there is one.
     const status =
