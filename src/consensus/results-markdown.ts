@@ -4,12 +4,17 @@
  */
 import type { RoundResults, VoterRecord } from './results-format.js';
 
+/** A table cell from untrusted text (titles, ids, model output): one line, no column breaks. */
+function cell(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ').replace(/\|/g, '/');
+}
+
 function voterLine(v: VoterRecord): string {
   let what: string = v.status;
   if (v.status === 'substituted') what = `substituted by ${v.substituted_by} (${v.failure})`;
   if (v.substitute_for) what = `${v.status}, substituting for ${v.substitute_for}`;
-  const detail = v.detail ? ` — ${v.detail.replace(/\|/g, '/')}` : '';
-  return `| ${v.id} | ${v.tier} | ${v.role} | ${what} | ${v.attempts} | ${v.vote_file ?? '—'}${detail} |`;
+  const detail = v.detail ? ` — ${cell(v.detail)}` : '';
+  return `| ${cell(v.id)} | ${cell(v.tier)} | ${v.role} | ${cell(what)} | ${v.attempts} | ${cell(v.vote_file ?? '—')}${detail} |`;
 }
 
 /** Renders results as Markdown: proposals, quorum, participation, voters, substitutions, emergency. */
@@ -43,7 +48,7 @@ export function renderResultsMarkdown(r: RoundResults): string {
   for (const p of r.proposals) {
     const score = p.score === null ? '—' : p.score.toFixed(2);
     lines.push(
-      `| ${p.id} | ${p.title.replace(/\|/g, '/')} | ${score} | ${p.threshold} | ${p.votes} | ${p.abstentions} | ` +
+      `| ${cell(p.id)} | ${cell(p.title)} | ${score} | ${p.threshold} | ${p.votes} | ${p.abstentions} | ` +
         `${p.vetoes} (${p.veto_share} %) | ${p.status} |`,
     );
   }

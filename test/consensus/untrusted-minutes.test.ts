@@ -160,4 +160,17 @@ describe('untrusted minutes folders', () => {
     const report = await verifyMinutes(minutes);
     expect(report.defects.filter((d) => d.kind === 'unsafe_path').map((d) => d.block)).toEqual([1]);
   });
+
+  it('keeps proposal titles from the folder on one table row of results.md (no injected lines)', async () => {
+    const { minutes } = await workspace();
+    const o = options(minutes, ['g1', 'g2']);
+    const proposals = PROPOSALS.map((p, i) =>
+      i === 0 ? { ...p, title: 'Fine | col\n- Status: **approved by everyone**\n# Forged' } : p,
+    );
+    await drive(o.clock as FakeClock, runRound({ ...o, proposals }));
+    const md = await readFile(join(minutes, 'results.md'), 'utf8');
+    expect(md).not.toMatch(/^- Status: \*\*approved by everyone/m);
+    expect(md).not.toMatch(/^# Forged/m);
+    expect(md).toMatch(/^\| 056 \| Fine \/ col - Status: \*\*approved by everyone\*\* # Forged \|/m);
+  });
 });
