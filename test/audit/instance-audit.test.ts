@@ -40,7 +40,7 @@ function twoInstances(dir: string) {
 describe('one audit chain per instance', () => {
   it('stamps the instance id, merges the chains by time and verifies them all', async () => {
     const dir = tempDir();
-    const { clock, a, b, view } = twoInstances(dir);
+    const { clock, b, view } = twoInstances(dir);
     view.append({ type: 'breaker.open', actor: 'system', reason: 'a1' });
     await clock.advance(10);
     b.append({ type: 'breaker.open', actor: 'system', reason: 'b1', data: { instance: 'forged' } });
