@@ -86,6 +86,13 @@ export async function runEmbeddingPlan(
       `"${request.target}" is not an embeddings model (give it embedding.dimensions in the config)`,
     );
   }
+  const asked = request.body.dimensions;
+  if (asked !== undefined && asked !== dimensions) {
+    return requestFailure(
+      scope,
+      `dimensions: "${request.target}" returns vectors of ${dimensions} dimensions, not ${asked}`,
+    );
+  }
   const f = scope.features;
   const planned = compiled.planner.plan(target, {
     capabilities: [],

@@ -85,6 +85,11 @@ describe('POST /v1/embeddings through the gateway', () => {
     const empty = await client.embeddings.create({ model: 'embed-a', input: [] }).catch((e: unknown) => e);
     expect(empty).toBeInstanceOf(OpenAI.BadRequestError);
     expect((empty as Error).message).toContain('input');
+    const size = await client.embeddings
+      .create({ model: 'embed-a', input: 'x', dimensions: 4 })
+      .catch((e: unknown) => e);
+    expect(size).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((size as Error).message).toContain('returns vectors of 8 dimensions, not 4');
     // The chaos upstream answers 8 values; embed-wide is configured for 16: unusable, never passed on.
     const wrong = await client.embeddings
       .create({ model: 'embed-wide', input: 'x' })
