@@ -25,9 +25,14 @@ interface Entry {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** Tracked rounds that never started (e.g. refused options) are forgotten beyond this many. */
+const MAX_PENDING = 100;
+
 /** Live views of voting rounds, updated from their events. */
 export class RoundBoard implements RoundsSource {
   private readonly rounds = new Map<string, Entry>();
+  /** Rounds passed through `track` that have not started yet (a round whose options are refused never does). */
+  private readonly pending = new Map<string, Entry>();
   private readonly updates = new EventEmitter<RoundView>();
 
   /**
@@ -47,7 +52,7 @@ export class RoundBoard implements RoundsSource {
       if (!general.has(v.id)) general.set(v.id, v.tier === options.rules.generalTier);
     const generalSeats = options.voters.filter((v) => general.get(v.id)).length;
     const q = options.rules.quorum;
-    this.rounds.set(roundId, {
+    this.pending.set(roundId, {
       deadlineMs: options.deadlineMs,
       generalTiers: general,
       quorumRules: q,
@@ -91,6 +96,11 @@ export class RoundBoard implements RoundsSource {
 
   /** Applies one round event (also usable for events of rounds finalised later, e.g. by an emergency). */
   observe(event: ConsensusEvent): void {
+    const waiting = this.pending.get(event.round_id);
+    if (waiting) {
+      this.pending.delete(event.round_id);
+      this.rounds.set(event.round_id, waiting);
+    }
     const entry = this.rounds.get(event.round_id) ?? this.adopt(event);
     const now = this.clock.wallNow();
     const v: Mutable<RoundView> = { ...entry.view, updatedAt: now };
@@ -200,6 +210,7 @@ export class RoundBoard implements RoundsSource {
   }
 
   private prune(): void {
+    while (this.pending.size > MAX_PENDING) this.pending.delete(this.pending.keys().next().value!);
     const finished = [...this.rounds].filter(([, e]) => e.view.state !== 'running');
     for (const [id] of finished.slice(0, Math.max(0, finished.length - this.keepFinished)))
       this.rounds.delete(id);

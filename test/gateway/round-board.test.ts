@@ -100,7 +100,9 @@ describe('RoundBoard', () => {
       const t = board.track(options({ roundId: `r${i}` }));
       t.onEvent!({ type: 'round.quorum_failed', round_id: `r${i}`, votes: 0 });
     }
-    board.track(options({ roundId: 'live' }));
+    const live = board.track(options({ roundId: 'live' }));
+    board.track(options({ roundId: 'refused' })); // e.g. runRound refused its options: it never starts
+    live.onEvent!({ type: 'round.started', round_id: 'live', minute_id: '0007', voters: [], at: '' });
     expect(board.list().map((r) => r.roundId)).toEqual(['r3', 'r4', 'live']);
   });
 });

@@ -37,19 +37,23 @@ const TYPES: Readonly<Record<string, string>> = {
   '.svg': 'image/svg+xml',
 };
 
-interface Asset {
+/** One file of the page, held in memory. */
+export interface DashboardAsset {
   readonly body: Buffer;
   readonly type: string;
   readonly etag: string;
 }
 
-function asset(body: Buffer, type: string): Asset {
+function asset(body: Buffer, type: string): DashboardAsset {
   return { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
 }
 
-/** Reads the page's files and uPlot's into memory; an empty map when the folder is missing. */
-export function loadDashboardAssets(dir: string = DASHBOARD_DIR): Map<string, Asset> {
-  const assets = new Map<string, Asset>();
+/**
+ * Reads the page's files and uPlot's into memory; an empty map when the folder is missing. The package's
+ * files are read once per process (they do not change while it runs).
+ */
+export function loadDashboardAssets(dir: string = DASHBOARD_DIR): Map<string, DashboardAsset> {
+  const assets = new Map<string, DashboardAsset>();
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -74,8 +78,12 @@ export function loadDashboardAssets(dir: string = DASHBOARD_DIR): Map<string, As
   return assets;
 }
 
+let shipped: Map<string, DashboardAsset> | undefined;
+
 /** Registers `/dashboard` (the page) and `/dashboard/<file>` (its scripts, styles and uPlot). */
-export function registerDashboard(app: FastifyInstance, assets = loadDashboardAssets()): void {
+export function registerDashboard(app: FastifyInstance, files?: Map<string, DashboardAsset>): void {
+  if (!files) shipped ??= loadDashboardAssets();
+  const assets = files ?? shipped!;
   const send = (request: FastifyRequest, reply: FastifyReply, name: string) => {
     const file = assets.get(name);
     if (!file) {
