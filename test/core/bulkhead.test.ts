@@ -57,4 +57,16 @@ describe('bulkhead', () => {
     expect(await behind).toEqual({ ok: true, value: 'behind' });
     expect(ran).toBe(false);
   });
+
+  it('manual slots (tryEnter/release) share the limit with wrapped calls and hand over to waiters', async () => {
+    const b = new BulkheadPolicy({ maxConcurrent: 1, maxQueue: 1 });
+    expect(b.tryEnter()).toBe(true);
+    expect(b.tryEnter()).toBe(false);
+    const waiting = b.executeOutcome(() => 'after the stream');
+    await flushMicrotasks();
+    expect(b.queueLength).toBe(1);
+    b.release();
+    expect(await waiting).toEqual({ ok: true, value: 'after the stream' });
+    expect(b.executing).toBe(0);
+  });
 });
