@@ -1,11 +1,12 @@
 /**
  * `npm run bench:gateway`: gateway throughput and latency on loopback, in one process run so the compared
- * figures share conditions. Scenarios (`BENCH_SCENARIOS=proxy,latency,stream,outage,dashboard,shared,workers`, default all; or
- * `--scenarios=…`):
+ * figures share conditions. Scenarios (`BENCH_SCENARIOS=proxy,latency,cpu,stream,outage,dashboard,shared,workers`,
+ * default all; or `--scenarios=…`):
  *  - `proxy`: 50 connections, non-streaming, one target after the other: the fast upstream directly, the
  *    bare Fastify + undici yardstick, our gateway in this process and in its own, Portkey;
  *  - `latency`: 1 connection, sequential requests (interleaved rounds, µs resolution): added median;
- *  - `stream`: streamed requests, yardstick vs ours vs Portkey in interleaved rounds (gateway-scenarios.ts);
+ *  - `cpu` / `stream`: non-streamed / streamed requests, yardstick vs ours vs Portkey in interleaved rounds,
+ *    CPU per answered request (gateway-scenarios.ts);
  *  - `outage`: primary down (breaker open, fallback serving) vs healthy, SQLite audit on disk, with the
  *    yardstick, interleaved; audit rows and bytes added (gateway-scenarios.ts);
  *  - `dashboard`: nobody watching vs the dashboard page attached vs a raw event-stream subscriber,
@@ -38,6 +39,7 @@ import {
   PIN,
   percentile,
   type Row,
+  STREAM_BODY,
   sequentialLatency,
   startFastUpstream,
   startGatewayChild,
@@ -47,11 +49,20 @@ import {
   type Upstream,
   WARMUP_S,
 } from './gateway-harness.js';
-import { outageScenario, streamScenario } from './gateway-scenarios.js';
+import { cpuScenario, outageScenario } from './gateway-scenarios.js';
 import { sharedStateScenario, workersScenario } from './gateway-shared-state.js';
 import { loadavg } from './loadavg.js';
 
-const ALL_SCENARIOS = ['proxy', 'latency', 'stream', 'outage', 'dashboard', 'shared', 'workers'] as const;
+const ALL_SCENARIOS = [
+  'proxy',
+  'latency',
+  'cpu',
+  'stream',
+  'outage',
+  'dashboard',
+  'shared',
+  'workers',
+] as const;
 type Scenario = (typeof ALL_SCENARIOS)[number];
 
 /** The scenarios asked for (`--scenarios=a,b` or `BENCH_SCENARIOS=a,b`); all by default. */
@@ -102,7 +113,7 @@ async function main(): Promise<void> {
     writeFileSync(configPath, gatewayConfig(upstream.port));
     minimal = await startMinimalProxy(upstreamOrigin);
     const yardstick: Target = { name: NAMES.minimal, origin: minimal.origin, headers: {}, process: minimal };
-    const needsOurs = scenarios.has('proxy') || scenarios.has('latency') || scenarios.has('stream');
+    const needsOurs = ['proxy', 'latency', 'cpu', 'stream'].some((k) => scenarios.has(k as Scenario));
     if (needsOurs) oursChild = await startGatewayChild(configPath);
     const oursChildRssStarted = childRss(oursChild);
     if (scenarios.has('proxy') || scenarios.has('latency')) {
@@ -115,7 +126,7 @@ async function main(): Promise<void> {
         probes: false,
       });
     }
-    if (scenarios.has('proxy') || scenarios.has('latency') || scenarios.has('stream')) {
+    if (needsOurs) {
       try {
         portkey = await startPortkey();
       } catch (error) {
@@ -157,12 +168,17 @@ async function main(): Promise<void> {
           (portkey ? `; Portkey: started ${portkeyRssStarted}; now ${childRss(portkey)}` : ''),
       );
     }
+    const names = { ours: NAMES.oursChild, yardstick: NAMES.minimal, portkey: NAMES.portkey };
+    const cpuTargets = needsOurs ? [yardstick, oursTarget!, ...(portkeyTarget ? [portkeyTarget] : [])] : [];
+    if (scenarios.has('cpu'))
+      await cpuScenario('Non-streaming, CPU per request', BODY, cpuTargets, names, 1.1);
     if (scenarios.has('stream')) {
-      const targets = [yardstick, oursTarget!, ...(portkeyTarget ? [portkeyTarget] : [])];
-      await streamScenario(targets, NAMES.oursChild, NAMES.minimal, NAMES.portkey);
-      const kb = oursChild!.rssKb();
+      await cpuScenario('Streaming (SSE, 4 chunks + [DONE])', STREAM_BODY, cpuTargets, names, 1.2);
+    }
+    if (oursChild) {
+      const kb = oursChild.rssKb();
       console.log(
-        `- our gateway after the streaming load: ${childRss(oursChild)} → RSS < 150 MB: ${kb && kb.rss < 150 * 1024 ? 'PASS' : 'FAIL'}`,
+        `- our gateway at the end: ${childRss(oursChild)} → RSS < 150 MB: ${kb && kb.rss < 150 * 1024 ? 'PASS' : 'FAIL'}`,
       );
     }
     if (scenarios.has('outage')) await outageScenario(dir, upstream.port, yardstick);
