@@ -84,7 +84,14 @@ function chosenScenarios(): Set<Scenario> {
 }
 
 async function main(): Promise<void> {
-  const scenarios = chosenScenarios();
+  let scenarios: Set<Scenario>;
+  try {
+    scenarios = chosenScenarios();
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exitCode = 2;
+    return;
+  }
   const version = (pkg: string) =>
     (JSON.parse(readFileSync(`node_modules/${pkg}/package.json`, 'utf8')) as { version: string }).version;
   console.log(
