@@ -41,15 +41,21 @@ export class ChainVerifier {
   private expected = 1;
   private count = 0;
   private truncated = false;
+  private readonly anchorHash: string;
 
   /**
    * @param laterSeqs - every seq in the input, when known (arrays), to tell a deletion from a record
    *   moved later; for seq-ordered storage leave it out.
+   * @param anchor - the record before the first one (a retention checkpoint); default: the genesis
    */
   constructor(
     private readonly laterSeqs?: ReadonlySet<number>,
     private readonly maxDefects = 1000,
-  ) {}
+    private readonly anchor: { readonly seq: number; readonly hash: string } = { seq: 0, hash: GENESIS_HASH },
+  ) {
+    this.expected = anchor.seq + 1;
+    this.anchorHash = anchor.hash;
+  }
 
   /** Adds a row that is not a valid record (e.g. unparsable data). */
   pushMalformed(seq: number, message: string): void {
@@ -86,8 +92,8 @@ export class ChainVerifier {
       records: this.count,
       defects,
       truncated: this.truncated,
-      headSeq: head?.seq ?? 0,
-      headHash: head?.hash ?? GENESIS_HASH,
+      headSeq: head?.seq ?? this.anchor.seq,
+      headHash: head?.hash ?? this.anchorHash,
     };
   }
 
@@ -95,7 +101,7 @@ export class ChainVerifier {
   private settle(slot: Slot, next: Slot | undefined): void {
     const r = slot.record;
     const prev = this.prev;
-    const prevHash = prev ? prev.record.hash : GENESIS_HASH;
+    const prevHash = prev ? prev.record.hash : this.anchorHash;
     // Two records claim the same predecessor and the chain continues through the second: the first
     // was forged to fit in (inserted).
     if (
@@ -146,7 +152,11 @@ export class ChainVerifier {
     const linkDefects: PendingDefect[] = [];
     const explained = slot.seqDefect || (prev !== undefined && (prev.inserted || prev.seqDefect));
     if (r.prevHash !== prevHash && !explained) {
-      const what = prev ? `record ${prev.record.seq} (rewritten or replaced)` : 'the genesis hash';
+      const what = prev
+        ? `record ${prev.record.seq} (rewritten or replaced)`
+        : this.anchor.seq > 0
+          ? `the checkpoint of record ${this.anchor.seq}`
+          : 'the genesis hash';
       const d = this.add({
         seq: r.seq,
         kind: 'broken_link',
@@ -248,10 +258,10 @@ function safeHash(unsigned: Omit<AuditRecord, 'hash'>): string | undefined {
 /** Verifies records in the order given (e.g. a JSON export). Pure. */
 export function verifyAuditRecords(
   records: readonly AuditRecord[],
-  options: AuditVerifyOptions = {},
+  options: AuditVerifyOptions & { readonly from?: { readonly seq: number; readonly hash: string } } = {},
 ): AuditVerifyReport {
   const seqs = new Set(records.map((r) => (isAuditRecord(r) ? r.seq : Number.NaN)));
-  const verifier = new ChainVerifier(seqs, options.maxDefects);
+  const verifier = new ChainVerifier(seqs, options.maxDefects, options.from);
   for (const record of records) {
     if (isAuditRecord(record)) verifier.push(record);
     else {

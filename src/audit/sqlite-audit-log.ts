@@ -24,6 +24,7 @@ import {
 } from './audit-log.js';
 import { AuditChain, type AuditInput, type AuditRecord } from './audit-record.js';
 import { canonicalJson } from './canonical-json.js';
+import { formatHead, headOf, readHeadFile, writeHeadFile } from './retention.js';
 import { AUDIT_SCHEMA, AUDIT_TABLE, queryAuditTable, verifyAuditTable } from './sqlite-audit-store.js';
 import type { AuditVerifyReport } from './verify-report.js';
 
@@ -55,6 +56,8 @@ export class SqliteAuditLog implements AuditLog {
   private readonly onError: ((error: Error) => void) | undefined;
   private readonly maxPending: number;
   private pending: AuditRecord[] = [];
+  /** Whether `<path>.head` is kept (not for `:memory:`). */
+  private readonly headFile: boolean;
   private scheduled = false;
   private closed = false;
   private readonly writeScheduled = (): void => {
@@ -82,10 +85,13 @@ export class SqliteAuditLog implements AuditLog {
     } catch (error) {
       throw new Error(`cannot open audit database ${path}: ${(error as Error).message}`);
     }
-    const last = this.db.prepare(`SELECT seq, hash FROM ${AUDIT_TABLE} ORDER BY seq DESC LIMIT 1`).get() as
-      | { seq: number; hash: string }
-      | undefined;
-    this.chain = new AuditChain(options.clock ?? systemClock, last, options.instance);
+    // The chain continues from the newest record (or the retention checkpoint), unless the head file says
+    // the log once went further: then its tail was lost, and the lost numbers are not reused.
+    const stored = headOf(this.db);
+    const recorded = path === ':memory:' ? undefined : readHeadFile(path);
+    this.headFile = path !== ':memory:';
+    const lost = recorded !== undefined && recorded.seq > (stored?.seq ?? 0);
+    this.chain = new AuditChain(options.clock ?? systemClock, lost ? recorded : stored, options.instance);
     const insert = this.db.prepare(
       `INSERT INTO ${AUDIT_TABLE} (seq, ts, type, actor, reason, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
@@ -94,6 +100,17 @@ export class SqliteAuditLog implements AuditLog {
         insert.run(r.seq, r.ts, r.type, r.actor, r.reason, canonicalJson(r.data), r.prevHash, r.hash);
       }
     });
+    if (lost) {
+      const found = stored ? formatHead(stored) : 'an empty log';
+      const message = `audit log ${path} ends at ${found} but had reached ${formatHead(recorded)}: records ${(stored?.seq ?? 0) + 1}..${recorded.seq} are missing (truncated); the chain continues after ${recorded.seq}`;
+      reportAuditError(this.onError, new Error(message));
+      this.append({
+        type: 'audit.truncation_detected',
+        actor: 'system',
+        reason: message,
+        data: { expectedHead: formatHead(recorded), foundHead: stored ? formatHead(stored) : null },
+      });
+    }
   }
 
   /** Records hashed but not yet written. */
@@ -161,6 +178,17 @@ export class SqliteAuditLog implements AuditLog {
     try {
       this.insertBatch(batch);
       this.pending = [];
+      const last = batch[batch.length - 1]!;
+      if (this.headFile) {
+        try {
+          writeHeadFile(this.path, last);
+        } catch (error) {
+          reportAuditError(
+            this.onError,
+            new Error(`audit head file not written: ${(error as Error).message}`),
+          );
+        }
+      }
     } catch (error) {
       reportAuditError(
         this.onError,

@@ -5,6 +5,7 @@
 import Database from 'better-sqlite3';
 import { type AuditRecord, isAuditRecord } from './audit-record.js';
 import { ChainVerifier } from './audit-verify.js';
+import { readCheckpoint } from './retention.js';
 import type { AuditVerifyOptions, AuditVerifyReport } from './verify-report.js';
 
 /** Name of the one audit table. */
@@ -93,7 +94,8 @@ export function queryAuditTable(
 
 /** Streams every row of the audit table, in seq order, through a {@link ChainVerifier}. */
 export function verifyAuditTable(db: Database.Database, options: AuditVerifyOptions = {}): AuditVerifyReport {
-  const verifier = new ChainVerifier(undefined, options.maxDefects);
+  // After a prune, the remaining chain starts from its checkpoint.
+  const verifier = new ChainVerifier(undefined, options.maxDefects, readCheckpoint(db));
   const rows = db
     .prepare(`SELECT * FROM ${AUDIT_TABLE} ORDER BY seq`)
     .iterate() as IterableIterator<AuditRow>;
