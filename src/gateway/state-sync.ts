@@ -67,6 +67,8 @@ export class StateSync {
   private readonly subscriptions: Disposable[] = [];
   /** Models whose open breaker is shared (opened everywhere), as this instance knows. */
   private readonly sharedOpen = new Set<string>();
+  /** Models whose breaker opened here only (the aggregate disagreed), with the trip reason. */
+  private readonly localOpen = new Map<string, string>();
   /** Models isolated everywhere, as this instance knows. */
   private readonly isolated = new Set<string>();
   /** Keys changed while the store could not be written: rendered from local state and written on return. */
@@ -181,18 +183,26 @@ export class StateSync {
   /** A breaker opened on this instance's own evidence: open it everywhere only if the aggregate agrees. */
   private decideOpen(model: string, reason: string): void {
     const rt = this.engine.current.models.get(model);
-    if (this.closed || !rt || rt.breaker.state !== 'open') return;
+    if (this.closed || !rt || rt.breaker.state !== 'open' || this.sharedOpen.has(model)) {
+      this.localOpen.delete(model);
+      return;
+    }
     const { calls, failures } = this.counts.aggregate(model);
     const needed = reason === 'account-failure' ? 1 : Math.max(1, rt.spec.breakerThreshold);
     if (failures >= needed && calls > 0 && failures / calls >= this.options.settings.failureRate) {
+      this.localOpen.delete(model);
       this.shareOpen(model, false);
       return;
     }
-    this.options.sinks.log(
-      'info',
-      { model, calls, failures, failureRate: this.options.settings.failureRate },
-      'breaker opened on this instance only: the failure rate across instances is below the shared threshold',
-    );
+    // Judged again after every read of the aggregate while it stays open here: others may fail too.
+    const first = !this.localOpen.has(model);
+    this.localOpen.set(model, reason);
+    if (first)
+      this.options.sinks.log(
+        'info',
+        { model, calls, failures, failureRate: this.options.settings.failureRate },
+        'breaker opened on this instance only: the failure rate across instances is below the shared threshold',
+      );
   }
 
   private shareOpen(model: string, probing: boolean): void {
@@ -437,9 +447,12 @@ export class StateSync {
   private async readCounts(): Promise<void> {
     if (this.reading || this.closed || !this.store.available) return;
     this.reading = true;
+    // Write what is counted here first: the read, sent after it on the same connection, then includes it.
+    this.flush();
     const keys = this.counts.startRead();
     try {
       this.counts.finishRead(await this.store.counters(keys));
+      for (const [model, reason] of [...this.localOpen]) this.decideOpen(model, reason);
     } catch {
       this.counts.failRead();
     } finally {
