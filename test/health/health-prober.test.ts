@@ -151,3 +151,51 @@ describe('HealthProber', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 });
+
+describe('HealthProber with a claim (one instance probes per interval)', () => {
+  it('probes only the rounds it claims, and probes when the claim fails', async () => {
+    const clock = new FakeClock();
+    const monitor = new HealthMonitor({ clock });
+    const probed: number[] = [];
+    const asked: number[] = [];
+    const a1 = registry.all().filter((m) => m.id === 'a1');
+    let round = 0;
+    const prober = new HealthProber({
+      monitor,
+      models: a1,
+      clock,
+      intervalMs: 1000,
+      probe: async () => {
+        probed.push(clock.now());
+        return { kind: 'success', latencyMs: 1 };
+      },
+      claim: async (model, interval) => {
+        asked.push(interval);
+        expect(model.id).toBe('a1');
+        round++;
+        if (round === 3) throw new Error('store unreachable');
+        return round % 2 === 1; // rounds 1 and 3 (the failing one probes anyway), not 2 and 4
+      },
+    });
+    prober.start();
+    await clock.advance(3000);
+    expect(asked).toEqual([1000, 1000, 1000, 1000]);
+    expect(probed).toEqual([0, 2000]);
+    prober.stop();
+    expect(clock.pendingTimers).toBe(0);
+  });
+});
+
+describe('HealthMonitor.observeRecords', () => {
+  it('sees every recorded call (not probes) until removed', () => {
+    const monitor = new HealthMonitor({ clock: new FakeClock() });
+    const seen: string[] = [];
+    monitor.observeRecords((id, kind) => seen.push(`${id}:${kind}`));
+    monitor.record('m', 'success', 5);
+    monitor.record('m', 'transient', 5);
+    monitor.recordProbe('m', { kind: 'success', latencyMs: 1 });
+    monitor.observeRecords(undefined);
+    monitor.record('m', 'timeout', 5);
+    expect(seen).toEqual(['m:success', 'm:transient']);
+  });
+});
