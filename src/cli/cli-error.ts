@@ -2,7 +2,7 @@
  * The error a command throws for a user's mistake: printed as one line, no stack trace.
  * @packageDocumentation
  */
-import { DURATION_MESSAGE, parseDuration } from '../config/duration.js';
+import { DURATION_MESSAGE, parseDurationText } from '../core/duration.js';
 
 /** A user-facing CLI failure with an exit code. */
 export class CliError extends Error {
@@ -25,11 +25,11 @@ export function parsePort(value: string, option = '--port'): number {
 }
 
 /**
- * Parses a duration like `30s`, `500ms`, `2m`, `1m30s` or plain milliseconds (the config's parser),
+ * Parses a duration like `30s`, `500ms`, `2m`, `1m30s` or plain milliseconds (the config's grammar),
  * naming the option when it is wrong.
  */
 export function parseDurationOption(value: string, option: string): number {
-  const ms = parseDuration(value);
+  const ms = parseDurationText(value, 1);
   if (ms === undefined) throw new CliError(`${option}: ${DURATION_MESSAGE}, got "${value}"`);
   return ms;
 }

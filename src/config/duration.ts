@@ -6,10 +6,9 @@
  * @packageDocumentation
  */
 import { z } from 'zod';
-import { DURATION_TEXT_PATTERN, parseDurationText } from '../core/duration.js';
+import { DURATION_MESSAGE, DURATION_TEXT_PATTERN, parseDurationText } from '../core/duration.js';
 
-/** The message every invalid duration reports. */
-export const DURATION_MESSAGE = 'expected a duration like "30s"';
+export { DURATION_MESSAGE } from '../core/duration.js';
 
 /**
  * Parses a duration (`"30s"`, `"500ms"`, `"2m"`, `"1h"`, `"1m30s"`, `"1500"`, or a number of

@@ -6,6 +6,9 @@
  * @packageDocumentation
  */
 
+/** The message every invalid duration reports (config fields and CLI options). */
+export const DURATION_MESSAGE = 'expected a duration like "30s"';
+
 /** Every text {@link parseDurationText} accepts (also published in the config's JSON Schema). */
 export const DURATION_TEXT_PATTERN =
   /^\s*(?:\d+(?:\.\d+)?|(?:\d+(?:\.\d+)?\s*(?:ns|us|µs|ms|s|m|h)\s*)+)\s*$/;

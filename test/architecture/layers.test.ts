@@ -105,4 +105,14 @@ describe('architecture', () => {
       );
     expect(offenders).toEqual([]);
   });
+
+  it('the core package (@hive-resilience/core) is built from src/core alone and has no dependencies', () => {
+    const root = resolve(import.meta.dirname, '../..');
+    const tsconfig = JSON.parse(readFileSync(join(root, 'packages/core/tsconfig.json'), 'utf8'));
+    expect(tsconfig.include).toEqual(['../../src/core']);
+    expect(tsconfig.compilerOptions.rootDir).toBe('../../src/core');
+    const pkg = JSON.parse(readFileSync(join(root, 'packages/core/package.json'), 'utf8'));
+    expect(pkg.dependencies ?? {}).toEqual({});
+    expect(pkg.sideEffects).toBe(false);
+  });
 });

@@ -18,6 +18,7 @@ import {
 } from '../../audit/index.js';
 import { checkExpectedHead, parseHead, pruneAuditDatabase } from '../../audit/retention.js';
 import { CliError } from '../cli-error.js';
+import { COMMAND_HELP } from '../command-catalog.js';
 
 /** Runs `fn` on the database opened read-only. */
 function withDatabase<T>(path: string, fn: (db: Database.Database) => T): T {
@@ -68,7 +69,7 @@ function dbPath(opts: SourceOptions): string {
 
 /** Registers `audit verify` and `audit show`. */
 export function registerAuditCommands(program: Command): void {
-  const audit = program.command('audit').description('Verify and read the tamper-evident audit log.');
+  const audit = program.command('audit').description(COMMAND_HELP.audit.description);
   audit
     .command('verify')
     .description(

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { type FaultSpec, startChaosUpstream } from '../../chaos/index.js';
 import { CliError, parsePort } from '../cli-error.js';
+import { COMMAND_HELP } from '../command-catalog.js';
 
 interface UpstreamOptions {
   host: string;
@@ -51,13 +52,11 @@ function addUpstreamOptions(cmd: Command): Command {
 
 /** Registers `chaos upstream` and its alias `chaos-upstream`. */
 export function registerChaosCommands(program: Command): void {
-  const chaos = program
-    .command('chaos')
-    .description('Chaos engineering: fault-injecting upstreams for drills.');
+  const chaos = program.command('chaos').description(COMMAND_HELP.chaos.description);
   addUpstreamOptions(
     chaos.command('upstream').description('Run a fault-injecting OpenAI/Anthropic-compatible upstream.'),
   ).action(runUpstream);
-  addUpstreamOptions(program.command('chaos-upstream').description('Same as `chaos upstream`.')).action(
-    runUpstream,
-  );
+  addUpstreamOptions(
+    program.command('chaos-upstream').description(COMMAND_HELP['chaos-upstream'].description),
+  ).action(runUpstream);
 }

@@ -5,10 +5,11 @@
 import type { Command } from 'commander';
 import { configJsonSchema } from '../../config/index.js';
 import { DEFAULT_CONFIG_PATH, readConfig } from '../../gateway/start-gateway.js';
+import { COMMAND_HELP } from '../command-catalog.js';
 
 /** Registers `config validate` and `config schema`. */
 export function registerConfigCommands(program: Command): void {
-  const config = program.command('config').description('Validate a config file or print its JSON Schema.');
+  const config = program.command('config').description(COMMAND_HELP.config.description);
   config
     .command('validate [file]')
     .description('Validate a config file (default: the embedded one); every problem is named by its path.')

@@ -8,6 +8,7 @@
  */
 import type { Command } from 'commander';
 import { formatChainReport, verifyMinutes } from '../../consensus/verify.js';
+import { COMMAND_HELP } from '../command-catalog.js';
 import { CONSENSUS_EXIT, type ConsensusCliIo, processIo, requireFolder } from './consensus-io.js';
 import { registerEmergency } from './emergency.js';
 import { registerVote } from './vote.js';
@@ -22,7 +23,7 @@ export {
 function registerChainVerify(program: Command, io: ConsensusCliIo): void {
   program
     .command('chain')
-    .description('Voting-chain records.')
+    .description(COMMAND_HELP.chain.description)
     .command('verify')
     .description('Recompute every file and block hash of a minutes folder and re-tally against results.json.')
     .argument('<minutes-folder>')

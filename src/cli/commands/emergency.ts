@@ -22,6 +22,7 @@ import { finaliseWithAuthorisation } from '../../consensus/emergency-round.js';
 import { FileNonceStore } from '../../consensus/nonce-store.js';
 import { loadRoundState, minutesDigest, PENDING_FILE, type RoundState } from '../../consensus/round-state.js';
 import { CliError, parseDurationOption } from '../cli-error.js';
+import { COMMAND_HELP } from '../command-catalog.js';
 import {
   CONSENSUS_EXIT,
   type ConsensusCliIo,
@@ -111,11 +112,7 @@ async function stateDirOutside(minutesDir: string, stateDir: string): Promise<st
 
 /** Registers `emergency keygen|request|sign|authorise`. */
 export function registerEmergency(program: Command, io: ConsensusCliIo): void {
-  const emergency = program
-    .command('emergency')
-    .description(
-      'Emergency consensus: finalise a round under a reduced quorum with k-of-n operator signatures.',
-    );
+  const emergency = program.command('emergency').description(COMMAND_HELP.emergency.description);
 
   emergency
     .command('keygen')

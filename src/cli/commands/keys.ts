@@ -5,14 +5,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
+import { COMMAND_HELP } from '../command-catalog.js';
 
 const SCOPES = ['read', 'operate', 'admin'];
 
 /** Registers `keys admin` and `keys client`. */
 export function registerKeysCommands(program: Command): void {
-  const keys = program
-    .command('keys')
-    .description('Make admin and client keys (the config stores only digests).');
+  const keys = program.command('keys').description(COMMAND_HELP.keys.description);
   keys
     .command('admin <name>')
     .description('Make an admin key; prints the key once and the config entry with its digest.')

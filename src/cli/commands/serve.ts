@@ -12,6 +12,7 @@ import {
   workerIndex,
 } from '../../gateway/workers.js';
 import { CliError, parsePort } from '../cli-error.js';
+import { COMMAND_HELP } from '../command-catalog.js';
 import { startDemoTraffic } from '../demo-traffic.js';
 import { chooseLogFormat } from '../log-format.js';
 
@@ -19,7 +20,7 @@ import { chooseLogFormat } from '../log-format.js';
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('Run the OpenAI-compatible resilient gateway (embedded simulated models when no --config).')
+    .description(COMMAND_HELP.serve.description)
     .option('-c, --config <file>', 'config file (YAML or JSON); default: the embedded simulated setup')
     .option('--host <host>', 'listen address (default: server.host or 127.0.0.1)')
     .option('-p, --port <port>', 'listen port (default: server.port or 8080)', (v) => parsePort(v))

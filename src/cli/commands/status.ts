@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { CliError, parseDurationOption } from '../cli-error.js';
+import { COMMAND_HELP } from '../command-catalog.js';
 import { watchStatus } from '../status-watch.js';
 
 interface ModelRow {
@@ -32,7 +33,7 @@ export interface GatewayStatus {
 export function registerStatusCommand(program: Command): void {
   program
     .command('status')
-    .description('Show the health and breaker state of every model of a running gateway.')
+    .description(COMMAND_HELP.status.description)
     .option('-u, --url <url>', 'gateway URL', 'http://127.0.0.1:8080')
     .option('-k, --admin-key <key>', 'admin key with read scope (default: HIVE_ADMIN_KEY)')
     .option('--json', 'print the raw JSON')

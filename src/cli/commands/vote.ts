@@ -18,6 +18,7 @@ import { PENDING_FILE } from '../../consensus/round-state.js';
 import { makeRules } from '../../consensus/rules.js';
 import { ResilienceEngine } from '../../engine/resilience-engine.js';
 import { CliError, parseDurationOption } from '../cli-error.js';
+import { COMMAND_HELP } from '../command-catalog.js';
 import {
   CONSENSUS_EXIT,
   type ConsensusCliIo,
@@ -223,7 +224,7 @@ async function voteAction(folder: string, opts: VoteOptions, io: ConsensusCliIo)
 export function registerVote(program: Command, io: ConsensusCliIo): void {
   program
     .command('vote')
-    .description('Run a governance voting round over a CMMV-Hive minutes folder (needs proposals.json).')
+    .description(COMMAND_HELP.vote.description)
     .argument(
       '<minutes-folder>',
       'the minutes folder (proposals.json; votes, chain and results are written here)',
