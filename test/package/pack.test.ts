@@ -9,6 +9,7 @@
  */
 import { execFile } from 'node:child_process';
 import {
+  cpSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -101,12 +102,35 @@ describe('packages from a scratch consumer project', () => {
   let full: { file: string; files: string[]; pkg: PackageJson };
 
   beforeAll(async () => {
-    await sh(process.execPath, ['scripts/build.mjs'], ROOT);
-    await sh('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', packs], ROOT);
+    // Build and pack a copy of the checkout, so no dist/ is left in it (bin/ prefers a built CLI).
+    const work = tempDir();
+    for (const entry of [
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+      'tsconfig.build.json',
+      'README.md',
+      'LICENSE',
+      'src',
+      'scripts',
+      'bin',
+      'schema',
+      'config',
+      'dashboard',
+      'packages/core/package.json',
+      'packages/core/tsconfig.json',
+      'packages/core/README.md',
+      'packages/core/LICENSE',
+    ]) {
+      cpSync(join(ROOT, entry), join(work, entry), { recursive: true });
+    }
+    symlinkSync(join(ROOT, 'node_modules'), join(work, 'node_modules'));
+    await sh(process.execPath, ['scripts/build.mjs'], work);
+    await sh('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', packs], work);
     await sh(
       'npm',
       ['pack', '--ignore-scripts', '--silent', '-w', 'packages/core', '--pack-destination', packs],
-      ROOT,
+      work,
     );
     const file = (prefix: string) => join(packs, readdirSync(packs).find((f) => f.startsWith(prefix))!);
     const coreFile = file('hive-resilience-core-');
