@@ -4,6 +4,7 @@
  * worker keeps its own audit chain and `audit verify` checks both.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,21 @@ let child: ChildProcess | undefined;
 afterAll(() => {
   if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
+
+/** Pids of the processes whose parent is `pid` (Linux /proc). */
+function workerPids(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .filter((n) => {
+      try {
+        const stat = readFileSync(`/proc/${n}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
 
 function bannerUrl(proc: ChildProcess): Promise<string> {
   return new Promise((resolveUrl, reject) => {
@@ -77,6 +93,22 @@ describe('serve --workers 2', () => {
     };
     expect(verify.ok).toBe(true);
     expect(verify.chains.map((c) => c.instance.replace(/^.*-(w\d)$/, '$1')).sort()).toEqual(['w1', 'w2']);
+    // A worker that dies is started again; the port keeps answering meanwhile.
+    const before = workerPids(child.pid!);
+    expect(before).toHaveLength(2);
+    process.kill(before[0]!, 'SIGKILL');
+    for (let i = 0; ; i++) {
+      const now = workerPids(child.pid!);
+      if (now.length === 2 && !now.includes(before[0]!)) break;
+      if (i > 600) throw new Error('the dead worker was not started again');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const again = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'sim-steady', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(again.status).toBe(200);
     const exited = new Promise<number | null>((r) => child!.once('exit', (code) => r(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
