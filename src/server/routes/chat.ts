@@ -234,29 +234,42 @@ interface PumpResult {
 }
 
 /**
+ * Pending SSE text written at once rather than at the end of the tick: a batch no larger than a socket's
+ * default high-water mark, so a slow client's backlog (and the wait for its `drain`) stays as it was with
+ * one write per event.
+ */
+const FLUSH_AT = 16 * 1024;
+
+/**
  * Coalesces the SSE text of the events that arrive together: events are appended to one pending string,
- * written once per tick (after the promise callbacks that delivered them), and the last event goes out
- * with `end()`. A stream whose events came in one upstream read is one socket write, headers included.
+ * written once per tick (after the promise callbacks that delivered them) or as soon as it reaches
+ * {@link FLUSH_AT}, and the last event goes out with `end()`. A stream whose events came in one upstream
+ * read is one socket write, headers included.
  */
 class SseWriter {
   private pending = '';
   private scheduled = false;
   private readonly flushTick = (): void => {
     this.scheduled = false;
-    const text = this.pending;
-    this.pending = '';
-    if (text !== '' && !this.raw.destroyed) this.raw.write(text);
+    this.flush();
   };
 
   constructor(private readonly raw: ServerResponse) {}
 
-  /** Queues `text` for this tick's write. */
+  /** Queues `text` for this tick's write (written now when the batch is large). */
   write(text: string): void {
     this.pending = this.pending === '' ? text : this.pending + text;
-    if (!this.scheduled) {
+    if (this.pending.length >= FLUSH_AT) this.flush();
+    else if (!this.scheduled) {
       this.scheduled = true;
       process.nextTick(this.flushTick);
     }
+  }
+
+  private flush(): void {
+    const text = this.pending;
+    this.pending = '';
+    if (text !== '' && !this.raw.destroyed) this.raw.write(text);
   }
 
   /** Ends the response with what is pending and `text`. */
@@ -269,8 +282,8 @@ class SseWriter {
 
 /**
  * Writes the engine's stream events as SSE as they arrive (coalesced per tick; waiting for `drain` when
- * the client reads slowly, at most `stallMs` without progress) and ends the response with the terminal event; closes the engine stream when
- * done or when the client goes away. A chunk the provider kept the upstream text of is forwarded as it
+ * the client reads slowly, at most `stallMs` without progress) and ends the response with the terminal
+ * event; closes the engine stream when done or when the client goes away. A chunk the provider kept the upstream text of is forwarded as it
  * came.
  */
 async function pumpEvents(
