@@ -40,6 +40,16 @@ export {
 } from './instance-audit.js';
 export { MemoryAuditLog } from './memory-audit-log.js';
 export { isSecretKey, maskSecrets, REDACTED, redactAuditData } from './redaction.js';
+export {
+  type AuditArchive,
+  CHECKPOINT_TABLE,
+  checkExpectedHead,
+  formatHead,
+  headFileOf,
+  parseHead,
+  pruneAuditDatabase,
+  readCheckpoint,
+} from './retention.js';
 export { AUDIT_DB_FILE, SqliteAuditLog, type SqliteAuditLogOptions } from './sqlite-audit-log.js';
 export { AUDIT_TABLE, verifyAuditDatabase } from './sqlite-audit-store.js';
 export {
