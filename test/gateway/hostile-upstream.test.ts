@@ -138,7 +138,7 @@ describe('slow-reading streaming clients', () => {
     });
     gateway = await gatewayAt(upstream.baseURL, {
       ...oneModel(upstream.baseURL, { idleTimeout: '300ms', circuitBreakerThreshold: 3 }),
-      server: { accessLog: false, logLevel: 'silent', streamStallTimeoutMs: '1500ms' },
+      server: { accessLog: false, logLevel: 'silent', streamStallTimeoutMs: '3s' },
     });
     const { port } = new URL(gateway.url);
     const body = JSON.stringify({
@@ -155,13 +155,13 @@ describe('slow-reading streaming clients', () => {
         `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
       );
       s.pause();
-      // Three read slowly (4 KB every 250 ms: the gateway waits on them longer than the idle limit),
+      // Three read slowly (64 KB every 250 ms: the gateway waits on them longer than the idle limit),
       // two stop reading altogether (the gateway's writes back up until the stall limit).
-      if (i < 3) timers.push(setInterval(() => s.read(4096), 250));
+      if (i < 3) timers.push(setInterval(() => s.read(64 * 1024), 250));
     }
     try {
-      // Longer than the idle limit (300 ms) and the stall limit (1.5 s).
-      for (let i = 0; i < 100 && closedEarly < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      // Longer than the idle limit (300 ms) and the stall limit (3 s).
+      for (let i = 0; i < 200 && closedEarly < 2; i++) await new Promise((r) => setTimeout(r, 50));
       await new Promise((r) => setTimeout(r, 1000));
       expect(gateway.engine.current.models.get('primary')?.breaker.state).toBe('closed');
       expect(closedEarly).toBe(2);
