@@ -180,6 +180,29 @@ describe('shared state on Redis (three instances)', () => {
     );
   });
 
+  it('an instance whose Redis is unreachable at start starts anyway, serves and alerts', async () => {
+    const port = new URL(await closedPortURL()).port;
+    const dir = tempDir();
+    const configPath = writeGatewayConfig(dir, chaos.openaiBaseURL, {
+      state: { store: 'redis', url: `redis://:secret-pw@127.0.0.1:${port}`, commandTimeout: '100ms' },
+    });
+    const g = await startGateway({
+      configPath,
+      port: 0,
+      dataDir: dir,
+      logger: false,
+      probes: false,
+      instanceId: 'lonely',
+    });
+    running.push(g);
+    const res = await chat(g);
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    const alert = g.alerts.active().find((a) => a.rule === 'sharedState');
+    expect(alert?.subject).toBe('lonely');
+    expect(JSON.stringify(alert)).not.toContain('secret-pw');
+  });
+
   it('Redis killed: every instance keeps answering and alerts; Redis back: state converges', async () => {
     const [a, b, c] = await cluster();
     await redis.server.kill();
