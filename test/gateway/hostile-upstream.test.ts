@@ -28,7 +28,7 @@ const oneModel = (baseURL: string, more: Record<string, unknown> = {}) => ({
   models: { primary: { provider: 'openai', baseURL, maxRetries: 0, capabilities: ['streaming'], ...more } },
 });
 
-function chunkText(i: number, content: string): string {
+function chunkText(content: string): string {
   return `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
 }
 
@@ -131,7 +131,7 @@ describe('slow-reading streaming clients', () => {
       });
       const content = 'y'.repeat(1000);
       const count = big ? 40_000 : 20;
-      for (let i = 0; i < count; i++) if (!(await writeAll(res, chunkText(i, content)))) return;
+      for (let i = 0; i < count; i++) if (!(await writeAll(res, chunkText(content)))) return;
       res.end(
         `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`,
       );
