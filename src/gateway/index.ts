@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 export { auditRecordFor } from './audit-events.js';
-export { breakerStateName, type ConfigSource, EngineGatewayRuntime } from './engine-runtime.js';
+export { breakerStateName, type ConfigSource, EngineBackend } from './engine-backend.js';
 export { createGatewayLogger, type GatewayLoggerOptions, type LogFormat } from './logger.js';
 export { RoundBoard } from './round-board.js';
 export {

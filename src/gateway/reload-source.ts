@@ -6,7 +6,7 @@
  */
 import type { HiveConfig } from '../config/schema.js';
 import { compileGatewaySettings, type GatewaySettings } from '../server/settings.js';
-import type { ConfigSource } from './engine-runtime.js';
+import type { ConfigSource } from './engine-backend.js';
 import { readConfig } from './start-gateway.js';
 
 /** Sections read once at start: a change to one of them needs a restart. */

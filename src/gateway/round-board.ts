@@ -13,8 +13,8 @@ import type { QuorumRules } from '../consensus/rules.js';
 import { quorumMet } from '../consensus/tally.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { EventEmitter } from '../core/event-emitter.js';
+import type { Subscription } from '../server/backend.js';
 import type { RoundsSource, RoundView, RoundVoterView } from '../server/live-sources.js';
-import type { Subscription } from '../server/runtime.js';
 
 interface Entry {
   view: RoundView;

@@ -17,14 +17,14 @@ import type { HiveConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import { ResilienceEngine } from '../engine/resilience-engine.js';
-import { buildGateway } from '../server/app.js';
+import { createGatewayServer } from '../server/app.js';
 import { FeatureFlags } from '../server/flags.js';
 import { compileGatewaySettings, type GatewaySettings, hashKey } from '../server/settings.js';
 import type { StateStore } from '../state/state-store.js';
 import { createMetrics, type GatewayMetrics } from '../telemetry/index.js';
 import { RequestTimeline } from '../telemetry/request-timeline.js';
 import { auditEvent } from './audit-events.js';
-import { EngineGatewayRuntime } from './engine-runtime.js';
+import { EngineBackend } from './engine-backend.js';
 import { createGatewayLogger, type LogFormat } from './logger.js';
 import { checkedConfigSource } from './reload-source.js';
 import { RoundBoard } from './round-board.js';
@@ -122,7 +122,8 @@ export async function readConfig(
 }
 
 /**
- * Starts the gateway.
+ * Starts the whole gateway from a config file: engine, audit log, metrics, alerting, the server's
+ * {@link EngineBackend}, then `createGatewayServer` (the HTTP layer alone), listening.
  * @throws Error listing every problem when the config or the gateway settings are invalid
  */
 export async function startGateway(options: StartGatewayOptions = {}): Promise<RunningGateway> {
@@ -175,7 +176,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     clock: options.clock,
     logger: logger ?? silentAlertLogger,
   });
-  const runtime = new EngineGatewayRuntime(
+  const backend = new EngineBackend(
     engine,
     checkedConfigSource({ configPath, env: options.env, started: config, complete }),
   );
@@ -213,7 +214,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       storeName: shared.name,
       instanceId,
       engine,
-      runtime,
+      backend,
       flags,
       settings: config.state,
       clock: options.clock ?? systemClock,
@@ -224,8 +225,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
     });
   }
   engine.start();
-  const app = await buildGateway({
-    runtime,
+  const app = await createGatewayServer({
+    backend,
     settings,
     audit,
     metrics: options.renderMetrics
@@ -275,7 +276,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
       await sync?.close();
       if (!options.stateStore) await shared?.store.close();
       subscription.dispose();
-      runtime.dispose();
+      backend.dispose();
       alerts.stop();
       await engine.close();
       await audit.flush();

@@ -1,7 +1,7 @@
 /**
  * Keeps this instance's breakers, isolations, health and flags in step with the other instances sharing a
  * {@link StateStore}. It listens to the engine's and the gateway's events and to the store's channel, and
- * applies what others decided through the breakers' and runtime's public methods (`hydrate`, `close`,
+ * applies what others decided through the breakers' and the engine backend's public methods (`hydrate`, `close`,
  * `isolate`, `release`, flags `set`/`clear`).
  *
  * The request path never waits on the store: events are handled synchronously and every write or
@@ -19,7 +19,7 @@ import type { ProbeClaim } from '../health/health-prober.js';
 import type { GatewayEvent } from '../server/context.js';
 import { describeMode, FEATURES, type FeatureFlags, isFeatureName, parseModeText } from '../server/flags.js';
 import type { StateStore, StateWrite } from '../state/state-store.js';
-import type { EngineGatewayRuntime } from './engine-runtime.js';
+import type { EngineBackend } from './engine-backend.js';
 import { SharedOutcomeCounts } from './shared-counts.js';
 import {
   parseStateMessage,
@@ -52,7 +52,7 @@ export interface StateSyncOptions {
   readonly storeName: string;
   readonly instanceId: string;
   readonly engine: ResilienceEngine;
-  readonly runtime: EngineGatewayRuntime;
+  readonly backend: EngineBackend;
   readonly flags: FeatureFlags;
   readonly settings: StateConfig;
   readonly clock: Clock;
@@ -304,11 +304,11 @@ export class StateSync {
           return;
         case 'isolate':
           this.isolated.add(model);
-          if (breaker.state !== 'isolated') this.options.runtime.breakers.isolate(model);
+          if (breaker.state !== 'isolated') this.options.backend.breakers.isolate(model);
           return;
         case 'release':
           this.isolated.delete(model);
-          if (breaker.state === 'isolated') this.options.runtime.breakers.release(model);
+          if (breaker.state === 'isolated') this.options.backend.breakers.release(model);
           return;
         case 'health':
           this.applyHealth(model, m.status);

@@ -1,5 +1,5 @@
 /**
- * `buildGateway`: the Fastify app serving the OpenAI-compatible API, health, metrics and the admin API.
+ * `createGatewayServer`: the Fastify app serving the OpenAI-compatible API, health, metrics and the admin API.
  * It does not listen; the caller does (`await app.listen({ host, port })`).
  * @packageDocumentation
  */
@@ -18,6 +18,7 @@ import { type Clock, systemClock } from '../core/clock.js';
 import { EventEmitter } from '../core/event-emitter.js';
 import { createTracing, type RequestTracing } from '../telemetry/tracing.js';
 import { Authenticator } from './auth.js';
+import type { GatewayBackend } from './backend.js';
 import {
   type GatewayAuditLog,
   type GatewayContext,
@@ -43,13 +44,12 @@ import { registerChatRoutes } from './routes/chat.js';
 import { registerDashboard } from './routes/dashboard.js';
 import { registerEmbeddingsRoutes } from './routes/embeddings.js';
 import { registerPublicRoutes } from './routes/public.js';
-import type { GatewayRuntime } from './runtime.js';
 import { type GatewaySettings, gatewaySettings } from './settings.js';
 
-/** Options of {@link buildGateway}. */
-export interface BuildGatewayOptions {
+/** Options of {@link createGatewayServer}. */
+export interface GatewayServerOptions {
   /** The running system (engine, registry, breakers, health). */
-  readonly runtime: GatewayRuntime;
+  readonly backend: GatewayBackend;
   /** Compiled settings (see `parseGatewaySettings`); defaults apply when omitted. */
   readonly settings?: GatewaySettings;
   /** Audit log for admin actions and flag changes (and the audit admin routes). */
@@ -141,8 +141,12 @@ const EXPOSED = 'x-request-id, x-hive-model, x-hive-attempts, x-hive-fallback, r
 const ALLOWED_HEADERS =
   'authorization, content-type, x-admin-key, x-api-key, x-request-id, x-hive-capabilities, x-hive-request-key';
 
-/** Builds the gateway app (routes registered and ready; not listening). */
-export async function buildGateway(options: BuildGatewayOptions): Promise<FastifyInstance> {
+/**
+ * The HTTP layer only: the Fastify app over a {@link GatewayBackend}, routes registered, not listening.
+ * Tests and embedders call it with their own backend; `startGateway` (src/gateway) is the one that loads a
+ * config, builds the engine, audit, metrics and alerts, calls this and listens.
+ */
+export async function createGatewayServer(options: GatewayServerOptions): Promise<FastifyInstance> {
   const settings = options.settings ?? gatewaySettings({});
   const clock = options.clock ?? systemClock;
   const logger = makeLogger(options.logger, settings.server.logLevel);
@@ -197,7 +201,7 @@ export async function buildGateway(options: BuildGatewayOptions): Promise<Fastif
   if (options.onEvent) events.on(options.onEvent);
   const audit = options.audit;
   const ctx: GatewayContext = {
-    runtime: options.runtime,
+    backend: options.backend,
     settings,
     flags: options.flags ?? new FeatureFlags(settings.flags),
     auth: new Authenticator(settings.security, clock, (kind, ip, reason) => {

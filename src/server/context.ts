@@ -1,5 +1,5 @@
 /**
- * What the route modules share: the runtime, compiled settings, flags, authentication, the audit log and
+ * What the route modules share: the backend, compiled settings, flags, authentication, the audit log and
  * the gateway's own live events (flag changes and admin actions, merged with engine events on the admin
  * event stream).
  * @packageDocumentation
@@ -13,11 +13,11 @@ import type { EngineEvent } from '../engine/events.js';
 import type { GenAiOperation } from '../telemetry/genai-metrics.js';
 import type { RequestTracing } from '../telemetry/tracing.js';
 import type { Authenticator, AuthRequest, AuthResult, ClientIdentity } from './auth.js';
+import type { GatewayBackend } from './backend.js';
 import { type HttpError, tooManyRequests } from './errors.js';
 import type { FeatureFlags } from './flags.js';
 import type { AlertNoticeView, LiveSources, RoundView } from './live-sources.js';
 import type { RequestLimiter } from './request-limiter.js';
-import type { GatewayRuntime } from './runtime.js';
 import type { GatewaySettings } from './settings.js';
 
 /**
@@ -82,7 +82,7 @@ export type LiveEvent = EngineEvent | GatewayEvent;
 
 /** Shared state of one gateway instance. */
 export interface GatewayContext {
-  readonly runtime: GatewayRuntime;
+  readonly backend: GatewayBackend;
   /** The settings in force (`security` and `flags` change with a config reload). */
   settings: GatewaySettings;
   readonly flags: FeatureFlags;

@@ -68,7 +68,7 @@ export function observeOperation(ctx: GatewayContext, span: RequestSpan, report:
   const inputTokens = count(report.usage?.prompt_tokens ?? undefined);
   const outputTokens = count(report.usage?.completion_tokens ?? undefined);
   if (span.recording) {
-    const provider = report.model === undefined ? undefined : ctx.runtime.providerOf?.(report.model);
+    const provider = report.model === undefined ? undefined : ctx.backend.providerOf?.(report.model);
     const attributes: Attributes = {};
     if (report.model !== undefined) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = report.model;
     if (provider !== undefined) {

@@ -2,9 +2,22 @@
  * The gateway: an OpenAI-compatible HTTP server with secured health, admin API, feature flags and audit.
  * @packageDocumentation
  */
-export { type BuildGatewayOptions, buildGateway, REDACTED_LOG_PATHS, requestIdFor } from './app.js';
+export { createGatewayServer, type GatewayServerOptions, REDACTED_LOG_PATHS, requestIdFor } from './app.js';
 export { type AdminIdentity, Authenticator, type ClientIdentity, matchKey, scopeIncludes } from './auth.js';
 export { AuthFailureLimiter, type AuthFailureLimiterOptions } from './auth-failures.js';
+export type {
+  BreakerInfo,
+  BreakerStateName,
+  GatewayBackend,
+  HealthHistoryEntry,
+  HealthStatus,
+  HealthSummary,
+  ModelHealthInfo,
+  ModelInfo,
+  ReloadResult,
+  Subscription,
+  TargetKind,
+} from './backend.js';
 export { chatBodySchema, parseCapabilities, parseChatBody } from './chat-request.js';
 export type {
   AdminActionEvent,
@@ -47,19 +60,6 @@ export type {
   TimelineSource,
 } from './live-sources.js';
 export { DASHBOARD_CSP } from './routes/dashboard.js';
-export type {
-  BreakerInfo,
-  BreakerStateName,
-  GatewayRuntime,
-  HealthHistoryEntry,
-  HealthStatus,
-  HealthSummary,
-  ModelHealthInfo,
-  ModelInfo,
-  ReloadResult,
-  Subscription,
-  TargetKind,
-} from './runtime.js';
 export {
   ADMIN_SCOPES,
   type AdminKey,

@@ -4,7 +4,7 @@
  * declared here so the server needs nothing from the layers that produce them.
  * @packageDocumentation
  */
-import type { Subscription } from './runtime.js';
+import type { Subscription } from './backend.js';
 
 /** One interval of the request timeline. */
 export interface TimelinePoint {

@@ -3,11 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventEmitter } from '../../src/core/event-emitter.js';
 import { FakeClock } from '../../src/core/testing/fake-clock.js';
-import { buildGateway } from '../../src/server/app.js';
+import { createGatewayServer } from '../../src/server/app.js';
 import type { AlertNoticeView, LiveSources, RoundView } from '../../src/server/live-sources.js';
 import { DASHBOARD_CSP } from '../../src/server/routes/dashboard.js';
 import { gatewaySettings } from '../../src/server/settings.js';
-import { FakeAudit, FakeRuntime } from './fake-runtime.js';
+import { FakeAudit, FakeBackend } from './fake-backend.js';
 import { type Harness, harness, KEYS, SECURED } from './helpers.js';
 
 let h: Harness | undefined;
@@ -65,8 +65,8 @@ async function withSources() {
     rounds: { list: () => [round], onUpdate: (l) => rounds.on(l) },
   };
   const clock = new FakeClock();
-  const app = await buildGateway({
-    runtime: new FakeRuntime(),
+  const app = await createGatewayServer({
+    backend: new FakeBackend(),
     settings: gatewaySettings(SECURED),
     audit: new FakeAudit(),
     clock,
@@ -174,8 +174,8 @@ describe('admin routes for operators’ screens', () => {
       ttftMs: undefined,
       at: 1,
     };
-    h.runtime.emitter.emit(completed);
-    h.runtime.emitter.emit({
+    h.backend.emitter.emit(completed);
+    h.backend.emitter.emit({
       type: 'breaker.state_changed',
       model: 'gpt-a',
       from: 'closed',

@@ -27,7 +27,7 @@ describe('breakers', () => {
       expect.objectContaining({ model: 'gpt-a', state: 'isolated' }),
     );
     await h.app.inject({ method: 'POST', url: '/admin/v1/breakers/gpt-a/release', headers: op });
-    expect(h.runtime.breakerStates.get('gpt-a')).toBe('closed');
+    expect(h.backend.breakerStates.get('gpt-a')).toBe('closed');
     expect(h.audit.records.filter((r) => r.type === 'admin.action').map((r) => r.data['action'])).toEqual([
       'breaker.isolate',
       'breaker.release',
@@ -113,7 +113,7 @@ describe('flags', () => {
 describe('config reload', () => {
   it('rejects an invalid config with the error list and keeps serving the running config', async () => {
     h = await harness();
-    h.runtime.reloadResult = {
+    h.backend.reloadResult = {
       ok: false,
       errors: [
         'models.gpt-a.provider: expected one of openai, anthropic, simulated',
@@ -135,7 +135,7 @@ describe('config reload', () => {
 
   it('reports a successful reload and audits it', async () => {
     h = await harness();
-    h.runtime.reloadResult = { ok: true, models: 3 };
+    h.backend.reloadResult = { ok: true, models: 3 };
     const res = await h.app.inject({ method: 'POST', url: '/admin/v1/config/reload', headers: root });
     expect(res.json()).toEqual({ ok: true, models: 3, applied: ['models'], restartRequired: [] });
     expect(h.audit.records.find((r) => r.type === 'config.reloaded')?.data).toEqual({
@@ -211,7 +211,7 @@ describe('GET /admin/v1/events', () => {
         check();
       });
     await waitFor(': connected');
-    expect(h.runtime.emitter.hasListeners).toBe(true);
+    expect(h.backend.emitter.hasListeners).toBe(true);
     const put = await h.app.inject({
       method: 'PUT',
       url: '/admin/v1/flags/fallback',
@@ -220,7 +220,7 @@ describe('GET /admin/v1/events', () => {
     });
     expect(put.statusCode).toBe(200);
     await waitFor('"flag.changed"');
-    h.runtime.emitter.emit({
+    h.backend.emitter.emit({
       type: 'breaker.state_changed',
       model: 'gpt-a',
       from: 'closed',
@@ -245,9 +245,9 @@ describe('GET /admin/v1/events', () => {
     expect(text).toMatch(/id: 1\ndata: /);
     expect(events.some((e) => e.type === 'breaker.state_changed' && e.to === 'open')).toBe(true);
     res.destroy();
-    for (let i = 0; i < 50 && h.runtime.emitter.hasListeners; i++)
+    for (let i = 0; i < 50 && h.backend.emitter.hasListeners; i++)
       await new Promise((r) => setTimeout(r, 10));
-    expect(h.runtime.emitter.hasListeners).toBe(false);
+    expect(h.backend.emitter.hasListeners).toBe(false);
     expect(h.clock.pendingTimers).toBe(0);
   });
 });

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryAuditLog } from '../../src/audit/memory-audit-log.js';
 import { FakeClock } from '../../src/core/testing/fake-clock.js';
-import { buildGateway } from '../../src/server/app.js';
+import { createGatewayServer } from '../../src/server/app.js';
 import type { GatewayAuditLog } from '../../src/server/context.js';
 import { gatewaySettings } from '../../src/server/settings.js';
-import { FakeRuntime } from './fake-runtime.js';
+import { FakeBackend } from './fake-backend.js';
 import { KEYS, SECURED } from './helpers.js';
 
 const root = { authorization: `Bearer ${KEYS.admin}` };
@@ -13,8 +13,8 @@ describe('gateway with the real audit log', () => {
   it('records admin actions in a verifiable chain and serves them through the audit routes', async () => {
     const clock = new FakeClock();
     const audit: GatewayAuditLog = new MemoryAuditLog({ clock });
-    const app = await buildGateway({
-      runtime: new FakeRuntime(),
+    const app = await createGatewayServer({
+      backend: new FakeBackend(),
       audit,
       clock,
       logger: false,
@@ -47,9 +47,9 @@ describe('gateway with the real audit log', () => {
       query: () => [],
       verify: () => ({ ok: false }),
     };
-    const runtime = new FakeRuntime();
-    const app = await buildGateway({
-      runtime,
+    const backend = new FakeBackend();
+    const app = await createGatewayServer({
+      backend,
       audit: broken,
       logger: false,
       settings: gatewaySettings(SECURED),
@@ -64,7 +64,7 @@ describe('gateway with the real audit log', () => {
       expect(res.statusCode).toBe(500);
       expect(res.json().error).toMatchObject({ code: 'audit_unavailable', type: 'api_error' });
       expect(res.json().error.message).toContain('was applied');
-      expect(runtime.breakerStates.get('gpt-a')).toBe('isolated');
+      expect(backend.breakerStates.get('gpt-a')).toBe('isolated');
     } finally {
       await app.close();
     }

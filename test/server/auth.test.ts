@@ -188,7 +188,7 @@ describe('client keys', () => {
       headers: { authorization: `Bearer ${KEYS.client}` },
     });
     expect(ok.statusCode).toBe(200);
-    expect(h.runtime.requests[0]!.restriction).toBeUndefined();
+    expect(h.backend.requests[0]!.restriction).toBeUndefined();
     expect((await h.app.inject({ url: '/v1/models' })).statusCode).toBe(401);
   });
 
@@ -201,7 +201,7 @@ describe('client keys', () => {
       headers: { 'x-api-key': KEYS.restricted },
     });
     expect(res.statusCode).toBe(200);
-    const restriction = h.runtime.requests[0]!.restriction!;
+    const restriction = h.backend.requests[0]!.restriction!;
     expect([...restriction.models!]).toEqual(['claude-b']);
     expect([...restriction.providers!]).toEqual(['anthropic']);
     const models = await h.app.inject({
@@ -240,11 +240,11 @@ describe('client keys', () => {
 
 describe('metrics protection', () => {
   it('needs a read key when security.metrics is protected', async () => {
-    const { buildGateway } = await import('../../src/server/app.js');
+    const { createGatewayServer } = await import('../../src/server/app.js');
     const { gatewaySettings } = await import('../../src/server/settings.js');
-    const { FakeRuntime } = await import('./fake-runtime.js');
-    const app = await buildGateway({
-      runtime: new FakeRuntime(),
+    const { FakeBackend } = await import('./fake-backend.js');
+    const app = await createGatewayServer({
+      backend: new FakeBackend(),
       settings: gatewaySettings({ security: { ...(SECURED.security as object), metrics: 'protected' } }),
       logger: false,
       metrics: { contentType: 'text/plain', render: async () => 'm 1\n' },

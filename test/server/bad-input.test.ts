@@ -63,7 +63,7 @@ describe('bad input table', () => {
       'application/json; charset=utf-8',
     );
     expect(res.statusCode).toBe(200);
-    expect('temperature' in h.runtime.requests.at(-1)!.body).toBe(false);
+    expect('temperature' in h.backend.requests.at(-1)!.body).toBe(false);
   });
 });
 

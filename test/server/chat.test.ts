@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { attempt, chunk, engineFailure, FakeStream } from './fake-runtime.js';
+import { attempt, chunk, engineFailure, FakeStream } from './fake-backend.js';
 import { chatBody, type Harness, harness, sseData } from './helpers.js';
 
 let h: Harness;
@@ -17,7 +17,7 @@ describe('POST /v1/chat/completions (non-streaming)', () => {
     expect(res.headers['x-hive-model']).toBe('gpt-a');
     expect(res.headers['x-hive-attempts']).toBe('1');
     expect(res.headers['x-hive-fallback']).toBe('false');
-    expect(h.runtime.requests[0]!.requestId).toBe(res.headers['x-request-id']);
+    expect(h.backend.requests[0]!.requestId).toBe(res.headers['x-request-id']);
   });
 
   it('keeps a sane client x-request-id and replaces an insane one', async () => {
@@ -40,9 +40,9 @@ describe('POST /v1/chat/completions (non-streaming)', () => {
 
   it('reports fallback and attempts from the engine result', async () => {
     h = await harness();
-    h.runtime.onComplete = async (req) => ({
+    h.backend.onComplete = async (req) => ({
       ok: true,
-      value: (await import('./fake-runtime.js')).completion('claude-b', 'x'),
+      value: (await import('./fake-backend.js')).completion('claude-b', 'x'),
       requestId: req.requestId!,
       model: 'claude-b',
       attempts: [attempt('gpt-a', 'transient', 'transient'), attempt('claude-b')],
@@ -56,7 +56,7 @@ describe('POST /v1/chat/completions (non-streaming)', () => {
     expect(res.headers['x-hive-model']).toBe('claude-b');
     expect(res.headers['x-hive-attempts']).toBe('2');
     expect(res.headers['x-hive-fallback']).toBe('true');
-    expect(h.runtime.requests[0]!.target).toBe('main-chain');
+    expect(h.backend.requests[0]!.target).toBe('main-chain');
   });
 
   it('passes x-hive-capabilities to the engine and rejects malformed ones', async () => {
@@ -67,7 +67,7 @@ describe('POST /v1/chat/completions (non-streaming)', () => {
       payload: chatBody(),
       headers: { 'x-hive-capabilities': 'tools, JSON' },
     });
-    expect(h.runtime.requests[0]!.capabilities).toEqual(['tools', 'json']);
+    expect(h.backend.requests[0]!.capabilities).toEqual(['tools', 'json']);
     const bad = await h.app.inject({
       method: 'POST',
       url: '/v1/chat/completions',
@@ -94,7 +94,7 @@ describe('POST /v1/chat/completions (non-streaming)', () => {
         param: 'model',
       },
     });
-    expect(h.runtime.requests).toHaveLength(0);
+    expect(h.backend.requests).toHaveLength(0);
   });
 
   it.each([
@@ -140,7 +140,7 @@ describe('POST /v1/chat/completions (non-streaming)', () => {
     ],
   ])('maps an engine failure (%s) to status %i and code %s', async (_name, failure, status, code) => {
     h = await harness();
-    h.runtime.onComplete = async () => failure;
+    h.backend.onComplete = async () => failure;
     const res = await h.app.inject({ method: 'POST', url: '/v1/chat/completions', payload: chatBody() });
     expect(res.statusCode).toBe(status);
     const body = res.json();
@@ -157,7 +157,7 @@ describe('POST /v1/chat/completions (non-streaming)', () => {
 
   it('never leaks a credential echoed in an engine message', async () => {
     h = await harness();
-    h.runtime.onComplete = async () =>
+    h.backend.onComplete = async () =>
       engineFailure('account', [attempt('gpt-a', 'account', 'account')], {
         message: 'upstream said: invalid api_key=sk-live-abcdef123456 (Bearer sk-abcdefghijkl)',
       });
@@ -187,12 +187,12 @@ describe('POST /v1/chat/completions (streaming)', () => {
     expect(JSON.parse(data[0]!).choices[0].delta.content).toBe('Hel');
     expect(data[3]).toBe('[DONE]');
     expect(res.body.endsWith('data: [DONE]\n\n')).toBe(true);
-    expect(h.runtime.lastStream!.closed).toBe(true);
+    expect(h.backend.lastStream!.closed).toBe(true);
   });
 
   it('ends a stream that fails mid-way with an error event and no [DONE]', async () => {
     h = await harness();
-    h.runtime.onStream = async (req) => {
+    h.backend.onStream = async (req) => {
       const s = new FakeStream(
         [
           { type: 'chunk', chunk: chunk('gpt-a', 'par') },
@@ -228,7 +228,7 @@ describe('POST /v1/chat/completions (streaming)', () => {
 
   it('answers a JSON error when the stream fails before its first chunk', async () => {
     h = await harness();
-    h.runtime.onStream = async (req) => {
+    h.backend.onStream = async (req) => {
       const s = new FakeStream(
         [{ type: 'error', failure: { ok: false, kind: 'timeout', error: undefined } }],
         'gpt-a',
@@ -256,7 +256,7 @@ describe('POST /v1/chat/completions (streaming)', () => {
 
   it('answers a JSON error when the engine cannot open a stream', async () => {
     h = await harness();
-    h.runtime.onStream = async () => engineFailure('transient', [attempt('gpt-a', 'transient')]);
+    h.backend.onStream = async () => engineFailure('transient', [attempt('gpt-a', 'transient')]);
     const res = await h.app.inject({
       method: 'POST',
       url: '/v1/chat/completions',
@@ -268,7 +268,7 @@ describe('POST /v1/chat/completions (streaming)', () => {
 
   it('sends the failover state as headers (model that served after fallback)', async () => {
     h = await harness();
-    h.runtime.onStream = async (req) => {
+    h.backend.onStream = async (req) => {
       const s = new FakeStream(
         [{ type: 'chunk', chunk: chunk('claude-b', 'x') }, { type: 'done' }],
         'claude-b',
@@ -308,7 +308,7 @@ describe('public routes', () => {
     h = await harness();
     expect((await h.app.inject({ url: '/health/live' })).json()).toEqual({ status: 'ok' });
     expect((await h.app.inject({ url: '/health/ready' })).statusCode).toBe(200);
-    h.runtime.isReady = false;
+    h.backend.isReady = false;
     const res = await h.app.inject({ url: '/health/ready' });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toEqual({ status: 'not_ready' });
@@ -318,10 +318,10 @@ describe('public routes', () => {
     h = await harness();
     expect((await h.app.inject({ url: '/metrics' })).statusCode).toBe(404);
     await h.app.close();
-    const { buildGateway } = await import('../../src/server/app.js');
-    const { FakeRuntime } = await import('./fake-runtime.js');
-    const app = await buildGateway({
-      runtime: new FakeRuntime(),
+    const { createGatewayServer } = await import('../../src/server/app.js');
+    const { FakeBackend } = await import('./fake-backend.js');
+    const app = await createGatewayServer({
+      backend: new FakeBackend(),
       logger: false,
       metrics: { contentType: 'text/plain; version=0.0.4', render: async () => 'hive_requests_total 3\n' },
     });

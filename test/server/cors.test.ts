@@ -81,7 +81,7 @@ describe('shutdown', () => {
     const ended = new Promise<void>((resolve) => res.on('end', () => resolve()).resume());
     await h.app.close();
     await ended;
-    expect(h.runtime.emitter.hasListeners).toBe(false);
+    expect(h.backend.emitter.hasListeners).toBe(false);
     expect(h.clock.pendingTimers).toBe(0);
   });
 });

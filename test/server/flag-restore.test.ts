@@ -6,9 +6,9 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryAuditLog } from '../../src/audit/index.js';
 import { FakeClock } from '../../src/core/testing/fake-clock.js';
-import { buildGateway } from '../../src/server/app.js';
+import { createGatewayServer } from '../../src/server/app.js';
 import { type GatewaySettingsInput, gatewaySettings } from '../../src/server/settings.js';
-import { FakeRuntime } from './fake-runtime.js';
+import { FakeBackend } from './fake-backend.js';
 import { KEYS, SECURED } from './helpers.js';
 
 const apps: FastifyInstance[] = [];
@@ -17,8 +17,8 @@ afterEach(async () => {
 });
 
 async function start(audit: MemoryAuditLog, input: GatewaySettingsInput = SECURED): Promise<FastifyInstance> {
-  const app = await buildGateway({
-    runtime: new FakeRuntime(),
+  const app = await createGatewayServer({
+    backend: new FakeBackend(),
     settings: gatewaySettings(input),
     audit,
     clock: new FakeClock(),

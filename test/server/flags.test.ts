@@ -84,8 +84,8 @@ describe('flags in the gateway', () => {
       });
       expect(res.statusCode).toBe(200);
     }
-    expect(h.runtime.requests).toHaveLength(30);
-    for (const req of h.runtime.requests) {
+    expect(h.backend.requests).toHaveLength(30);
+    for (const req of h.backend.requests) {
       expect(req.features).toEqual({
         health: false,
         breaker: false,
@@ -116,12 +116,12 @@ describe('flags in the gateway', () => {
       });
     const keys = Array.from({ length: 200 }, (_, i) => `session-${i}`);
     for (const k of keys) await send(k);
-    const first = h.runtime.requests.map((r) => r.features!.retries);
+    const first = h.backend.requests.map((r) => r.features!.retries);
     const on = first.filter(Boolean).length;
     expect(on).toBeGreaterThan(70);
     expect(on).toBeLessThan(130);
     for (const k of keys) await send(k);
-    expect(h.runtime.requests.slice(200).map((r) => r.features!.retries)).toEqual(first);
+    expect(h.backend.requests.slice(200).map((r) => r.features!.retries)).toEqual(first);
   });
 
   it('uses the body user field as the sticky key when no header is sent', async () => {
@@ -132,7 +132,7 @@ describe('flags in the gateway', () => {
         url: '/v1/chat/completions',
         payload: chatBody({ user: 'alice' }),
       });
-    const values = new Set(h.runtime.requests.map((r) => r.features!.hedging));
+    const values = new Set(h.backend.requests.map((r) => r.features!.hedging));
     expect(values.size).toBe(1);
   });
 });

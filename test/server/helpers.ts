@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { FakeClock } from '../../src/core/testing/fake-clock.js';
-import { buildGateway } from '../../src/server/app.js';
+import { createGatewayServer } from '../../src/server/app.js';
 import { type GatewaySettingsInput, gatewaySettings } from '../../src/server/settings.js';
-import { FakeAudit, FakeRuntime } from './fake-runtime.js';
+import { FakeAudit, FakeBackend } from './fake-backend.js';
 
 export const KEYS = {
   read: 'read-key-0123456789',
@@ -24,19 +24,25 @@ export const SECURED: GatewaySettingsInput = {
 
 export interface Harness {
   app: FastifyInstance;
-  runtime: FakeRuntime;
+  backend: FakeBackend;
   audit: FakeAudit;
   clock: FakeClock;
 }
 
 export async function harness(
   input: GatewaySettingsInput = SECURED,
-  runtime = new FakeRuntime(),
+  backend = new FakeBackend(),
 ): Promise<Harness> {
   const audit = new FakeAudit();
   const clock = new FakeClock();
-  const app = await buildGateway({ runtime, settings: gatewaySettings(input), audit, clock, logger: false });
-  return { app, runtime, audit, clock };
+  const app = await createGatewayServer({
+    backend,
+    settings: gatewaySettings(input),
+    audit,
+    clock,
+    logger: false,
+  });
+  return { app, backend, audit, clock };
 }
 
 export const chatBody = (extra: Record<string, unknown> = {}) => ({

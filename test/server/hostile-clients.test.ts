@@ -9,9 +9,9 @@ import type { FastifyInstance } from 'fastify';
 import OpenAI from 'openai';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildGateway } from '../../src/server/app.js';
+import { createGatewayServer } from '../../src/server/app.js';
 import { type GatewaySettingsInput, gatewaySettings } from '../../src/server/settings.js';
-import { FakeAudit, FakeRuntime } from './fake-runtime.js';
+import { FakeAudit, FakeBackend } from './fake-backend.js';
 import { chatBody, KEYS } from './helpers.js';
 
 let app: FastifyInstance | undefined;
@@ -32,8 +32,8 @@ async function listen(input: GatewaySettingsInput = {}, logLines?: string[]): Pr
         }),
       )
     : false;
-  app = await buildGateway({
-    runtime: new FakeRuntime(),
+  app = await createGatewayServer({
+    backend: new FakeBackend(),
     settings: gatewaySettings(input),
     audit: new FakeAudit(),
     logger,

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attempt, chunk, FakeStream } from './fake-runtime.js';
+import { attempt, chunk, FakeStream } from './fake-backend.js';
 import { type Harness, harness, KEYS, SECURED } from './helpers.js';
 
 let h: Harness;
@@ -39,7 +39,7 @@ describe('the official openai client against the gateway', () => {
     expect(data.choices[0]!.message.content).toBe('hello from gpt-a');
     expect(response.headers.get('x-hive-model')).toBe('gpt-a');
     expect(response.headers.get('x-request-id')).toMatch(/^req_/);
-    expect(h.runtime.requests.at(-1)!.target).toBe('fast');
+    expect(h.backend.requests.at(-1)!.target).toBe('fast');
   });
 
   it('streams a completion chunk by chunk', async () => {
@@ -54,8 +54,8 @@ describe('the official openai client against the gateway', () => {
   });
 
   it('surfaces a mid-stream failure as an error, not a silent finish', async () => {
-    const previous = h.runtime.onStream;
-    h.runtime.onStream = async (req) => {
+    const previous = h.backend.onStream;
+    h.backend.onStream = async (req) => {
       const s = new FakeStream(
         [
           { type: 'chunk', chunk: chunk('gpt-a', 'par') },
@@ -88,7 +88,7 @@ describe('the official openai client against the gateway', () => {
       };
       await expect(consume()).rejects.toThrow(/failed after it started/);
     } finally {
-      h.runtime.onStream = previous;
+      h.backend.onStream = previous;
     }
   });
 
@@ -108,9 +108,9 @@ describe('the official openai client against the gateway', () => {
   });
 
   it('closes the engine stream when the client disconnects', async () => {
-    const previous = h.runtime.onStream;
+    const previous = h.backend.onStream;
     let made: FakeStream | undefined;
-    h.runtime.onStream = async (req) => {
+    h.backend.onStream = async (req) => {
       made = new FakeStream(
         [
           { type: 'chunk', chunk: chunk('gpt-a', 'a') },
@@ -145,7 +145,7 @@ describe('the official openai client against the gateway', () => {
       for (let i = 0; i < 100 && !made!.closed; i++) await new Promise((r) => setTimeout(r, 10));
       expect(made!.closed).toBe(true);
     } finally {
-      h.runtime.onStream = previous;
+      h.backend.onStream = previous;
     }
   });
 });

@@ -5,13 +5,13 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildGateway } from '../../src/server/app.js';
+import { createGatewayServer } from '../../src/server/app.js';
 import {
   type GatewaySettingsInput,
   gatewaySettings,
   parseGatewaySettings,
 } from '../../src/server/settings.js';
-import { FakeAudit, FakeRuntime } from './fake-runtime.js';
+import { FakeAudit, FakeBackend } from './fake-backend.js';
 import { KEYS, SECURED } from './helpers.js';
 
 let app: FastifyInstance | undefined;
@@ -23,8 +23,8 @@ afterEach(async () => {
 
 async function listen(input: GatewaySettingsInput): Promise<string> {
   audit = new FakeAudit();
-  app = await buildGateway({
-    runtime: new FakeRuntime(),
+  app = await createGatewayServer({
+    backend: new FakeBackend(),
     settings: gatewaySettings(input),
     audit,
     logger: false,

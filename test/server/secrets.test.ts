@@ -2,9 +2,9 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/testing/fake-clock.js';
-import { buildGateway } from '../../src/server/app.js';
+import { createGatewayServer } from '../../src/server/app.js';
 import { gatewaySettings } from '../../src/server/settings.js';
-import { attempt, engineFailure, FakeAudit, FakeRuntime } from './fake-runtime.js';
+import { attempt, engineFailure, FakeAudit, FakeBackend } from './fake-backend.js';
 import { chatBody, envRef, KEYS } from './helpers.js';
 
 const PROVIDER_KEY = 'sk-proj-PROVIDERSECRET0123456789';
@@ -19,10 +19,10 @@ describe('secrets never reach logs, responses or the audit log', () => {
       },
     });
     const logger = pino({ level: 'trace' }, sink);
-    const runtime = new FakeRuntime();
+    const backend = new FakeBackend();
     const audit = new FakeAudit();
-    const app = await buildGateway({
-      runtime,
+    const app = await createGatewayServer({
+      backend,
       audit,
       clock: new FakeClock(),
       logger,
@@ -50,7 +50,7 @@ describe('secrets never reach logs, responses or the audit log', () => {
         ).body,
       );
       // An upstream error that echoes the provider key.
-      runtime.onComplete = async () =>
+      backend.onComplete = async () =>
         engineFailure('account', [attempt('gpt-a', 'account', 'account')], {
           message: `Incorrect API key provided: ${PROVIDER_KEY}`,
         });
@@ -65,7 +65,7 @@ describe('secrets never reach logs, responses or the audit log', () => {
         ).body,
       );
       // An engine bug that throws with the key in its message.
-      runtime.onComplete = async () => {
+      backend.onComplete = async () => {
         throw new Error(`connect failed with apiKey=${PROVIDER_KEY}`);
       };
       const crashed = await app.inject({

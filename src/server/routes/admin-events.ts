@@ -67,7 +67,7 @@ export function registerAdminEvents(
       }
       raw.write(`${text}id: ${++seq}\ndata: ${JSON.stringify(event)}\n\n`);
     };
-    const subscriptions = [ctx.runtime.events.on(write), ctx.events.on(write)];
+    const subscriptions = [ctx.backend.events.on(write), ctx.events.on(write)];
     let timer: TimerHandle | undefined;
     const beat = () => {
       if (raw.writableEnded || raw.destroyed) return;

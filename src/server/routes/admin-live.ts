@@ -13,8 +13,8 @@
  * @packageDocumentation
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Subscription } from '../backend.js';
 import type { GatewayContext } from '../context.js';
-import type { Subscription } from '../runtime.js';
 
 /** Registers the routes above; `read` is the admin API's guard for scope `read`. */
 export function registerAdminLiveRoutes(

@@ -38,7 +38,7 @@ export function registerConfigReload(
     );
 
   app.post(path, guard, async (request, reply) => {
-    const result = await ctx.runtime.reload();
+    const result = await ctx.backend.reload();
     const actor = actorOf(request);
     if (!result.ok) {
       const errors = result.errors.slice(0, 100).map(scrubSecrets);

@@ -113,7 +113,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: GatewayContext): 
   const P = '/admin/v1';
 
   app.get(`${P}/breakers`, read, async (_req, reply) =>
-    reply.send({ breakers: ctx.runtime.breakers.list() }),
+    reply.send({ breakers: ctx.backend.breakers.list() }),
   );
 
   for (const action of ['isolate', 'release', 'close'] as const) {
@@ -122,25 +122,25 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: GatewayContext): 
       operate,
       async (request, reply) => {
         const model = request.params.model;
-        const ok = ctx.runtime.breakers[action](model);
+        const ok = ctx.backend.breakers[action](model);
         if (!ok) return sendError(reply, notFound('model', model));
         if (!act(request, `breaker.${action}`, model, true, `breaker ${action} for ${model}`))
           return sendError(reply, notCommitted(`breaker ${action} for ${model}`));
-        const state = ctx.runtime.breakers.list().find((b) => b.model === model);
+        const state = ctx.backend.breakers.list().find((b) => b.model === model);
         return reply.send({ ok: true, model, action, breaker: state ?? null });
       },
     );
   }
 
-  app.get(`${P}/health`, read, async (_req, reply) => reply.send({ models: ctx.runtime.health.snapshot() }));
+  app.get(`${P}/health`, read, async (_req, reply) => reply.send({ models: ctx.backend.health.snapshot() }));
   app.get<{ Params: { model: string } }>(`${P}/health/:model`, read, async (request, reply) => {
-    const h = ctx.runtime.health.get(request.params.model);
+    const h = ctx.backend.health.get(request.params.model);
     return h ? reply.send(h) : sendError(reply, notFound('model', request.params.model));
   });
   app.get<{ Params: { model: string } }>(`${P}/health/:model/history`, read, async (request, reply) => {
     const model = request.params.model;
-    if (!ctx.runtime.health.get(model)) return sendError(reply, notFound('model', model));
-    return reply.send({ model, history: ctx.runtime.health.history(model) });
+    if (!ctx.backend.health.get(model)) return sendError(reply, notFound('model', model));
+    return reply.send({ model, history: ctx.backend.health.history(model) });
   });
 
   app.get(`${P}/flags`, read, async (_req, reply) =>

@@ -57,7 +57,7 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
     const caps = parseCapabilities(request.headers['x-hive-capabilities']);
     if (caps && 'error' in caps) return sendError(reply, invalidRequest(caps.error, null, 'invalid_header'));
     const target = parsed.body.model;
-    if (ctx.runtime.resolveTarget(target) === undefined) return sendError(reply, modelNotFound(target));
+    if (ctx.backend.resolveTarget(target) === undefined) return sendError(reply, modelNotFound(target));
 
     const identity = auth.identity;
     const features = ctx.flags.resolve(() => stickyKey(identity, request, parsed.body.user));
@@ -84,7 +84,7 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
       const span = ctx.tracing.startRequestSpan(genAiSpanName('chat', target), () =>
         genAiRequestAttributes('chat', target, request.id),
       );
-      const result = await ctx.runtime.engine.complete(engineRequest);
+      const result = await ctx.backend.engine.complete(engineRequest);
       raw.off('close', onClose);
       if (span.recording) traceAttempts(span, result.attempts, result.ok ? result.model : undefined);
       observeOperation(ctx, span, {
@@ -113,7 +113,7 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
     const span = ctx.tracing.startRequestSpan(genAiSpanName('chat', target), () =>
       genAiRequestAttributes('chat', target, request.id),
     );
-    const opened = await ctx.runtime.engine.stream(engineRequest);
+    const opened = await ctx.backend.engine.stream(engineRequest);
     if (!opened.ok) {
       raw.off('close', onClose);
       if (span.recording) traceAttempts(span, opened.attempts, undefined);

@@ -46,8 +46,8 @@ export function registerEmbeddingsRoutes(app: FastifyInstance, ctx: GatewayConte
     }
     const body = request.body as EmbeddingRequest;
     const target = body.model;
-    if (ctx.runtime.resolveTarget(target) === undefined) return sendError(reply, modelNotFound(target));
-    const engine = ctx.runtime.engine;
+    if (ctx.backend.resolveTarget(target) === undefined) return sendError(reply, modelNotFound(target));
+    const engine = ctx.backend.engine;
     if (!engine.embed)
       return sendError(reply, invalidRequest('This gateway does not serve embeddings', null));
     const identity = auth.identity;

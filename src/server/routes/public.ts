@@ -15,7 +15,7 @@ export function registerPublicRoutes(app: FastifyInstance, ctx: GatewayContext):
     const auth = admitClient(ctx, request);
     if (!auth.ok) return sendError(reply, auth.error);
     const restriction = auth.identity.restriction;
-    const data = ctx.runtime
+    const data = ctx.backend
       .listModels()
       .filter((m) => restrictionAllows(restriction, m))
       .map((m) => ({
@@ -38,14 +38,14 @@ export function registerPublicRoutes(app: FastifyInstance, ctx: GatewayContext):
   app.get('/health/live', async (_request, reply) => reply.send({ status: 'ok' }));
 
   app.get('/health/ready', async (_request, reply) => {
-    const ready = ctx.runtime.ready();
+    const ready = ctx.backend.ready();
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready' });
   });
 
   app.get('/health/models', async (request, reply) => {
     const auth = ctx.auth.admin(request, 'read');
     if (!auth.ok) return sendError(reply, auth.error);
-    return reply.send({ models: ctx.runtime.health.snapshot() });
+    return reply.send({ models: ctx.backend.health.snapshot() });
   });
 
   app.get('/metrics', async (request, reply) => {

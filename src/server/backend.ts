@@ -1,6 +1,6 @@
 /**
  * What the gateway needs from the running system. The server never reaches into engine internals: the
- * engine layer (or a test fake) implements {@link GatewayRuntime}. Every record here is plain JSON.
+ * engine layer (or a test fake) implements {@link GatewayBackend}. Every record here is plain JSON.
  * @packageDocumentation
  */
 import type { FailureKind } from '../core/outcome.js';
@@ -111,7 +111,7 @@ export interface Subscription {
 }
 
 /** The running system as the gateway sees it. Implemented by the engine layer; faked in tests. */
-export interface GatewayRuntime {
+export interface GatewayBackend {
   /** Serves completions and streams. */
   readonly engine: ResilienceEngineApi;
   /** Live engine events (breaker transitions, fallbacks, completions…). */

@@ -1,5 +1,5 @@
 /**
- * A fake {@link GatewayRuntime} for gateway tests: canned completions and streams, scripted failures, and a
+ * A fake {@link GatewayBackend} for gateway tests: canned completions and streams, scripted failures, and a
  * record of every engine request.
  */
 import { EventEmitter } from '../../src/core/event-emitter.js';
@@ -10,13 +10,13 @@ import type { ChatCompletion, ChatCompletionChunk, StreamEvent } from '../../src
 import type {
   BreakerInfo,
   BreakerStateName,
-  GatewayRuntime,
+  GatewayBackend,
   HealthHistoryEntry,
   ModelHealthInfo,
   ModelInfo,
   ReloadResult,
   TargetKind,
-} from '../../src/server/runtime.js';
+} from '../../src/server/backend.js';
 
 export function completion(model: string, content: string): ChatCompletion {
   return {
@@ -122,7 +122,7 @@ const MODELS: ModelInfo[] = [
   },
 ];
 
-export class FakeRuntime implements GatewayRuntime {
+export class FakeBackend implements GatewayBackend {
   readonly requests: EngineRequest[] = [];
   readonly emitter = new EventEmitter<EngineEvent>();
   readonly events = { on: (l: (e: EngineEvent) => void) => this.emitter.on(l) };

@@ -1,5 +1,5 @@
 /**
- * Implements the gateway's view of the running system ({@link GatewayRuntime}) over a
+ * Implements the gateway's view of the running system ({@link GatewayBackend}) over a
  * {@link ResilienceEngine}: model listings, breakers, health and history, reload.
  * @packageDocumentation
  */
@@ -12,13 +12,13 @@ import type { ResilienceEngine } from '../engine/resilience-engine.js';
 import type {
   BreakerInfo,
   BreakerStateName,
-  GatewayRuntime,
+  GatewayBackend,
   HealthHistoryEntry,
   ModelHealthInfo,
   ModelInfo,
   ReloadResult,
   TargetKind,
-} from '../server/runtime.js';
+} from '../server/backend.js';
 import type { GatewaySettings } from '../server/settings.js';
 
 /**
@@ -45,10 +45,10 @@ export function breakerStateName(state: CircuitState): BreakerStateName {
   return 'closed';
 }
 
-/** The gateway runtime over an engine. */
-export class EngineGatewayRuntime implements GatewayRuntime {
+/** The server's backend over an engine: what the HTTP layer reads and does, answered by the engine. */
+export class EngineBackend implements GatewayBackend {
   readonly engine: ResilienceEngine;
-  readonly events: GatewayRuntime['events'];
+  readonly events: GatewayBackend['events'];
   private readonly history = new Map<string, HealthHistoryEntry[]>();
   private readonly isolations = new Map<string, Disposable[]>();
   private readonly openedAt = new Map<string, number>();
