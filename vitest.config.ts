@@ -4,8 +4,10 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',
-    testTimeout: 20_000,
-    hookTimeout: 30_000,
+    // Generous: a timeout here guards against a hung test, it is not a speed assertion (CLI tests spawn several
+    // child processes, which take many seconds on a loaded 2-vCPU machine).
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     reporters: ['default', ['json', { outputFile: '.test-results/results.json' }]],
   },
 });
