@@ -29,12 +29,10 @@ export {
 } from './config/index.js';
 export * from './core/index.js';
 export * from './engine/index.js';
-export {
-  DEFAULT_CONFIG_PATH,
-  type RunningGateway,
-  type StartGatewayOptions,
-  startGateway,
-} from './gateway/index.js';
+export { DEFAULT_CONFIG_PATH } from './gateway/default-config.js';
+
+import type { RunningGateway, StartGatewayOptions } from './gateway/start-gateway.js';
+
 export { HealthMonitor, HealthProber, type ModelHealth, type ModelHealthCheck } from './health/index.js';
 export { ModelRegistry, ModelSpec } from './models/index.js';
 export {
@@ -51,3 +49,14 @@ export {
   type StreamEvent,
 } from './providers/index.js';
 export { MemoryStateStore, type StateStore } from './state/index.js';
+export type { RunningGateway, StartGatewayOptions };
+
+/**
+ * Starts the whole gateway from a config file (see `StartGatewayOptions`). The gateway's modules (Fastify,
+ * metrics, alerting, shared state) load on the first call, so `import 'hive-resilience'` stays light for
+ * library use.
+ */
+export async function startGateway(options?: StartGatewayOptions): Promise<RunningGateway> {
+  const gateway = await import('./gateway/start-gateway.js');
+  return gateway.startGateway(options);
+}

@@ -4,7 +4,6 @@
  * @packageDocumentation
  */
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { type AlertManager, createAlertManager } from '../alerts/index.js';
 import { AggregatingAuditLog } from '../audit/aggregating-audit-log.js';
@@ -24,6 +23,7 @@ import type { StateStore } from '../state/state-store.js';
 import { createMetrics, type GatewayMetrics } from '../telemetry/index.js';
 import { RequestTimeline } from '../telemetry/request-timeline.js';
 import { auditEvent } from './audit-events.js';
+import { DEFAULT_CONFIG_PATH } from './default-config.js';
 import { EngineBackend } from './engine-backend.js';
 import { createGatewayLogger, type LogFormat } from './logger.js';
 import { checkedConfigSource } from './reload-source.js';
@@ -31,8 +31,7 @@ import { RoundBoard } from './round-board.js';
 import { instanceIdFor, openSharedStore } from './shared-state.js';
 import { StateSync } from './state-sync.js';
 
-/** The embedded default config (simulated models; no keys, no network). */
-export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../../config/default.yaml', import.meta.url));
+export { DEFAULT_CONFIG_PATH } from './default-config.js';
 
 /** Options of {@link startGateway}. */
 export interface StartGatewayOptions {

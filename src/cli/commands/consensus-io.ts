@@ -11,7 +11,7 @@ import { SqliteAuditLog } from '../../audit/sqlite-audit-log.js';
 import { ConfigError, formatIssue, loadConfig } from '../../config/index.js';
 import type { HiveConfig } from '../../config/schema.js';
 import { type OperatorKey, parsePublicKey } from '../../consensus/authorisation.js';
-import { DEFAULT_CONFIG_PATH } from '../../gateway/start-gateway.js';
+import { DEFAULT_CONFIG_PATH } from '../../gateway/default-config.js';
 import { CliError } from '../cli-error.js';
 
 /** Where the consensus commands write and how they set the exit code (tests capture them). */
