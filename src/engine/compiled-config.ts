@@ -26,6 +26,7 @@ import {
   type RetrySettings,
 } from './compiled-model.js';
 import { type ModelRank, Planner, type ResolvedTarget } from './planner.js';
+import { ThrottleWindow } from './throttle-window.js';
 
 /** Builds a provider for a model; return undefined to use the default factory. */
 export type ProviderFactory = (spec: ModelSpec) => Provider | undefined;
@@ -104,6 +105,7 @@ export class CompiledConfig {
               clock: options.clock,
             })
           : undefined,
+        throttle: before?.throttle ?? new ThrottleWindow(options.clock, options.retry.maxRetryAfterMs),
       });
     }
     options.health.retain(models.keys());

@@ -14,6 +14,7 @@ import type { HealthMonitor } from '../health/health-monitor.js';
 import type { ModelSpec } from '../models/model-spec.js';
 import type { Provider } from '../providers/types.js';
 import type { PlannableModel } from './planner.js';
+import type { ThrottleWindow } from './throttle-window.js';
 
 /** Retry settings shared by every model (per-model `maxRetries` comes from the spec). */
 export interface RetrySettings {
@@ -57,6 +58,11 @@ export interface CompiledModel {
   readonly bulkhead: BulkheadPolicy;
   /** Hedges from this model to the next candidate (when hedging is configured on). */
   readonly hedge: HedgePolicy | undefined;
+  /**
+   * Set when the model answers "throttled" with a server-advised delay (or another instance reports
+   * one): no attempt calls the model before it ends. Carries over a hot reload.
+   */
+  readonly throttle: ThrottleWindow;
 }
 
 /** The hedge delay for a model: its latency percentile, at least the configured minimum. */

@@ -126,6 +126,18 @@ export interface EngineModeChangedEvent {
   readonly at: number;
 }
 
+/**
+ * A model answered "throttled" with a server-advised delay (`Retry-After`): the engine does not call it
+ * again before `until` (emitted when the window opens or grows).
+ */
+export interface ModelThrottledEvent {
+  readonly type: 'model.throttled';
+  readonly model: string;
+  /** Wall-clock milliseconds at which the model may be called again. */
+  readonly until: number;
+  readonly at: number;
+}
+
 /** Everything the engine emits. */
 export type EngineEvent =
   | EngineModeChangedEvent
@@ -136,7 +148,8 @@ export type EngineEvent =
   | RetryScheduledEvent
   | ChainExhaustedEvent
   | RequestCompletedEvent
-  | ProbeEvent;
+  | ProbeEvent
+  | ModelThrottledEvent;
 
 /** The `type` strings of {@link EngineEvent}. */
 export type EngineEventType = EngineEvent['type'];

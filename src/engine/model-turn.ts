@@ -15,6 +15,7 @@ import type { RetryBudget } from '../core/retry-budget.js';
 import type { HealthMonitor } from '../health/health-monitor.js';
 import type { CompiledModel, HedgeSettings, RetrySettings } from './compiled-model.js';
 import type { EngineEvent } from './events.js';
+import { ThrottleWindowError } from './throttle-window.js';
 import type { FeatureSwitches } from './types.js';
 
 /** The per-request state every model turn shares. */
@@ -88,6 +89,13 @@ export async function runModelTurn<T>(
   let refusal: string | undefined;
   const attempt = async (): Promise<Outcome<T>> => {
     refusal = undefined;
+    // A server-advised delay seen earlier (here or by another instance) is honoured like one seen now:
+    // the retry loop below waits it out or moves on, with the same rules, without calling the model.
+    const wait = rt.throttle.remainingMs();
+    if (wait > 0) {
+      refusal = 'throttle_window';
+      return failure('throttled', ThrottleWindowError.fast(wait), wait, 'throttle_window');
+    }
     let permit: BreakerPermit | undefined;
     if (features.breaker) {
       const acquired = rt.breaker.tryAcquire();
@@ -114,6 +122,7 @@ export async function runModelTurn<T>(
     const kind = outcome.ok ? 'success' : outcome.kind;
     permit?.record(kind, t1 - t0);
     if (features.health) health.record(rt.spec.id, kind, t1 - t0, undefined, t1);
+    if (kind === 'throttled') holdThrottle(deps, rt, outcome as Failure);
     return outcome;
   };
   const result = await rt.retry.retryLoop<T>(attempt, {
@@ -151,6 +160,15 @@ export async function runModelTurn<T>(
   }
   const note = outcome.ok ? 'served' : noteOf(result.stop, outcome, refusal);
   return { outcome, retries, latencyMs: clock.now() - started, note, permit: kept };
+}
+
+/** Opens (or extends) the model's throttle window for a server-advised delay, and says so. */
+function holdThrottle(deps: AttemptDeps, rt: CompiledModel, f: Failure): void {
+  const after = f.retryAfterMs;
+  if (after === undefined || !rt.throttle.holdFor(after) || !deps.events.hasListeners) return;
+  const until = rt.throttle.untilWall();
+  if (until === undefined) return;
+  deps.events.emit({ type: 'model.throttled', model: rt.spec.id, until, at: deps.clock.wallNow() });
 }
 
 /** The trail note for how a turn's retry loop stopped. */

@@ -21,6 +21,13 @@ export interface ModelMessage {
   readonly t: 'close' | 'isolate' | 'release';
   readonly model: string;
 }
+/** The sender saw the model answer "throttled" with a `Retry-After`: do not call it before `until`. */
+export interface ThrottleMessage {
+  readonly t: 'throttle';
+  readonly model: string;
+  /** Wall-clock milliseconds at which the window ends. */
+  readonly until: number;
+}
 /** A model's health status changed at the sender. */
 export interface HealthMessage {
   readonly t: 'health';
@@ -38,7 +45,13 @@ export interface ResyncMessage {
 }
 
 /** A message's body. */
-export type StateMessageBody = BreakerMessage | ModelMessage | HealthMessage | FlagsMessage | ResyncMessage;
+export type StateMessageBody =
+  | BreakerMessage
+  | ModelMessage
+  | ThrottleMessage
+  | HealthMessage
+  | FlagsMessage
+  | ResyncMessage;
 
 /** A message as sent: the body plus the format version and the sender's instance id. */
 export type StateMessage = StateMessageBody & { readonly v: number; readonly from: string };
@@ -65,6 +78,10 @@ export function parseStateMessage(value: unknown): StateMessage | undefined {
     case 'isolate':
     case 'release':
       return isName(value.model) ? (value as unknown as StateMessage) : undefined;
+    case 'throttle':
+      return isName(value.model) && typeof value.until === 'number' && Number.isFinite(value.until)
+        ? (value as unknown as StateMessage)
+        : undefined;
     case 'health':
       return isName(value.model) && HEALTH.has(value.status as string)
         ? (value as unknown as StateMessage)
@@ -85,6 +102,7 @@ export const stateKeys = {
   breaker: (model: string) => `breaker:${model}`,
   isolated: (model: string) => `isolated:${model}`,
   health: (model: string) => `health:${model}`,
+  throttle: (model: string) => `throttle:${model}`,
   probe: (model: string) => `probe:${model}`,
   flags: 'flags',
 } as const;

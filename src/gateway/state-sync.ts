@@ -1,8 +1,8 @@
 /**
- * Keeps this instance's breakers, isolations, health and flags in step with the other instances sharing a
+ * Keeps this instance's breakers, isolations, throttle windows (`Retry-After`), health and flags in step with the other instances sharing a
  * {@link StateStore}. It listens to the engine's and the gateway's events and to the store's channel, and
  * applies what others decided through the breakers' and the engine backend's public methods (`hydrate`, `close`,
- * `isolate`, `release`, flags `set`/`clear`).
+ * `isolate`, `release`, the models' throttle windows `holdUntilWall`, flags `set`/`clear`).
  *
  * The request path never waits on the store: events are handled synchronously and every write or
  * publish is fire-and-forget. When the store is unreachable the instance serves on its local state,
@@ -166,6 +166,10 @@ export class StateSync {
         this.send([stateKeys.health(e.model)], { t: 'health', model: e.model, status: e.to });
       return;
     }
+    if (e.type === 'model.throttled') {
+      this.send([stateKeys.throttle(e.model)], { t: 'throttle', model: e.model, until: e.until });
+      return;
+    }
     if (e.type !== 'breaker.state_changed' || e.reason === 'hydrated') return;
     const model = e.model;
     if (e.to === 'open') {
@@ -249,6 +253,12 @@ export class StateSync {
       return this.isolated.has(model)
         ? { op: 'set', key, value: { by: this.options.instanceId, at: this.options.clock.wallNow() } }
         : { op: 'delete', key };
+    if (kind === 'throttle') {
+      const until = this.engine.current.models.get(model)?.throttle.untilWall();
+      if (until === undefined) return { op: 'delete', key };
+      const ttlMs = Math.max(1, until - this.options.clock.wallNow());
+      return { op: 'set', key, value: { until }, ttlMs };
+    }
     if (kind === 'health') {
       const status = this.engine.health.status(model);
       return { op: 'set', key, value: { status }, ttlMs: this.engine.currentConfig.health.window };
@@ -310,6 +320,9 @@ export class StateSync {
           this.isolated.delete(model);
           if (breaker.state === 'isolated') this.options.backend.breakers.release(model);
           return;
+        case 'throttle':
+          rt.throttle.holdUntilWall(m.until);
+          return;
         case 'health':
           this.applyHealth(model, m.status);
           return;
@@ -361,13 +374,19 @@ export class StateSync {
         await this.store.write(keys.map((k) => this.render(k)));
       }
       if (replay) await this.store.publish(this.envelope({ t: 'resync' }));
-      const [breakers, isolations, healths, flags] = await Promise.all([
+      const [breakers, isolations, healths, flags, throttles] = await Promise.all([
         this.store.entries('breaker:'),
         this.store.entries('isolated:'),
         this.store.entries('health:'),
         this.store.get<{ overrides?: Record<string, string> }>(stateKeys.flags),
+        this.store.entries('throttle:'),
       ]);
       this.applyAll(breakers, isolations, healths, flags);
+      for (const [key, value] of throttles) {
+        const until = (value as { until?: unknown } | null)?.until;
+        if (typeof until === 'number' && Number.isFinite(until))
+          this.apply({ t: 'throttle', model: key.slice(key.indexOf(':') + 1), until });
+      }
     } catch (error) {
       this.options.sinks.log(
         'warn',

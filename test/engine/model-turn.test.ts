@@ -1,12 +1,13 @@
 /**
  * The engine's model turns on a FakeClock (no sleeping): retries through the core's retry loop with the
  * engine's own decisions (a wait longer than fallbackInsteadOfWait moves on, the deadline, the caller's
- * abort), and the chain settings that bound them.
+ * abort), the chain settings that bound them, and the per-model throttle window a `Retry-After` opens.
  */
 import { describe, expect, it } from 'vitest';
 import { CancelSource } from '../../src/core/cancel-signal.js';
 import { type Failure, failure, type Outcome, success } from '../../src/core/outcome.js';
 import { FakeClock } from '../../src/core/testing/index.js';
+import type { EngineEvent } from '../../src/engine/events.js';
 import { ResilienceEngine } from '../../src/engine/index.js';
 import type { ChatCompletion, Provider } from '../../src/providers/types.js';
 import { ask, configOf } from './engine-fixtures.js';
@@ -146,6 +147,75 @@ describe('model turns on the core retry loop', () => {
     const result = await settle(clock, engine.complete({ target: 'tight', body: ask() }));
     expect(result.ok).toBe(false);
     expect(a.calls).toHaveLength(2);
+    await engine.close();
+  });
+
+  it('a Retry-After holds the model on later requests until it ends, then the model is called again', async () => {
+    const clock = new FakeClock();
+    const a = scripted(clock, [failure('throttled', new Error('429'), 3000), 'ok']);
+    const engine = engineOver(clock, { a: a.provider, b: scripted(clock, ['ok']).provider });
+    const events: EngineEvent[] = [];
+    engine.events.on((e) => events.push(e));
+    const first = await settle(clock, engine.complete({ target: 'a', body: ask() }));
+    expect(first.ok && first.model).toBe('b');
+    // The 429 came back at 10 ms: the window ends 3 s later, in wall-clock time for other instances.
+    const throttled = events.filter((e) => e.type === 'model.throttled');
+    expect(throttled).toEqual([
+      {
+        type: 'model.throttled',
+        model: 'a',
+        until: Date.UTC(2025, 0, 1) + 3010,
+        at: Date.UTC(2025, 0, 1) + 10,
+      },
+    ]);
+    const second = await settle(clock, engine.complete({ target: 'a', body: ask() }));
+    expect(second.ok && second.model).toBe('b');
+    expect(second.attempts[0]).toMatchObject({ model: 'a', note: 'throttle_window' });
+    expect(a.calls).toHaveLength(1);
+    await clock.advance(3010 - clock.now());
+    const third = await settle(clock, engine.complete({ target: 'a', body: ask() }));
+    expect(third.ok && third.model).toBe('a');
+    expect(a.calls).toEqual([0, 3010]);
+    await engine.close();
+  });
+
+  it("another instance's window (wall clock) holds the only candidate, which is called when it ends", async () => {
+    const clock = new FakeClock();
+    const a = scripted(clock, ['ok']);
+    const engine = engineOver(
+      clock,
+      { a: a.provider, b: scripted(clock, ['ok']).provider },
+      { chains: { only: { primaryModel: 'a', fallbackChain: [], maxRetries: 1, timeoutMs: '10s' } } },
+    );
+    const window = engine.current.models.get('a')!.throttle;
+    expect(window.holdUntilWall(clock.wallNow() + 1000)).toBe(true);
+    expect(window.holdUntilWall(clock.wallNow() + 500)).toBe(false); // never shortened
+    const result = await settle(clock, engine.complete({ target: 'only', body: ask() }));
+    expect(result.ok && result.model).toBe('a');
+    expect(a.calls).toEqual([1000]);
+    expect(window.remainingMs()).toBe(0);
+    expect(window.untilWall()).toBeUndefined();
+    await engine.close();
+  });
+
+  it('a window is capped at retry.maxRetryAfter; when every candidate is held the request fails as throttled', async () => {
+    const clock = new FakeClock();
+    const a = scripted(clock, ['ok']);
+    const b = scripted(clock, ['ok']);
+    const engine = engineOver(clock, { a: a.provider, b: b.provider });
+    for (const id of ['a', 'b']) {
+      const window = engine.current.models.get(id)!.throttle;
+      window.holdUntilWall(clock.wallNow() + 10 * 3_600_000);
+      expect(window.remainingMs()).toBe(engine.currentConfig.resilience.retry.maxRetryAfter);
+    }
+    // The last candidate would wait its window out (as after a local Retry-After); the deadline is sooner.
+    const result = await settle(clock, engine.complete({ target: 'a', body: ask(), deadlineMs: 5000 }));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.failure).toMatchObject({ kind: 'throttled', reason: 'throttle_window' });
+    expect(result.failure.retryAfterMs).toBeGreaterThan(0);
+    expect(result.attempts.map((t) => t.note)).toEqual(['throttle_window', 'deadline']);
+    expect(a.calls.length + b.calls.length).toBe(0);
     await engine.close();
   });
 });

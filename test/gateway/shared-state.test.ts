@@ -24,12 +24,19 @@ afterAll(async () => {
   await Promise.all(running.map((g) => g.close()));
 });
 
-/** Boots instances a, b, c (one data dir each) sharing a fresh key prefix; `urls` overrides a model host. */
-async function cluster(urls: Partial<Record<'a' | 'b' | 'c', string>> = {}): Promise<RunningGateway[]> {
+/**
+ * Boots instances a, b, c (one data dir each) sharing a fresh key prefix; `urls` overrides a model host,
+ * `extra` adds top-level config sections.
+ */
+async function cluster(
+  urls: Partial<Record<'a' | 'b' | 'c', string>> = {},
+  extra: Record<string, unknown> = {},
+): Promise<RunningGateway[]> {
   const keyPrefix = `t${++prefixSeq}:`;
   for (const id of ['a', 'b', 'c'] as const) {
     const dir = tempDir();
     const configPath = writeGatewayConfig(dir, urls[id] ?? chaos.openaiBaseURL, {
+      ...extra,
       state: {
         store: 'redis',
         url: redis.server.url,
@@ -113,6 +120,43 @@ describe('shared state on Redis (three instances)', () => {
     }
     expect(chaos.upstream.stats().models['primary']?.requests ?? 0).toBe(0);
     for (const g of [a!, b!, c!]) await verifyAudit(g);
+  });
+
+  it('a 429 with Retry-After: 2 behind A holds the model on B and C until the window ends', async () => {
+    const resilience = {
+      healthCheckInterval: '1h',
+      retry: {
+        baseDelay: '5ms',
+        maxDelay: '20ms',
+        throttledBaseDelay: '5ms',
+        fallbackInsteadOfWait: '500ms',
+      },
+    };
+    const [a, b, c] = await cluster({}, { resilience });
+    // Only the first call to primary is throttled: B and C can only learn of it from A.
+    chaos.upstream.setFaults({ primary: { sequence: [{ status: 429, retryAfter: 2 }] } });
+    const first = await chat(a!);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('x-hive-model')).toBe('backup'); // a 2 s wait is longer than fallbackInsteadOfWait
+    await first.arrayBuffer();
+    const held = (g: RunningGateway) =>
+      (g.engine.current.models.get('primary')?.throttle.remainingMs() ?? 0) > 0;
+    const elapsed = await until(() => held(b!) && held(c!), 1000, 'B and C hold primary');
+    expect(elapsed).toBeLessThan(1000);
+    for (const g of [a!, b!, c!]) {
+      const res = await chat(g);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-hive-model')).toBe('backup');
+      await res.arrayBuffer();
+    }
+    expect(chaos.upstream.stats().models['primary']?.requests).toBe(1);
+    await until(() => !held(a!) && !held(b!) && !held(c!), 3000, 'the window ends everywhere');
+    for (const g of [b!, c!]) {
+      const res = await chat(g);
+      expect(res.headers.get('x-hive-model')).toBe('primary');
+      await res.arrayBuffer();
+    }
+    expect(chaos.upstream.stats().models['primary']?.requests).toBe(3);
   });
 
   it('one noisy instance does not open a breaker for the others when the aggregate disagrees', async () => {
