@@ -1,7 +1,8 @@
 /**
  * The state link works over any StateStore: two gateways in this process sharing one in-process store
  * (what `serve --workers` does through the primary) see each other's isolations and flag overrides, and
- * a flag set before the link existed is pushed to a store that has none.
+ * a flag set before the link existed is pushed to a store that has none, and a gateway starting while a
+ * throttle window is stored holds the model until it ends (a hostile or far-off window is not taken as is).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningGateway, startGateway } from '../../src/gateway/index.js';
@@ -62,5 +63,24 @@ describe('shared state over an in-process store', () => {
     };
     expect(flags.overrides).toEqual(['retries']);
     expect(await store.get('flags')).toEqual({ overrides: { retries: 'off' } });
+  });
+
+  it('a gateway that starts while a throttle window is stored holds the model until it ends', async () => {
+    const store = new MemoryStateStore();
+    const now = Date.now();
+    await store.set('throttle:primary', { until: now + 5000 });
+    await store.set('throttle:backup', { until: 'soon' });
+    const [one, two] = await pair(store);
+    for (const g of [one!, two!]) {
+      const remaining = g.engine.current.models.get('primary')!.throttle.remainingMs();
+      expect(remaining).toBeGreaterThan(0);
+      expect(remaining).toBeLessThanOrEqual(5000);
+      expect(g.engine.current.models.get('backup')!.throttle.remainingMs()).toBe(0);
+    }
+    // A window ending in a day is held no longer than resilience.retry.maxRetryAfter (60 s by default).
+    await store.set('throttle:backup', { until: now + 86_400_000 });
+    const three = (await pair(store))[2]!; // pair() returns every running gateway: one, two, then these
+    expect(three.engine.current.models.get('backup')!.throttle.remainingMs()).toBeLessThanOrEqual(60_000);
+    expect(three.engine.current.models.get('backup')!.throttle.remainingMs()).toBeGreaterThan(50_000);
   });
 });
