@@ -2,7 +2,7 @@
  * The gateway: an OpenAI-compatible HTTP server with secured health, admin API, feature flags and audit.
  * @packageDocumentation
  */
-export { createGatewayServer, type GatewayServerOptions, REDACTED_LOG_PATHS, requestIdFor } from './app.js';
+export { createGatewayServer, type GatewayServerOptions } from './app.js';
 export { type AdminIdentity, Authenticator, type ClientIdentity, matchKey, scopeIncludes } from './auth.js';
 export { AuthFailureLimiter, type AuthFailureLimiterOptions } from './auth-failures.js';
 export type {
@@ -48,6 +48,7 @@ export {
   isFeatureName,
   type ResolvedFeatures,
 } from './flags.js';
+export { REDACTED_LOG_PATHS } from './gateway-logger.js';
 export type {
   AlertNoticeView,
   AlertsSource,
@@ -59,6 +60,7 @@ export type {
   TimelinePoint,
   TimelineSource,
 } from './live-sources.js';
+export { requestIdFor } from './request-id.js';
 export { DASHBOARD_CSP } from './routes/dashboard.js';
 export {
   ADMIN_SCOPES,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requestIdFor } from '../../src/server/app.js';
+import { requestIdFor } from '../../src/server/request-id.js';
 
 describe('requestIdFor', () => {
   it('generates distinct req_ ids of 32 hex digits', () => {

@@ -1,0 +1,161 @@
+/**
+ * The streaming half of `POST /v1/chat/completions`: the engine's stream events written to the socket as
+ * Server-Sent Events (`data: {chunk}` … `data: [DONE]`), coalesced per tick, with backpressure and a stall
+ * limit for clients that stop reading; a failure after the first chunk ends the stream with
+ * `data: {"error":…}` and no `[DONE]`.
+ * @packageDocumentation
+ */
+import type { ServerResponse } from 'node:http';
+import type { OutcomeKind } from '../../core/outcome.js';
+import type { EngineStream } from '../../engine/types.js';
+import type { StreamEvent, Usage } from '../../providers/types.js';
+import { errorEvent } from './chat-trail.js';
+
+/**
+ * Waits until the client has taken what was written (`drain`) or went away; false when it took nothing
+ * at all for `stallMs` (no byte left for its socket: a client that stopped reading). A slow client that
+ * keeps reading is waited on. The timer exists only while a client is waited on.
+ */
+function drained(raw: ServerResponse, stallMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let sent = raw.socket?.bytesWritten ?? 0;
+    let timer: NodeJS.Timeout | undefined;
+    const stop = (): void => {
+      clearTimeout(timer);
+      raw.off('drain', done);
+      raw.off('close', done);
+    };
+    const done = (): void => {
+      stop();
+      resolve(true);
+    };
+    const check = (): void => {
+      const now = raw.socket?.bytesWritten ?? sent;
+      if (now === sent) {
+        stop();
+        resolve(false);
+        return;
+      }
+      sent = now;
+      timer = setTimeout(check, stallMs);
+    };
+    timer = setTimeout(check, stallMs);
+    raw.on('drain', done);
+    raw.on('close', done);
+  });
+}
+
+const DONE = 'data: [DONE]\n\n';
+
+/** How a pumped stream ended: the usage its chunks reported, and the failure kind when it failed. */
+export interface PumpResult {
+  usage: Usage | undefined;
+  errorType: OutcomeKind | undefined;
+}
+
+/**
+ * Pending SSE text written at once rather than at the end of the tick: a batch no larger than a socket's
+ * default high-water mark, so a slow client's backlog (and the wait for its `drain`) stays as it was with
+ * one write per event.
+ */
+const FLUSH_AT = 16 * 1024;
+
+/**
+ * Coalesces the SSE text of the events that arrive together: events are appended to one pending string,
+ * written once per tick (after the promise callbacks that delivered them) or as soon as it reaches
+ * {@link FLUSH_AT}, and the last event goes out with `end()`. A stream whose events came in one upstream
+ * read is one socket write, headers included.
+ */
+class SseWriter {
+  private pending = '';
+  private scheduled = false;
+  private readonly flushTick = (): void => {
+    this.scheduled = false;
+    this.flush();
+  };
+
+  constructor(private readonly raw: ServerResponse) {}
+
+  /** Queues `text` for this tick's write (written now when the batch is large). */
+  write(text: string): void {
+    this.pending = this.pending === '' ? text : this.pending + text;
+    if (this.pending.length >= FLUSH_AT) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(this.flushTick);
+    }
+  }
+
+  private flush(): void {
+    const text = this.pending;
+    this.pending = '';
+    if (text !== '' && !this.raw.destroyed) this.raw.write(text);
+  }
+
+  /** Ends the response with what is pending and `text`. */
+  end(text: string): void {
+    const all = this.pending === '' ? text : this.pending + text;
+    this.pending = '';
+    this.raw.end(all);
+  }
+}
+
+/**
+ * Writes the engine's stream events as SSE as they arrive (coalesced per tick; waiting for `drain` when
+ * the client reads slowly, at most `stallMs` without progress) and ends the response with the terminal
+ * event; closes the engine stream when done or when the client goes away. A chunk the provider kept the upstream text of is forwarded as it
+ * came.
+ */
+export async function pumpEvents(
+  raw: ServerResponse,
+  first: IteratorResult<StreamEvent>,
+  iterator: AsyncIterator<StreamEvent>,
+  stream: EngineStream,
+  target: string,
+  stallMs: number,
+): Promise<PumpResult> {
+  let next = first;
+  const out: PumpResult = { usage: undefined, errorType: undefined };
+  const writer = new SseWriter(raw);
+  try {
+    for (;;) {
+      if (raw.destroyed) {
+        out.errorType = 'aborted';
+        return out;
+      }
+      if (next.done) {
+        out.errorType = 'malformed';
+        writer.end(errorEvent(stream, target, 'The upstream stream ended without finishing'));
+        return out;
+      }
+      const event = next.value;
+      if (event.type === 'chunk') {
+        if (event.chunk.usage) out.usage = event.chunk.usage;
+        writer.write(`data: ${event.text ?? JSON.stringify(event.chunk)}\n\n`);
+        // A client that stops reading is its own problem: it is disconnected after `stallMs`, and the
+        // engine stream is closed as aborted (neutral: never a failure of the model).
+        if (raw.writableNeedDrain && !(await drained(raw, stallMs))) {
+          out.errorType = 'aborted';
+          raw.destroy();
+          return out;
+        }
+        next = await iterator.next();
+        continue;
+      }
+      if (event.type === 'done') {
+        writer.end(DONE);
+        return out;
+      }
+      out.errorType = event.failure.kind;
+      writer.end(errorEvent(stream, target, 'The stream failed after it started', event.failure));
+      return out;
+    }
+  } catch {
+    out.errorType = 'malformed';
+    if (!raw.destroyed) writer.end(errorEvent(stream, target, 'The stream failed after it started'));
+    return out;
+  } finally {
+    stream.close();
+    if (!raw.destroyed && !raw.writableEnded) writer.end('');
+  }
+}
