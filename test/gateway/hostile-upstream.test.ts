@@ -155,9 +155,11 @@ describe('slow-reading streaming clients', () => {
         `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
       );
       s.pause();
-      // Three read slowly (64 KB every 250 ms: the gateway waits on them longer than the idle limit),
-      // two stop reading altogether (the gateway's writes back up until the stall limit).
-      if (i < 3) timers.push(setInterval(() => s.read(64 * 1024), 250));
+      // Three read slowly (1 MiB every 250 ms, far slower than the upstream sends: the gateway waits on them
+      // longer than the idle limit), two stop reading altogether (the gateway's writes back up until the
+      // stall limit). A slower reader cannot be told from a stopped one: loopback's kernel buffers hold
+      // megabytes, and the gateway only sees progress once the kernel takes its queued bytes again.
+      if (i < 3) timers.push(setInterval(() => s.read(1024 * 1024), 250));
     }
     try {
       // Longer than the idle limit (300 ms) and the stall limit (3 s).

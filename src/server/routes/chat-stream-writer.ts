@@ -13,12 +13,14 @@ import { errorEvent } from './chat-trail.js';
 
 /**
  * Waits until the client has taken what was written (`drain`) or went away; false when it took nothing
- * at all for `stallMs` (no byte left for its socket: a client that stopped reading). A slow client that
- * keeps reading is waited on. The timer exists only while a client is waited on.
+ * at all for `stallMs` (the bytes still queued for its socket did not go down: a client that stopped
+ * reading). A slow client that keeps reading is waited on. Progress is read from what is still queued
+ * (`writableLength`), not from `socket.bytesWritten`, which counts queued bytes as written and so stays
+ * put while the gateway waits. The timer exists only while a client is waited on.
  */
 function drained(raw: ServerResponse, stallMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    let sent = raw.socket?.bytesWritten ?? 0;
+    let queued = raw.writableLength;
     let timer: NodeJS.Timeout | undefined;
     const stop = (): void => {
       clearTimeout(timer);
@@ -30,13 +32,13 @@ function drained(raw: ServerResponse, stallMs: number): Promise<boolean> {
       resolve(true);
     };
     const check = (): void => {
-      const now = raw.socket?.bytesWritten ?? sent;
-      if (now === sent) {
+      const now = raw.writableLength;
+      if (now >= queued) {
         stop();
         resolve(false);
         return;
       }
-      sent = now;
+      queued = now;
       timer = setTimeout(check, stallMs);
     };
     timer = setTimeout(check, stallMs);
