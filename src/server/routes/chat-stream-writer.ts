@@ -13,10 +13,10 @@ import { errorEvent } from './chat-trail.js';
 
 /**
  * Waits until the client has taken what was written (`drain`) or went away; false when it took nothing
- * at all for `stallMs` (the bytes still queued for its socket did not go down: a client that stopped
- * reading). A slow client that keeps reading is waited on. Progress is read from what is still queued
- * (`writableLength`), not from `socket.bytesWritten`, which counts queued bytes as written and so stays
- * put while the gateway waits. The timer exists only while a client is waited on.
+ * for `stallMs` (the bytes still queued for its socket did not go down: a client that stopped reading).
+ * A slow client that keeps reading is waited on. Progress is read from what is still queued
+ * (`writableLength`), not from `socket.bytesWritten`, which counts queued bytes as written and so never
+ * moves while the gateway waits. The timer exists only while a client is waited on.
  */
 function drained(raw: ServerResponse, stallMs: number): Promise<boolean> {
   return new Promise((resolve) => {
