@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import type { Metric, Registry } from 'prom-client';
-import { type ExportedValue, HistogramSeries, pushSeriesValues } from './model-histogram.js';
+import { asJsonMetric, type ExportedValue, HistogramSeries, pushSeriesValues } from './model-histogram.js';
 
 interface Leaf {
   readonly labels: Record<string, string>;
@@ -91,14 +91,6 @@ export class LabelledHistogram {
 
   /** prom-client's JSON hook: the same values with the labels merged into `labels`. */
   async get(): Promise<{ name: string; help: string; type: string; aggregator: string; values: unknown[] }> {
-    const data = await this.getForPromString();
-    return {
-      ...data,
-      values: data.values.map((v) => ({
-        metricName: v.metricName,
-        value: v.value,
-        labels: { ...v.sharedLabels, ...v.labels },
-      })),
-    };
+    return asJsonMetric(await this.getForPromString());
   }
 }

@@ -98,16 +98,22 @@ export class ModelHistogram {
 
   /** prom-client's JSON hook: the same values with the label merged into `labels`. */
   async get(): Promise<{ name: string; help: string; type: string; aggregator: string; values: unknown[] }> {
-    const data = await this.getForPromString();
-    return {
-      ...data,
-      values: data.values.map((v) => ({
-        metricName: v.metricName,
-        value: v.value,
-        labels: { ...v.sharedLabels, ...v.labels },
-      })),
-    };
+    return asJsonMetric(await this.getForPromString());
   }
+}
+
+/** prom-client's JSON form of exposition data: each value's labels merged into `labels`. */
+export function asJsonMetric<T extends { values: ExportedValue[] }>(
+  data: T,
+): Omit<T, 'values'> & { values: unknown[] } {
+  return {
+    ...data,
+    values: data.values.map((v) => ({
+      metricName: v.metricName,
+      value: v.value,
+      labels: { ...v.sharedLabels, ...v.labels },
+    })),
+  };
 }
 
 /** Appends one series' exposition values (`_bucket` cumulative with `le`, `_sum`, `_count`) to `values`. */
