@@ -103,6 +103,18 @@ async function streamAnswer(
   res.end(frames.finish(pieces.length, includeUsage));
 }
 
+/** The request body as a JSON object, or undefined when it is not one. */
+async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
+  try {
+    const parsed: unknown = JSON.parse(await readBody(req));
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function handleApi(
   state: ChaosState,
   options: ChaosUpstreamOptions,
@@ -110,13 +122,8 @@ async function handleApi(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  let body: Record<string, unknown>;
-  try {
-    const parsed: unknown = JSON.parse(await readBody(req));
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-      throw new Error('not an object');
-    body = parsed as Record<string, unknown>;
-  } catch {
+  const body = await readJsonObject(req);
+  if (!body) {
     sendJson(res, 400, errorBody(api, 400, undefined, 'The request body is not a JSON object.'));
     return;
   }
@@ -253,13 +260,8 @@ async function handleEmbeddings(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  let body: Record<string, unknown>;
-  try {
-    const parsed: unknown = JSON.parse(await readBody(req));
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-      throw new Error('not an object');
-    body = parsed as Record<string, unknown>;
-  } catch {
+  const body = await readJsonObject(req);
+  if (!body) {
     sendJson(res, 400, errorBody('openai', 400, undefined, 'The request body is not a JSON object.'));
     return;
   }
