@@ -214,7 +214,7 @@ async function settleFast<T>(
  * the signal's reason, which may be anything), it is `aborted`, or `timeout` when a timeout policy
  * cancelled it. An `aborted` failure is neutral for breakers and health and is never retried.
  */
-export function cancelled(out: Failure, scope: SignalScope): Failure {
+function cancelled(out: Failure, scope: SignalScope): Failure {
   if (out.kind === 'aborted' || out.kind === 'timeout') return out;
   const reason = scope.reason;
   if (reason instanceof TimeoutError) return failure('timeout', reason);
