@@ -70,7 +70,6 @@ export {
   parseDurationMs,
   parseRetryAfter,
   parseRetryAfterMs,
-  readHeader,
 } from './llm-failure-rules.js';
 export {
   countsAsFailure,

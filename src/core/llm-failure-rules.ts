@@ -82,7 +82,7 @@ export type HeaderSource =
   | Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /** One header's value from a {@link HeaderSource}; the first value of a repeated header. */
-export function readHeader(headers: HeaderSource | undefined, name: string): string | undefined {
+function readHeader(headers: HeaderSource | undefined, name: string): string | undefined {
   if (headers === undefined || headers === null) return undefined;
   const get = (headers as { get?: unknown }).get;
   if (typeof get === 'function') {
