@@ -4,9 +4,11 @@
  * event stream).
  * @packageDocumentation
  */
+import type { ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyReply } from 'fastify';
 import type { AuditQuery } from '../audit/audit-log.js';
 import type { AuditInput } from '../audit/audit-record.js';
+import { CancelSource } from '../core/cancel-signal.js';
 import type { Clock } from '../core/clock.js';
 import type { EventEmitter } from '../core/event-emitter.js';
 import type { EngineEvent } from '../engine/events.js';
@@ -111,6 +113,19 @@ export interface GatewayContext {
 export function sendError(reply: FastifyReply, error: HttpError): FastifyReply {
   if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
   return reply.code(error.status).type('application/json; charset=utf-8').send(error.body);
+}
+
+/**
+ * A cancel source that fires when the client goes away before its reply finished (so the upstream calls
+ * stop), and `release` to stop watching once the engine has answered. No AbortController per request.
+ */
+export function cancelOnClientClose(raw: ServerResponse): { readonly abort: CancelSource; release(): void } {
+  const abort = new CancelSource();
+  const onClose = (): void => {
+    if (!raw.writableFinished) abort.abort();
+  };
+  raw.once('close', onClose);
+  return { abort, release: () => raw.off('close', onClose) };
 }
 
 /** Applies the inference rate limit to `caller`; returns the 429 to send, or undefined when allowed. */

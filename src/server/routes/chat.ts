@@ -7,13 +7,12 @@
  */
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CancelSource } from '../../core/cancel-signal.js';
 import type { AttemptRecord } from '../../engine/events.js';
 import type { EngineRequest, EngineStream } from '../../engine/types.js';
 import { sourceTextOf } from '../../providers/completion-text.js';
 import type { ClientIdentity } from '../auth.js';
 import { parseCapabilities, parseChatBody } from '../chat-request.js';
-import { admitClient, type GatewayContext, sendError } from '../context.js';
+import { admitClient, cancelOnClientClose, type GatewayContext, sendError } from '../context.js';
 import { engineFailureToHttp, invalidRequest, modelNotFound } from '../errors.js';
 import { genAiRequestAttributes, genAiSpanName, observeOperation } from '../genai-observation.js';
 import { pumpEvents } from './chat-stream-writer.js';
@@ -55,13 +54,9 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
 
     const identity = auth.identity;
     const features = ctx.flags.resolve(() => stickyKey(identity, request, parsed.body.user));
-    // A client that goes away cancels the upstream calls (a CancelSource: no AbortController per request).
-    const abort = new CancelSource();
+    // A client that goes away cancels the upstream calls.
     const raw = reply.raw;
-    const onClose = () => {
-      if (!raw.writableFinished) abort.abort();
-    };
-    raw.once('close', onClose);
+    const { abort, release } = cancelOnClientClose(raw);
     const engineRequest: EngineRequest = {
       target,
       body: parsed.body,
@@ -79,7 +74,7 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
         genAiRequestAttributes('chat', target, request.id),
       );
       const result = await ctx.backend.engine.complete(engineRequest);
-      raw.off('close', onClose);
+      release();
       if (span.recording) traceAttempts(span, result.attempts, result.ok ? result.model : undefined);
       observeOperation(ctx, span, {
         operation: 'chat',
@@ -109,7 +104,7 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
     );
     const opened = await ctx.backend.engine.stream(engineRequest);
     if (!opened.ok) {
-      raw.off('close', onClose);
+      release();
       if (span.recording) traceAttempts(span, opened.attempts, undefined);
       const report = { operation: 'chat', target, model: undefined, client: identity.name, usage: undefined };
       observeOperation(ctx, span, { ...report, startedAt, errorType: opened.failure.kind });

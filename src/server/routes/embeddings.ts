@@ -6,9 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { formatPath } from '../../config/config-error.js';
-import { CancelSource } from '../../core/cancel-signal.js';
 import type { EmbeddingRequest } from '../../providers/embeddings.js';
-import { admitClient, type GatewayContext, sendError } from '../context.js';
+import { admitClient, cancelOnClientClose, type GatewayContext, sendError } from '../context.js';
 import { engineFailureToHttp, invalidRequest, modelNotFound } from '../errors.js';
 import { genAiRequestAttributes, genAiSpanName, observeOperation } from '../genai-observation.js';
 
@@ -51,12 +50,7 @@ export function registerEmbeddingsRoutes(app: FastifyInstance, ctx: GatewayConte
     if (!engine.embed)
       return sendError(reply, invalidRequest('This gateway does not serve embeddings', null));
     const identity = auth.identity;
-    const abort = new CancelSource();
-    const raw = reply.raw;
-    const onClose = () => {
-      if (!raw.writableFinished) abort.abort();
-    };
-    raw.once('close', onClose);
+    const { abort, release } = cancelOnClientClose(reply.raw);
     const startedAt = ctx.clock.now();
     const span = ctx.tracing.startRequestSpan(genAiSpanName('embeddings', target), () =>
       genAiRequestAttributes('embeddings', target, request.id),
@@ -70,7 +64,7 @@ export function registerEmbeddingsRoutes(app: FastifyInstance, ctx: GatewayConte
       signal: abort,
       restriction: identity.restriction,
     });
-    raw.off('close', onClose);
+    release();
     observeOperation(ctx, span, {
       operation: 'embeddings',
       target,
