@@ -78,10 +78,13 @@ export class RedisStateStore implements StateStore {
     this.cmd = new Redis(url, { ...base, enableOfflineQueue: false });
     this.sub = new Redis(url, { ...base, enableOfflineQueue: true, autoResubscribe: false });
     const where = describeRedisUrl(url);
+    // Messages from ioredis name the host and port, never the password; the URL is replaced anyway (it may
+    // carry one) and the message kept short.
+    const failure = (prefix: string, error: Error): string =>
+      `${where}: ${prefix}${String(error.message).replaceAll(url, where).slice(0, 200)}`;
     for (const client of [this.cmd, this.sub]) {
       client.on('error', (error: Error) => {
-        // Messages from ioredis name the host and port, never the password; keep them short anyway.
-        this.lastError = `${where}: ${String(error.message).replaceAll(url, where).slice(0, 200)}`;
+        this.lastError = failure('', error);
       });
     }
     // Available only once commands can run AND the channel is subscribed: a message published before
@@ -101,7 +104,7 @@ export class RedisStateStore implements StateStore {
           this.update(`connected to ${where}`);
         },
         (error: Error) => {
-          this.lastError = `${where}: subscribe failed: ${error.message.slice(0, 200)}`;
+          this.lastError = failure('subscribe failed: ', error);
         },
       );
     });
