@@ -36,14 +36,10 @@ export interface EmbeddingCallOptions {
   readonly dimensions?: number | undefined;
 }
 
-function vectorLength(e: number[] | string): number {
-  // base64 float32: 4 bytes a value.
-  return typeof e === 'string' ? Math.floor((e.length * 3) / 4 / 4) : e.length;
-}
-
 /**
  * Reads an upstream's embeddings answer; returns it, or why it is unusable (not the shape, a vector that
- * is not numbers, or a length other than `dimensions` when given).
+ * is not numbers, or a float vector whose length is not `dimensions` when given; a base64 vector's length
+ * is not checked).
  */
 export function readEmbeddingResponse(payload: unknown, dimensions?: number): EmbeddingResponse | string {
   if (typeof payload !== 'object' || payload === null) return 'the answer is not a JSON object';
@@ -58,7 +54,7 @@ export function readEmbeddingResponse(payload: unknown, dimensions?: number): Em
     if (!ok) return `data[${i}].embedding is not a vector`;
     const vector = e as number[] | string;
     if (dimensions !== undefined && typeof vector !== 'string' && vector.length !== dimensions) {
-      return `data[${i}].embedding has ${vectorLength(vector)} dimensions, the model is configured for ${dimensions}`;
+      return `data[${i}].embedding has ${vector.length} dimensions, the model is configured for ${dimensions}`;
     }
     const index = (item as { index?: unknown }).index;
     data.push({ object: 'embedding', index: typeof index === 'number' ? index : i, embedding: vector });
