@@ -158,5 +158,11 @@ describe('hive-resilience CLI', () => {
     expect(unknown.code).not.toBe(0);
     expect(unknown.err).toContain('/nonexistent.yaml');
     expect(unknown.err).not.toMatch(/\n\s+at /);
+    const fast = await cli(['status', '--watch', '--interval', '50ms']);
+    expect(fast.code).not.toBe(0);
+    expect(fast.err).toContain('--interval: expected at least 100ms, got "50ms"');
+    const both = await cli(['status', '--watch', '--json']);
+    expect(both.code).not.toBe(0);
+    expect(both.err).toContain('--watch and --json cannot be combined');
   });
 });
