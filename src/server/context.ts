@@ -129,7 +129,7 @@ export function cancelOnClientClose(raw: ServerResponse): { readonly abort: Canc
 }
 
 /** Applies the inference rate limit to `caller`; returns the 429 to send, or undefined when allowed. */
-export function rateLimited(ctx: GatewayContext, caller: string): HttpError | undefined {
+function rateLimited(ctx: GatewayContext, caller: string): HttpError | undefined {
   if (!ctx.limiter) return undefined;
   const waitMs = ctx.limiter.take(caller);
   if (waitMs === 0) return undefined;
