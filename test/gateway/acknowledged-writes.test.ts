@@ -3,45 +3,18 @@
  * has that write's audit record after the kill, and a flag override with a fractional percentage survives
  * the restart. Real child gateway processes on one SQLite data directory.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AUDIT_DB_FILE, SqliteAuditLog, verifyAuditDatabase } from '../../src/audit/index.js';
 import { closedPortURL } from '../helpers/chaos-upstream.js';
+import { killChildGateways, spawnChildGateway } from './child-gateway.js';
 import { TEST_ADMIN_KEY, tempDir, writeGatewayConfig } from './gateway-fixtures.js';
 
-const children: ChildProcess[] = [];
 afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killChildGateways();
 });
 
 const admin = { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json' };
-
-async function spawnGateway(fixture: string, config: string, dataDir: string) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'fixtures', fixture), config, dataDir],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  children.push(child);
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /URL (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.once('exit', (code) => reject(new Error(`gateway exited (${code}): ${err}`)));
-  });
-  return { child, url, exited };
-}
 
 function recordsOf(dataDir: string): Array<{ type: string; data: Record<string, unknown> }> {
   const log = new SqliteAuditLog({ dataDir });
@@ -62,7 +35,7 @@ describe('admin writes across a SIGKILL right after the answer', () => {
       ['POST', '/admin/v1/breakers/backup/close'],
     ];
     for (const [method, path, body] of writes) {
-      const g = await spawnGateway('serve-die-after-ack.ts', config, dir);
+      const g = await spawnChildGateway('serve-die-after-ack.ts', config, dir);
       const res = await fetch(`${g.url}${path}`, {
         method,
         headers: body ? admin : { authorization: admin.authorization },
@@ -79,7 +52,7 @@ describe('admin writes across a SIGKILL right after the answer', () => {
     expect(verifyAuditDatabase(join(dir, AUDIT_DB_FILE)).ok).toBe(true);
 
     // The fractional override is restored by the next start.
-    const g = await spawnGateway('serve.ts', config, dir);
+    const g = await spawnChildGateway('serve.ts', config, dir);
     const flags = (await (await fetch(`${g.url}/admin/v1/flags`, { headers: admin })).json()) as {
       flags: Record<string, unknown>;
       overrides: string[];

@@ -2,42 +2,18 @@
  * The gateway killed with SIGKILL under load, restarted on the same data directory: the audit chain still
  * verifies, nothing committed before the kill is lost, and the restarted gateway continues the chain.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AUDIT_DB_FILE, verifyAuditDatabase } from '../../src/audit/index.js';
 import { useChaosUpstream } from '../helpers/chaos-upstream.js';
+import { killChildGateways, spawnChildGateway } from './child-gateway.js';
 import { tempDir, writeGatewayConfig } from './gateway-fixtures.js';
 
 const chaos = useChaosUpstream();
-const children: ChildProcess[] = [];
 afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  killChildGateways();
 });
-
-const FIXTURE = join(import.meta.dirname, 'fixtures', 'serve.ts');
-
-async function spawnGateway(config: string, dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, config, dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /URL (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.once('exit', (code) => reject(new Error(`gateway exited (${code}): ${err}`)));
-  });
-  return { child, url };
-}
 
 function rowCount(dataDir: string): number {
   const db = new Database(join(dataDir, AUDIT_DB_FILE), { readonly: true, fileMustExist: true });
@@ -80,7 +56,7 @@ describe('audit log across a SIGKILL', () => {
         backup: { provider: 'openai', baseURL: chaos.openaiBaseURL },
       },
     });
-    const first = await spawnGateway(config, dir);
+    const first = await spawnChildGateway('serve.ts', config, dir);
     // Load from 8 concurrent loops until a few hundred records exist (bounded), then kill -9 mid-load.
     let stop = false;
     const loops = Array.from({ length: 8 }, async () => {
@@ -104,7 +80,7 @@ describe('audit log across a SIGKILL', () => {
     expect(afterKill.ok).toBe(true);
     expect(afterKill.records).toBeGreaterThanOrEqual(before);
 
-    const second = await spawnGateway(config, dir);
+    const second = await spawnChildGateway('serve.ts', config, dir);
     for (let i = 0; i < 20; i++) expect(await post(second.url)).toBe(200);
     second.child.kill('SIGTERM');
     await new Promise<void>((r) =>
