@@ -92,15 +92,25 @@ function committed(
       emitCompleted(deps, scope, id, end, trail.length, fallback, true, started, ttftMs);
     },
   );
-  const stream: EngineStream = {
-    model: id,
-    attempts: trail,
-    fallback,
-    requestId: scope.requestId,
-    close: () => {
-      void events.return(undefined);
-    },
-    [Symbol.asyncIterator]: (): AsyncIterator<StreamEvent> => events,
-  };
+  const stream = new CommittedEngineStream(id, trail, fallback, scope.requestId, events);
   return { ok: true, value: stream, requestId: scope.requestId, model: id, attempts: trail, fallback };
+}
+
+/** The caller's view of a committed stream (a class: one shape for every stream, no closures). */
+class CommittedEngineStream implements EngineStream {
+  constructor(
+    readonly model: string,
+    readonly attempts: EngineStream['attempts'],
+    readonly fallback: boolean,
+    readonly requestId: string,
+    private readonly events: AsyncIterator<StreamEvent> & { return(): Promise<IteratorResult<StreamEvent>> },
+  ) {}
+
+  close(): void {
+    void this.events.return();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
+    return this.events;
+  }
 }

@@ -16,7 +16,6 @@ export interface SseEvent {
 }
 
 const LF = 10;
-const CR = 13;
 
 /** Default {@link SseLimits.maxLineChars}: 1 MiB of text on one line. */
 export const DEFAULT_SSE_MAX_LINE_CHARS = 1024 * 1024;
@@ -125,10 +124,13 @@ export class SseParser {
       this.pendingCR = false;
       if (text.charCodeAt(0) === LF) text = text.slice(1);
     }
+    // Line breaks are found with indexOf (native, far faster than a loop over char codes). The next CR
+    // and the next LF are each searched again only once passed, so the scan stays linear.
     let start = 0;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c !== LF && c !== CR) continue;
+    let nextLF = text.indexOf('\n');
+    let nextCR = text.indexOf('\r');
+    while (nextLF !== -1 || nextCR !== -1) {
+      const i = nextCR === -1 || (nextLF !== -1 && nextLF < nextCR) ? nextLF : nextCR;
       const tail = text.slice(start, i);
       if (this.partialChars + tail.length > this.maxLine) {
         this.fail(`a line exceeded ${this.maxLine} characters`);
@@ -136,14 +138,16 @@ export class SseParser {
       }
       this.line(this.takeLine(tail), out);
       if (this.error) return;
-      if (c === CR) {
+      start = i + 1;
+      if (i === nextCR) {
         if (i + 1 < text.length) {
-          if (text.charCodeAt(i + 1) === LF) i++;
+          if (text.charCodeAt(i + 1) === LF) start = i + 2;
         } else {
           this.pendingCR = true;
         }
       }
-      start = i + 1;
+      if (nextLF !== -1 && nextLF < start) nextLF = text.indexOf('\n', start);
+      if (nextCR !== -1 && nextCR < start) nextCR = text.indexOf('\r', start);
     }
     if (start < text.length) {
       const rest = start === 0 ? text : text.slice(start);

@@ -76,6 +76,46 @@ describe('SseParser', () => {
     );
   });
 
+  it('splits lines like a plain reference for any mix of LF, CR and CRLF, in any chunking (property)', () => {
+    // Reference: split the whole text on CRLF | CR | LF and read data lines (no comments, no other fields).
+    const reference = (text: string): string[] => {
+      const events: string[] = [];
+      let data: string | undefined;
+      for (const line of text.split(/\r\n|\r|\n/)) {
+        if (line === '') {
+          if (data !== undefined) events.push(data);
+          data = undefined;
+        } else if (line.startsWith('data:')) {
+          const value = line.slice(5).replace(/^ /, '');
+          data = data === undefined ? value : `${data}\n${value}`;
+        }
+      }
+      return events;
+    };
+    const lineBreak = fc.constantFrom('\n', '\r', '\r\n');
+    const line = fc.tuple(fc.constantFrom('data: ', 'data:', ''), fc.stringMatching(/^[a-z {}":]{0,12}$/));
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(line, lineBreak), { maxLength: 30 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        (lines, cutSeeds) => {
+          // Every stream ends with a blank line, so the reference's last event is dispatched too.
+          const text = `${lines.map(([[field, value], end]) => field + value + end).join('')}\n\n`;
+          const cuts = [...new Set(cutSeeds.map((n) => n % (text.length + 1)))].sort((a, b) => a - b);
+          const pieces: string[] = [];
+          let last = 0;
+          for (const cut of cuts) {
+            pieces.push(text.slice(last, cut));
+            last = cut;
+          }
+          pieces.push(text.slice(last));
+          expect(parseAll(pieces).map((e) => e.data)).toEqual(reference(text));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('dispatches a last event that lacks its blank line at end of stream, and ignores an empty data buffer', () => {
     expect(parseAll(['data: [DONE]'])).toEqual([{ event: 'message', data: '[DONE]' }]);
     expect(parseAll(['event: x\n\n', ': only a comment\n'])).toEqual([]);

@@ -1,0 +1,97 @@
+/**
+ * `npx tsx bench/ab-gateway.ts <git revision> [plain|stream] [rounds]`: CPU per answered request of the
+ * gateway built from `<revision>` against the working tree, in interleaved rounds under the same load
+ * (50 connections, servers pinned as in `npm run bench:gateway`). For checking that a change to the hot
+ * path pays; the figures of record come from `npm run bench:gateway`.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  BODY,
+  BUILD_DIR,
+  type ChildServer,
+  gatewayConfig,
+  measured,
+  STREAM_BODY,
+  startChild,
+  startFastUpstream,
+} from './gateway-harness.js';
+
+const [rev = 'HEAD', mode = 'plain', roundsArg = '5'] = process.argv.slice(2);
+const rounds = Number(roundsArg);
+const body = mode === 'stream' ? STREAM_BODY : BODY;
+const seconds = Number(process.env.BENCH_ROUND_S ?? 5);
+const base = resolve(BUILD_DIR, 'ab-base');
+
+function bundle(cwd: string, outfile: string): void {
+  const built = spawnSync(
+    resolve('node_modules/.bin/esbuild'),
+    [
+      'bench/fixtures/gateway-child.ts',
+      '--bundle',
+      '--platform=node',
+      '--format=esm',
+      '--packages=external',
+      '--log-level=warning',
+      `--outfile=${outfile}`,
+    ],
+    { cwd, encoding: 'utf8' },
+  );
+  if (built.status !== 0) throw new Error(`esbuild failed in ${cwd}: ${built.stderr}`);
+}
+
+mkdirSync(BUILD_DIR, { recursive: true });
+spawnSync('git', ['worktree', 'remove', '--force', base]);
+const added = spawnSync('git', ['worktree', 'add', '--detach', base, rev], { encoding: 'utf8' });
+if (added.status !== 0) throw new Error(`git worktree add failed: ${added.stderr}`);
+if (!existsSync(join(base, 'node_modules'))) symlinkSync(resolve('node_modules'), join(base, 'node_modules'));
+const files = { base: join(base, 'ab-child.mjs'), head: resolve(BUILD_DIR, 'ab-head.mjs') };
+bundle(base, files.base);
+bundle(process.cwd(), files.head);
+
+const upstream = await startFastUpstream();
+const config = resolve(BUILD_DIR, 'ab-gateway.yaml');
+writeFileSync(config, gatewayConfig(upstream.port));
+const start = (file: string): Promise<ChildServer> =>
+  startChild(file, [file, config, ':memory:'], async (out) => /\{"url":"([^"]+)"\}/.exec(out)?.[1]);
+const children = { base: await start(files.base), head: await start(files.head) };
+const cpu: Record<'base' | 'head', number[]> = { base: [], head: [] };
+try {
+  for (const side of ['base', 'head'] as const) {
+    await measured(
+      { name: side, origin: children[side].origin, headers: {}, process: children[side] },
+      body,
+      5,
+    );
+  }
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const);
+    for (const side of order) {
+      const row = await measured(
+        { name: side, origin: children[side].origin, headers: {}, process: children[side] },
+        body,
+        seconds,
+      );
+      if (row.load.non2xx + row.load.errors > 0) throw new Error(`${side}: failed requests`);
+      cpu[side].push(row.cpuPerRequestUs ?? Number.NaN);
+    }
+  }
+} finally {
+  await children.base.close();
+  await children.head.close();
+  await upstream.close();
+  spawnSync('git', ['worktree', 'remove', '--force', base]);
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const pairs = cpu.head.map((h, i) => h - (cpu.base[i] ?? Number.NaN));
+console.log(`${mode}, ${rounds} interleaved rounds × ${seconds} s, CPU µs per answered request`);
+console.log(
+  `base ${rev}: ${cpu.base.map((x) => x.toFixed(1)).join(' / ')} → median ${median(cpu.base).toFixed(1)}`,
+);
+console.log(
+  `working tree: ${cpu.head.map((x) => x.toFixed(1)).join(' / ')} → median ${median(cpu.head).toFixed(1)}`,
+);
+console.log(
+  `paired difference (head − base): median ${median(pairs).toFixed(1)} µs; ratio ${(median(cpu.head) / median(cpu.base)).toFixed(3)}`,
+);

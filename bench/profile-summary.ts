@@ -1,0 +1,106 @@
+/**
+ * Reads V8 `.cpuprofile` files into per-request figures: busy CPU µs per answered request by package
+ * (our bundled gateway, each npm package, each Node internal module, GC, native), our self time per
+ * source file and our hottest lines (mapped through the esbuild bundle's `// src/…` file markers).
+ */
+import { readFileSync } from 'node:fs';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+  positionTicks?: { line: number; ticks: number }[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+/** Per-request CPU of one profile. `bundle` is the gateway bundle the profile was taken of (if any). */
+export interface ProfileSummary {
+  readonly busyUs: number;
+  readonly byPackage: Map<string, number>;
+  readonly byOurFile: Map<string, number>;
+  readonly ourLines: { file: string; text: string; us: number }[];
+}
+
+function packageOf(frame: ProfileNode['callFrame'], bundleName: string | undefined): string {
+  const url = frame.url;
+  if (!url) return frame.functionName.startsWith('(') ? frame.functionName : `native ${frame.functionName}`;
+  if (bundleName && url.endsWith(bundleName)) return 'hive-resilience';
+  if (url.includes('node_modules/')) {
+    const parts = url.split('node_modules/').pop()?.split('/') ?? [];
+    return parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1]}` : (parts[0] ?? url);
+  }
+  if (url.startsWith('node:')) return `node:${url.slice(5).split('/').slice(0, 2).join('/')}`;
+  return url;
+}
+
+/** Summarises `profilePath` over `answered` requests. */
+export function summarise(profilePath: string, answered: number, bundlePath?: string): ProfileSummary {
+  const profile = JSON.parse(readFileSync(profilePath, 'utf8')) as CpuProfile;
+  const lines = bundlePath ? readFileSync(bundlePath, 'utf8').split('\n') : [];
+  const fileAt: string[] = [];
+  let current = '?';
+  lines.forEach((line, i) => {
+    const marker = /^\/\/ (src\/\S+)/.exec(line);
+    if (marker?.[1]) current = marker[1];
+    fileAt[i + 1] = current;
+  });
+  const bundleName = bundlePath?.split('/').pop();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfUs = new Map<number, number>();
+  profile.samples.forEach((id, i) => {
+    selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  const byPackage = new Map<string, number>();
+  const byOurFile = new Map<string, number>();
+  let busy = 0;
+  for (const [id, us] of selfUs) {
+    const frame = byId.get(id)?.callFrame;
+    if (!frame || frame.functionName === '(idle)') continue;
+    busy += us;
+    const pkg = packageOf(frame, bundleName);
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us / answered);
+    if (pkg === 'hive-resilience') {
+      const file = fileAt[frame.lineNumber + 1] ?? '?';
+      byOurFile.set(file, (byOurFile.get(file) ?? 0) + us / answered);
+    }
+  }
+  const interval = (profile.endTime - profile.startTime) / Math.max(1, profile.samples.length);
+  const ticks = new Map<number, number>();
+  for (const node of profile.nodes) {
+    if (!bundleName || !node.callFrame.url.endsWith(bundleName)) continue;
+    for (const t of node.positionTicks ?? []) ticks.set(t.line, (ticks.get(t.line) ?? 0) + t.ticks);
+  }
+  const ourLines = [...ticks]
+    .map(([line, n]) => ({
+      file: fileAt[line] ?? '?',
+      text: (lines[line - 1] ?? '').trim().slice(0, 100),
+      us: (n * interval) / answered,
+    }))
+    .sort((a, b) => b.us - a.us);
+  return { busyUs: busy / answered, byPackage, byOurFile, ourLines };
+}
+
+/** Prints `theirs` (a yardstick) beside `ours`: packages by difference, then our files and lines. */
+export function printComparison(theirs: ProfileSummary, ours: ProfileSummary, top = 25): void {
+  const f = (n: number) => n.toFixed(2).padStart(7);
+  console.log(`busy CPU µs per answered request: yardstick ${f(theirs.busyUs)}, ours ${f(ours.busyUs)}`);
+  console.log('  yardstick    ours    diff  package');
+  const names = new Set([...theirs.byPackage.keys(), ...ours.byPackage.keys()]);
+  const rows = [...names].map((n) => [n, theirs.byPackage.get(n) ?? 0, ours.byPackage.get(n) ?? 0] as const);
+  rows.sort((a, b) => b[2] - b[1] - (a[2] - a[1]));
+  for (const [name, a, b] of rows.slice(0, top)) console.log(`  ${f(a)} ${f(b)} ${f(b - a)}  ${name}`);
+  console.log('our self time by source file (µs/request):');
+  for (const [file, us] of [...ours.byOurFile].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    console.log(`  ${f(us)}  ${file}`);
+  }
+  console.log('our hottest lines (µs/request):');
+  for (const line of ours.ourLines.slice(0, top)) {
+    console.log(`  ${f(line.us)}  ${line.file.replace(/^src\//, '').padEnd(36)} ${line.text}`);
+  }
+}
