@@ -67,6 +67,9 @@ export class AggregatingAuditLog implements AuditLog {
   private readonly maxSamples: number;
   private readonly maxGroups: number;
   private groups = new Map<string, OpenGroup>();
+  /** The key counted last and its group: a repeated decision (an outage) skips the map lookup. */
+  private lastKey: string | undefined = undefined;
+  private lastOpen: OpenGroup | undefined = undefined;
   private windowStart = 0;
   private timer: TimerHandle | undefined = undefined;
   private closed = false;
@@ -102,6 +105,7 @@ export class AggregatingAuditLog implements AuditLog {
    * @param source - passed to `describe` the first time the key is seen in a window
    * @param describe - the group's fixed record part (called once per group and window, not per call)
    * @param detail - a value outside the key to list (distinct, bounded), e.g. the requested target
+   * @param at - when the decision was made (wall-clock ms; default: the clock's now), e.g. the event's time
    */
   count<T>(
     key: string,
@@ -109,13 +113,15 @@ export class AggregatingAuditLog implements AuditLog {
     source: T,
     describe: (source: T) => AggregateGroup,
     detail?: string,
+    at?: number,
   ): void {
     if (this.closed) {
       this.log.append(describe(source)); // the wrapped log reports the append after close
       return;
     }
-    const now = this.clock.wallNow();
-    let open = this.groups.get(key);
+    const now = at ?? this.clock.wallNow();
+    const counted = key;
+    let open = key === this.lastKey ? this.lastOpen : this.groups.get(key);
     if (open === undefined) {
       const group = describe(source);
       if (this.groups.size >= this.maxGroups) {
@@ -136,8 +142,10 @@ export class AggregatingAuditLog implements AuditLog {
         this.groups.set(key, open);
       }
     }
+    this.lastKey = counted;
+    this.lastOpen = open;
     open.count++;
-    open.lastAt = now;
+    if (now > open.lastAt) open.lastAt = now;
     if (sample !== undefined && open.samples.length < this.maxSamples) open.samples.push(sample);
     if (detail !== undefined && open.details.length < this.maxSamples && !open.details.includes(detail))
       open.details.push(detail);
@@ -190,6 +198,8 @@ export class AggregatingAuditLog implements AuditLog {
       this.clock.clearTimer(this.timer);
       this.timer = undefined;
     }
+    this.lastKey = undefined;
+    this.lastOpen = undefined;
     if (this.groups.size === 0) return;
     const groups = this.groups;
     this.groups = new Map();

@@ -11,34 +11,78 @@ import type { AggregateGroup, AggregatingAuditLog } from '../audit/aggregating-a
 import type { AuditInput } from '../audit/audit-record.js';
 import type { ChainExhaustedEvent, EngineEvent, FallbackEvent, RetryGaveUpEvent } from '../engine/events.js';
 
-/** Writes an engine event to the audit log: at once, counted in its group, or not at all. */
-export function auditEvent(event: EngineEvent, audit: AggregatingAuditLog): void {
-  switch (event.type) {
-    case 'breaker.state_changed':
-    case 'health.status_changed':
-      audit.append(auditRecordFor(event)!);
-      return;
-    case 'request.fallback':
-      // Model ids come from the config and reasons from the classifier: the groups are bounded.
-      audit.count(
-        `${event.substitution ? 's' : 'f'}\0${event.from}\0${event.to}\0${event.reason}`,
-        event.requestId,
-        event,
-        fallbackGroup,
-        event.target,
-      );
-      return;
-    case 'retry.gave_up':
-      audit.count(`r\0${event.model}\0${event.kind}`, event.requestId, event, gaveUpGroup);
-      return;
-    case 'request.exhausted': {
-      let key = 'x';
-      for (const a of event.trail) key += `\0${a.model}:${a.note}`;
-      audit.count(key, event.requestId, event, exhaustedGroup, event.target);
-      return;
+/** The last fallback group counted, so an outage's identical decisions reuse one key string. */
+interface FallbackKey {
+  readonly from: string;
+  readonly to: string;
+  readonly reason: string;
+  readonly substitution: boolean;
+  readonly key: string;
+}
+
+/**
+ * Writes engine events to the audit log: at once, counted in their group, or not at all. During an
+ * outage every request carries the same fallback decision (same model pair and reason), so its group key
+ * is built once and reused while the decision repeats: counting it costs no string building or hashing.
+ */
+export class EventAuditor {
+  private lastFallback: FallbackKey | undefined = undefined;
+
+  /** @param audit - the log decisions are counted in and state changes written to */
+  constructor(readonly audit: AggregatingAuditLog) {}
+
+  /** Audits one engine event (see the module notes for which events are written and how). */
+  observe(event: EngineEvent): void {
+    const audit = this.audit;
+    switch (event.type) {
+      case 'breaker.state_changed':
+      case 'health.status_changed':
+        audit.append(auditRecordFor(event)!);
+        return;
+      case 'request.fallback':
+        audit.count(this.fallbackKey(event), event.requestId, event, fallbackGroup, event.target, event.at);
+        return;
+      case 'retry.gave_up':
+        audit.count(
+          `r\0${event.model}\0${event.kind}`,
+          event.requestId,
+          event,
+          gaveUpGroup,
+          undefined,
+          event.at,
+        );
+        return;
+      case 'request.exhausted': {
+        let key = 'x';
+        for (const a of event.trail) key += `\0${a.model}:${a.note}`;
+        audit.count(key, event.requestId, event, exhaustedGroup, event.target, event.at);
+        return;
+      }
+      default:
+        return;
     }
-    default:
-      return;
+  }
+
+  /** The group key of a fallback: model ids come from the config and reasons from the classifier (bounded). */
+  private fallbackKey(event: FallbackEvent): string {
+    const last = this.lastFallback;
+    if (
+      last !== undefined &&
+      last.from === event.from &&
+      last.to === event.to &&
+      last.reason === event.reason &&
+      last.substitution === event.substitution
+    )
+      return last.key;
+    const key = `${event.substitution ? 's' : 'f'}\0${event.from}\0${event.to}\0${event.reason}`;
+    this.lastFallback = {
+      from: event.from,
+      to: event.to,
+      reason: event.reason,
+      substitution: event.substitution,
+      key,
+    };
+    return key;
   }
 }
 

@@ -22,7 +22,7 @@ import { compileGatewaySettings, type GatewaySettings, hashKey } from '../server
 import type { StateStore } from '../state/state-store.js';
 import { createMetrics, type GatewayMetrics } from '../telemetry/index.js';
 import { RequestTimeline } from '../telemetry/request-timeline.js';
-import { auditEvent } from './audit-events.js';
+import { EventAuditor } from './audit-events.js';
 import { DEFAULT_CONFIG_PATH } from './default-config.js';
 import { EngineBackend } from './engine-backend.js';
 import { createGatewayLogger, type LogFormat } from './logger.js';
@@ -192,11 +192,12 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<R
   });
   const timeline = new RequestTimeline({ clock: options.clock });
   const rounds = new RoundBoard(options.clock);
+  const auditor = new EventAuditor(audit);
   const subscription = engine.events.on((event) => {
     metrics.observe(event);
     timeline.observe(event);
     alerts.observe(event);
-    auditEvent(event, audit);
+    auditor.observe(event);
   });
   alerts.onAlert.on((n) =>
     audit.append({

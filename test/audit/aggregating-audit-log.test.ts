@@ -88,6 +88,44 @@ describe('AggregatingAuditLog', () => {
     expect(records[3]!.data).toMatchObject({ overflow: true, count: 997 });
   });
 
+  it('a key counted again after its window was written opens a new group, even beyond maxGroups', async () => {
+    const clock = new FakeClock();
+    const inner = new MemoryAuditLog({ clock });
+    const log = new AggregatingAuditLog(inner, { clock, windowMs: 1000, maxGroups: 1 });
+    const key = 'a\0b'; // one string object counted again and again, as an outage's decision is
+    const counted = (id: string) => log.count(key, id, { from: 'a', to: 'b' }, describeDecision);
+    counted('1');
+    count(log, { from: 'a', to: 'c' }, '2'); // beyond maxGroups: the overflow group
+    count(log, { from: 'a', to: 'c' }, '3'); // the same decision again: still the overflow group
+    counted('4');
+    await clock.advance(1000);
+    counted('5'); // a new window: a new group, not the written one
+    await clock.advance(1000);
+    expect(
+      log.query().map((r) => [r.data['to'] ?? 'overflow', r.data['count'], r.data['sampleRequestIds']]),
+    ).toEqual([
+      ['b', 2, ['1', '4']],
+      ['overflow', 2, ['2', '3']],
+      ['b', 1, ['5']],
+    ]);
+  });
+
+  it('takes the decision times from the caller when given (the events carry them)', async () => {
+    const clock = new FakeClock();
+    const inner = new MemoryAuditLog({ clock });
+    const log = new AggregatingAuditLog(inner, { clock, windowMs: 60_000 });
+    const start = clock.wallNow();
+    for (const offset of [5, 7, 6])
+      log.count('k', `r${offset}`, { from: 'a', to: 'b' }, describeDecision, undefined, start + offset);
+    await clock.advance(60_000);
+    expect(log.query()[0]!.data).toMatchObject({
+      count: 3,
+      firstAt: new Date(start + 5).toISOString(),
+      lastAt: new Date(start + 7).toISOString(), // the latest decision, whatever the order they came in
+      windowStart: new Date(start + 5).toISOString(),
+    });
+  });
+
   it('flush and close write the open window; close stops its timer', async () => {
     const clock = new FakeClock();
     const inner = new MemoryAuditLog({ clock });
