@@ -2,7 +2,8 @@
  * `npx tsx bench/ab-gateway.ts <git revision> [plain|stream] [rounds]`: CPU per answered request of the
  * gateway built from `<revision>` against the working tree, in interleaved rounds under the same load
  * (50 connections, servers pinned as in `npm run bench:gateway`). For checking that a change to the hot
- * path pays; the figures of record come from `npm run bench:gateway`.
+ * path pays; the figures of record come from `npm run bench:gateway`. `AB_HEAD_FLAGS="--flag …"` runs the
+ * working tree's child with those node flags (with `HEAD` as the revision: the flags' own effect).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -53,9 +54,11 @@ bundle(process.cwd(), files.head);
 const upstream = await startFastUpstream();
 const config = resolve(BUILD_DIR, 'ab-gateway.yaml');
 writeFileSync(config, gatewayConfig(upstream.port));
-const start = (file: string): Promise<ChildServer> =>
-  startChild(file, [file, config, ':memory:'], async (out) => /\{"url":"([^"]+)"\}/.exec(out)?.[1]);
-const children = { base: await start(files.base), head: await start(files.head) };
+// AB_HEAD_FLAGS: node flags for the working tree's child only (e.g. a V8 heap setting under test).
+const headFlags = (process.env.AB_HEAD_FLAGS ?? '').split(' ').filter(Boolean);
+const start = (file: string, flags: string[] = []): Promise<ChildServer> =>
+  startChild(file, [...flags, file, config, ':memory:'], async (out) => /\{"url":"([^"]+)"\}/.exec(out)?.[1]);
+const children = { base: await start(files.base), head: await start(files.head, headFlags) };
 const cpu: Record<'base' | 'head', number[]> = { base: [], head: [] };
 try {
   for (const side of ['base', 'head'] as const) {

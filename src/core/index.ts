@@ -103,5 +103,11 @@ export {
   singleflight,
 } from './singleflight.js';
 export { sleep } from './sleep.js';
-export { type CommitDecision, type CommittedStream, readUntilCommit } from './stream-commit.js';
+export {
+  type CommitDecision,
+  type CommittedStream,
+  nextNow,
+  type PullNowIterator,
+  readUntilCommit,
+} from './stream-commit.js';
 export { type TimeoutOptions, TimeoutPolicy, type TimeoutStrategy, timeout } from './timeout.js';

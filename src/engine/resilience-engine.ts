@@ -178,8 +178,11 @@ export class ResilienceEngine implements ResilienceEngineApi {
     await previous.close();
   }
 
+  // complete/stream/embed hand back the runner's promise as it is: an async method returning it would add
+  // a promise and two microtask hops per request (resolving with a thenable).
+
   /** A non-streaming completion with failover. Never throws. */
-  async complete(request: EngineRequest): Promise<EngineResult<ChatCompletion>> {
+  complete(request: EngineRequest): Promise<EngineResult<ChatCompletion>> {
     return runPlan(this.deps, this.compiled, request, this.scopeFor(request));
   }
 
@@ -187,7 +190,7 @@ export class ResilienceEngine implements ResilienceEngineApi {
    * A streaming completion with failover until the first content chunk. The result resolves once a
    * model has produced content (or every candidate failed). Never throws.
    */
-  async stream(request: EngineRequest): Promise<EngineResult<EngineStream>> {
+  stream(request: EngineRequest): Promise<EngineResult<EngineStream>> {
     return streamPlan(this.deps, this.compiled, request, this.scopeFor(request), openUntilContent);
   }
 
@@ -195,7 +198,7 @@ export class ResilienceEngine implements ResilienceEngineApi {
    * Embeddings with failover among embeddings models of the same dimensions (`embedding-runner.ts`).
    * Never throws.
    */
-  async embed(request: EngineEmbeddingRequest): Promise<EngineResult<EmbeddingResponse>> {
+  embed(request: EngineEmbeddingRequest): Promise<EngineResult<EmbeddingResponse>> {
     return runEmbeddingPlan(this.deps, this.compiled, request, this.scopeFor(request));
   }
 

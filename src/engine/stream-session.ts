@@ -9,7 +9,7 @@
 import type { BreakerPermit } from '../core/breaker/breaker-permit.js';
 import { asAbortSignal, type CancelSignal } from '../core/cancel-signal.js';
 import { failure, type Outcome, success } from '../core/outcome.js';
-import { readUntilCommit } from '../core/stream-commit.js';
+import { nextNow, type PullNowIterator, readUntilCommit } from '../core/stream-commit.js';
 import { isContentChunk } from '../providers/sse-stream.js';
 import type { ChatRequest, ProviderStream, StreamEvent } from '../providers/types.js';
 import type { CompiledModel } from './compiled-model.js';
@@ -86,13 +86,13 @@ export function committedEvents(
   now: () => number,
   ttftMs: number,
   onEnd: StreamEndHandler,
-): AsyncIterator<StreamEvent> & { return(): Promise<IteratorResult<StreamEvent>> } {
+): PullNowIterator<StreamEvent> & { return(): Promise<IteratorResult<StreamEvent>> } {
   return new CommittedStream(opened, permit, startedAt, now, ttftMs, onEnd);
 }
 
 const END: IteratorResult<StreamEvent> = Object.freeze({ done: true, value: undefined });
 
-class CommittedStream implements AsyncIterator<StreamEvent> {
+class CommittedStream implements PullNowIterator<StreamEvent> {
   private replayed = 0;
   private ended = false;
   private over = false;
@@ -111,6 +111,14 @@ class CommittedStream implements AsyncIterator<StreamEvent> {
     const buffered = this.opened.buffered;
     if (this.replayed < buffered.length) return Promise.resolve(this.pass(buffered[this.replayed++]!));
     return this.opened.iterator.next().then(this.onNext, this.onError);
+  }
+
+  nextNow(): IteratorResult<StreamEvent> | undefined {
+    if (this.over) return END;
+    const buffered = this.opened.buffered;
+    if (this.replayed < buffered.length) return this.pass(buffered[this.replayed++]!);
+    const next = nextNow(this.opened.iterator);
+    return next === undefined ? undefined : this.onNext(next);
   }
 
   // Bound once per stream (not two closures per event).

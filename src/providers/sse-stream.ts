@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 
+import type { PullNowIterator } from '../core/stream-commit.js';
 import type { CallWatch } from './call-watch.js';
 import type { ClassifyContext } from './classify.js';
 import { abortedFailure, malformedFailure } from './classify.js';
@@ -157,7 +158,7 @@ const END: IteratorResult<StreamEvent> = Object.freeze({ done: true, value: unde
  * Reads a stream's body, parses SSE and queues the translated events; ends after exactly one terminal
  * event (`done` or `error`), releasing the stream before handing that event out.
  */
-class SseEventIterator implements AsyncIterator<StreamEvent> {
+class SseEventIterator implements PullNowIterator<StreamEvent> {
   private readonly queue: StreamEvent[] = [];
   private head = 0;
   /** A terminal event is queued (nothing is read after it). */
@@ -176,6 +177,11 @@ class SseEventIterator implements AsyncIterator<StreamEvent> {
     if (queued) return Promise.resolve(queued);
     if (this.over) return Promise.resolve(END);
     return this.read();
+  }
+
+  /** An event already read (or the end), without a promise; `undefined` when the body must be read. */
+  nextNow(): IteratorResult<StreamEvent> | undefined {
+    return this.shift() ?? (this.over ? END : undefined);
   }
 
   return(): Promise<IteratorResult<StreamEvent>> {

@@ -108,4 +108,42 @@ describe('committedEvents', () => {
     expect(s.log).toEqual(['permit.release', 'end aborted 3']);
     expect(s.closed()).toBe(1);
   });
+
+  it('hands out what is at hand without a promise: the buffered events, then what the provider holds', async () => {
+    const s = setup([chunk('a'), chunk('b')], [chunk('c'), { type: 'done' }]);
+    const held: StreamEvent[] = [chunk('c'), { type: 'done' }];
+    // A provider iterator that holds its events (as the SSE iterator does for one network read).
+    const provider = {
+      next: async () => ({ done: false as const, value: held.shift()! }),
+      nextNow: () => (held.length > 0 ? { done: false as const, value: held.shift()! } : undefined),
+    };
+    const opened: OpenedStream = {
+      stream: { close: () => undefined, [Symbol.asyncIterator]: () => provider },
+      iterator: provider,
+      buffered: [chunk('a'), chunk('b')],
+    };
+    const events = committedEvents(
+      opened,
+      undefined,
+      0,
+      () => 5,
+      3,
+      (kind) => s.log.push(`end ${kind}`),
+    );
+    const seen: string[] = [];
+    for (let next = events.nextNow(); next !== undefined && !next.done; next = events.nextNow()) {
+      seen.push(
+        next.value.type === 'chunk' ? (next.value.chunk.choices[0]?.delta.content ?? '') : next.value.type,
+      );
+    }
+    expect(seen).toEqual(['a', 'b', 'c', 'done']);
+    expect(s.log).toEqual(['end success']);
+    expect(events.nextNow()).toEqual({ done: true, value: undefined });
+  });
+
+  it('says "await next()" (undefined) when the provider holds nothing or cannot tell', async () => {
+    const s = setup([], [chunk('x')]);
+    expect(s.events.nextNow()).toBeUndefined();
+    expect(await drain(s.events)).toEqual(['x', 'error']);
+  });
 });

@@ -7,6 +7,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { OutcomeKind } from '../../core/outcome.js';
+import { nextNow } from '../../core/stream-commit.js';
 import type { EngineStream } from '../../engine/types.js';
 import type { StreamEvent, Usage } from '../../providers/types.js';
 import { errorEvent } from './chat-trail.js';
@@ -141,7 +142,8 @@ export async function pumpEvents(
           raw.destroy();
           return out;
         }
-        next = await iterator.next();
+        // Events that came in the same upstream read are at hand: no promise per event.
+        next = nextNow(iterator) ?? (await iterator.next());
         continue;
       }
       if (event.type === 'done') {

@@ -7,6 +7,7 @@
  */
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { nextNow } from '../../core/stream-commit.js';
 import type { AttemptRecord } from '../../engine/events.js';
 import type { EngineRequest, EngineStream } from '../../engine/types.js';
 import { sourceTextOf } from '../../providers/completion-text.js';
@@ -127,7 +128,7 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
     const stream = opened.value;
     raw.once('close', () => stream.close());
     const iterator = stream[Symbol.asyncIterator]();
-    const first = await iterator.next();
+    const first = nextNow(iterator) ?? (await iterator.next());
     if (!first.done && first.value.type === 'error') {
       stream.close();
       const kind = first.value.failure.kind;
