@@ -27,7 +27,7 @@ function merge(map: Map<string, OutcomeTally>, model: string, add: OutcomeTally)
 }
 
 interface Cell {
-  bucket: number;
+  /** Counted since the last flush (not written to the store yet). */
   successes: number;
   failures: number;
   /** Counted since the last read started (not in the aggregate read back yet). */
@@ -35,12 +35,17 @@ interface Cell {
   freshFailures: number;
 }
 
-/** The local half of the shared counts: what this instance saw, and the aggregate it last read. */
+/**
+ * The local half of the shared counts: what this instance saw, and the aggregate it last read.
+ *
+ * Recording a call reads no clock: counts wait in a per-model cell and land in the time bucket of the
+ * flush that writes them (at most one `flushInterval` after the call, against buckets of a tenth of the
+ * window), so the hot path is one map lookup and two increments.
+ */
 export class SharedOutcomeCounts {
   private readonly bucketMs: number;
   private readonly ttlMs: number;
   private readonly cells = new Map<string, Cell>();
-  private carried: StateWrite[] = [];
   private remote = new Map<string, OutcomeTally>();
   /** Added before the read in flight started (in the store, not yet in `remote`). */
   private reading = new Map<string, OutcomeTally>();
@@ -54,18 +59,14 @@ export class SharedOutcomeCounts {
     this.ttlMs = this.bucketMs * (COUNT_BUCKETS + 2);
   }
 
-  /** Records one call (O(1); neutral kinds such as `request` or `aborted` are not counted). */
+  /** Records one call (O(1), no clock read; neutral kinds such as `request` or `aborted` are not counted). */
   add(model: string, kind: OutcomeKind): void {
-    const failed = countsAsFailure(kind) || kind === 'account';
-    if (!failed && kind !== 'success') return;
-    const bucket = Math.floor(this.clock.wallNow() / this.bucketMs);
+    const failed = kind !== 'success';
+    if (failed && !countsAsFailure(kind) && kind !== 'account') return;
     let cell = this.cells.get(model);
     if (!cell) {
-      cell = { bucket, successes: 0, failures: 0, freshCalls: 0, freshFailures: 0 };
+      cell = { successes: 0, failures: 0, freshCalls: 0, freshFailures: 0 };
       this.cells.set(model, cell);
-    } else if (cell.bucket !== bucket) {
-      this.carry(model, cell);
-      cell.bucket = bucket;
     }
     cell.freshCalls++;
     if (failed) {
@@ -74,11 +75,23 @@ export class SharedOutcomeCounts {
     } else cell.successes++;
   }
 
-  /** The writes that add everything counted since the last call (empty when nothing happened). */
+  /**
+   * The writes that add everything counted since the last call to the current time bucket (empty when
+   * nothing happened): one counter per model and outcome, all in one hash.
+   */
   takeWrites(): StateWrite[] {
-    const out = this.carried;
-    this.carried = [];
-    for (const [model, cell] of this.cells) this.carry(model, cell, out);
+    const out: StateWrite[] = [];
+    let key: string | undefined;
+    for (const [model, cell] of this.cells) {
+      if (cell.successes === 0 && cell.failures === 0) continue;
+      key ??= `counts:${Math.floor(this.clock.wallNow() / this.bucketMs)}`;
+      if (cell.successes > 0)
+        out.push({ op: 'incr', key, field: `s:${model}`, by: cell.successes, ttlMs: this.ttlMs });
+      if (cell.failures > 0)
+        out.push({ op: 'incr', key, field: `f:${model}`, by: cell.failures, ttlMs: this.ttlMs });
+      cell.successes = 0;
+      cell.failures = 0;
+    }
     return out;
   }
 
@@ -146,15 +159,5 @@ export class SharedOutcomeCounts {
       out.failures += cell.freshFailures;
     }
     return out;
-  }
-
-  private carry(model: string, cell: Cell, out: StateWrite[] = this.carried): void {
-    const key = `counts:${cell.bucket}`;
-    if (cell.successes > 0)
-      out.push({ op: 'incr', key, field: `s:${model}`, by: cell.successes, ttlMs: this.ttlMs });
-    if (cell.failures > 0)
-      out.push({ op: 'incr', key, field: `f:${model}`, by: cell.failures, ttlMs: this.ttlMs });
-    cell.successes = 0;
-    cell.failures = 0;
   }
 }

@@ -162,18 +162,30 @@ export class RedisStateStore implements StateStore {
     this.check('batch');
     if (batch.length === 0) return;
     const p = this.cmd.pipeline();
+    // One PEXPIRE per counter hash (the batch's last time to live for it), after its increments.
+    let expiries: Map<string, number> | undefined;
     for (const w of batch) {
       checkStateKey(w.key);
       const key = this.prefix + w.key;
       if (w.op === 'incr') {
         p.hincrby(key, w.field, Math.round(w.by));
-        p.pexpire(key, Math.max(1, Math.round(w.ttlMs)));
-      } else if (w.op === 'set') {
+        expiries ??= new Map();
+        expiries.set(key, Math.max(1, Math.round(w.ttlMs)));
+        continue;
+      }
+      const pending = expiries?.get(key);
+      if (pending !== undefined) {
+        // A set or delete of a counted key comes after its expiry, as the batch's order says.
+        p.pexpire(key, pending);
+        expiries?.delete(key);
+      }
+      if (w.op === 'set') {
         const text = stateJson(w.key, w.value);
         if (w.ttlMs === undefined) p.set(key, text);
         else p.set(key, text, 'PX', Math.max(1, Math.round(w.ttlMs)));
       } else p.del(key);
     }
+    if (expiries) for (const [key, ttlMs] of expiries) p.pexpire(key, ttlMs);
     const results = await p.exec();
     const failed = results?.find(([error]) => error);
     if (failed?.[0]) throw failed[0];

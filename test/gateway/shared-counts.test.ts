@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Clock } from '../../src/core/clock.js';
 import { FakeClock } from '../../src/core/testing/fake-clock.js';
+import { CountSync } from '../../src/gateway/count-sync.js';
 import { COUNT_BUCKETS, SharedOutcomeCounts } from '../../src/gateway/shared-counts.js';
 import { parseStateMessage } from '../../src/gateway/state-messages.js';
 import { MemoryStateStore } from '../../src/state/memory-state-store.js';
@@ -28,11 +30,39 @@ describe('SharedOutcomeCounts', () => {
     expect(a.aggregate('m')).toEqual({ calls: 12, failures: 5 });
   });
 
-  it('carries counts across a bucket boundary and forgets them after the window', async () => {
+  it('records a call without reading the clock: counts land in the bucket of the flush that writes them', async () => {
+    const fake = new FakeClock();
+    let reads = 0;
+    const clock: Clock = {
+      now: () => fake.now(),
+      wallNow: () => {
+        reads++;
+        return fake.wallNow();
+      },
+      setTimer: (fn, ms) => fake.setTimer(fn, ms),
+      clearTimer: (h) => fake.clearTimer(h),
+    };
+    const a = new SharedOutcomeCounts(clock, 10_000);
+    for (let i = 0; i < 1000; i++) a.add('m', i % 10 === 0 ? 'transient' : 'success');
+    expect(reads).toBe(0);
+    await fake.advance(1000); // the next 1 s bucket: counted before it, written in it
+    const writes = a.takeWrites();
+    expect(reads).toBe(1);
+    const bucket = Math.floor(fake.wallNow() / 1000);
+    expect(writes).toEqual([
+      { op: 'incr', key: `counts:${bucket}`, field: 's:m', by: 900, ttlMs: 12_000 },
+      { op: 'incr', key: `counts:${bucket}`, field: 'f:m', by: 100, ttlMs: 12_000 },
+    ]);
+    expect(a.takeWrites()).toEqual([]);
+    expect(reads).toBe(1); // nothing counted: no clock read either
+  });
+
+  it('sums counts written in different buckets and forgets them after the window', async () => {
     const clock = new FakeClock();
     const store = new MemoryStateStore({ clock });
     const a = new SharedOutcomeCounts(clock, 10_000);
     a.add('m', 'transient');
+    await store.write(a.takeWrites());
     await clock.advance(1000);
     a.add('m', 'transient');
     await store.write(a.takeWrites());
@@ -73,5 +103,47 @@ describe('parseStateMessage', () => {
       { v: 1, from: 'a', t: 'nuke' },
     ])
       expect(parseStateMessage(bad)).toBeUndefined();
+  });
+});
+
+describe('CountSync', () => {
+  const settings = { flushInterval: 100, syncInterval: 1000, window: 10_000 };
+
+  it('writes the counts once per flush interval in one batch, not per call, and reads the aggregate back', async () => {
+    const clock = new FakeClock();
+    const store = new MemoryStateStore({ clock });
+    const batches: number[] = [];
+    const write = store.write.bind(store);
+    store.write = (batch) => {
+      batches.push(batch.length);
+      return write(batch);
+    };
+    let reads = 0;
+    const sync = new CountSync(store, clock, settings, () => reads++);
+    sync.start();
+    for (let i = 0; i < 500; i++) sync.add('m', 'success');
+    sync.add('m', 'timeout');
+    expect(batches).toEqual([]); // nothing is written on the call path
+    await clock.advance(100);
+    expect(batches).toEqual([2]); // one write: successes and failures of the model
+    await clock.advance(100);
+    expect(batches).toEqual([2]); // nothing counted since: no write
+    await clock.advance(800);
+    expect(reads).toBe(1);
+    expect(sync.aggregate('m')).toEqual({ calls: 501, failures: 1 });
+    sync.stop();
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('stop writes what is still counted and ends the timers', async () => {
+    const clock = new FakeClock();
+    const store = new MemoryStateStore({ clock });
+    const sync = new CountSync(store, clock, settings, () => {});
+    sync.start();
+    sync.add('m', 'transient');
+    sync.stop();
+    expect(clock.pendingTimers).toBe(0);
+    const keys = [`counts:${Math.floor(clock.wallNow() / 1000)}`];
+    expect(await store.counters(keys)).toEqual([{ 'f:m': 1 }]);
   });
 });

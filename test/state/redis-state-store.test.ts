@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeRedisUrl, RedisStateStore } from '../../src/state/redis-state-store.js';
 import type { StoreAvailability } from '../../src/state/state-store.js';
@@ -70,6 +71,33 @@ describe('RedisStateStore (real redis-server)', () => {
     expect(await a.get('gone')).toBeUndefined();
     expect(await other.get('flags')).toBeUndefined();
     expect(await other.counters(['counts:1'])).toEqual([{}]);
+  });
+
+  it('sets each counter hash’s expiry once per batch, in the batch’s order', async () => {
+    const a = await store('ttl:');
+    const raw = new Redis(redis.server.url);
+    try {
+      await raw.config('RESETSTAT');
+      await a.write([
+        { op: 'incr', key: 'counts:1', field: 's:m', by: 3, ttlMs: 5_000 },
+        { op: 'incr', key: 'counts:1', field: 'f:m', by: 1, ttlMs: 60_000 },
+        { op: 'incr', key: 'counts:2', field: 's:m', by: 1, ttlMs: 60_000 },
+        { op: 'incr', key: 'counts:3', field: 's:m', by: 1, ttlMs: 60_000 },
+        { op: 'set', key: 'counts:3', value: 'replaced' },
+      ]);
+      const stats = await raw.info('commandstats');
+      expect(/cmdstat_hincrby:calls=(\d+)/.exec(stats)?.[1]).toBe('4');
+      expect(/cmdstat_pexpire:calls=(\d+)/.exec(stats)?.[1]).toBe('3');
+      // The batch's last time to live for the hash wins.
+      expect(await raw.pttl('ttl:counts:1')).toBeGreaterThan(50_000);
+      expect(await raw.pttl('ttl:counts:2')).toBeGreaterThan(50_000);
+      // A set after increments of the same key replaces the hash and its expiry, as written in order.
+      expect(await raw.pttl('ttl:counts:3')).toBe(-1);
+      expect(await a.get('counts:3')).toBe('replaced');
+      expect(await a.counters(['counts:1'])).toEqual([{ 's:m': 3, 'f:m': 1 }]);
+    } finally {
+      raw.disconnect();
+    }
   });
 
   it('gives a lease to one owner until it expires', async () => {
