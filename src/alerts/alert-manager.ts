@@ -263,7 +263,7 @@ export function createAlertManager(options: AlertManagerOptions = {}): AlertMana
       } catch (error) {
         logger.error({ error: describe(error) }, 'alert evaluation failed');
       } finally {
-        signals.length = 0;
+        if (signals.length > 0) signals.length = 0;
       }
     },
     active: () => [...activeAlerts.values()].map((e) => ({ ...e.alert, details: { ...e.alert.details } })),
