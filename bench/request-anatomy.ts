@@ -1,0 +1,116 @@
+/**
+ * `npx tsx bench/request-anatomy.ts [plain|stream] [requests]`: what one gateway request costs in things
+ * that do not depend on a quiet machine. Our gateway runs in this process against the fast upstream (a
+ * worker thread); sequential requests on one keep-alive connection, after a warm-up. Reports per request:
+ *  - async resources created (promises, timers, ticks, immediates) by type, from `async_hooks` (with the
+ *    hook on, V8 also counts the promises it otherwise elides for `await`: compare runs, not with zero);
+ *  - bytes allocated, by function, from V8's sampling heap profiler with collected objects kept
+ *    (`ANATOMY_ALLOC=1`; sampled every 256 bytes, so a rough figure).
+ * The load generator shares the process: its own allocations (undici's client) are listed as such.
+ */
+import { createHook } from 'node:async_hooks';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'undici';
+import { startGateway } from '../src/gateway/start-gateway.js';
+import { BODY, gatewayConfig, STREAM_BODY, startFastUpstream } from './gateway-harness.js';
+
+const mode = process.argv[2] === 'stream' ? 'stream' : 'plain';
+const requests = Number(process.argv[3] ?? 2000);
+const body = mode === 'stream' ? STREAM_BODY : BODY;
+const upstream = await startFastUpstream();
+const config = join(tmpdir(), `hive-anatomy-${process.pid}.yaml`);
+writeFileSync(config, gatewayConfig(upstream.port));
+const gateway = await startGateway({
+  configPath: config,
+  host: '127.0.0.1',
+  port: 0,
+  dataDir: ':memory:',
+  logger: false,
+  probes: false,
+});
+const client = new Client(gateway.url);
+const send = async (): Promise<void> => {
+  const res = await client.request({
+    path: '/v1/chat/completions',
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  const text = await res.body.text();
+  if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}: ${text.slice(0, 200)}`);
+};
+
+interface SamplingNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: SamplingNode[];
+}
+
+try {
+  for (let i = 0; i < 500; i++) await send();
+  const counts = new Map<string, number>();
+  let counting = false;
+  const hook = createHook({
+    init(_id, type) {
+      if (counting) counts.set(type, (counts.get(type) ?? 0) + 1);
+    },
+  });
+  hook.enable();
+  counting = true;
+  for (let i = 0; i < requests; i++) await send();
+  counting = false;
+  hook.disable();
+  const per = (n: number) => (n / requests).toFixed(1);
+  console.log(`${mode}: async resources per request (client side included):`);
+  console.log(`  ${[...counts].map(([type, n]) => `${type} ${per(n)}`).join(', ')}`);
+
+  if (process.env.ANATOMY_ALLOC === '1') {
+    const session = new Session();
+    session.connect();
+    await session.post('HeapProfiler.enable');
+    await session.post('HeapProfiler.startSampling', {
+      samplingInterval: 256,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+    for (let i = 0; i < requests; i++) await send();
+    const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as {
+      profile: { head: SamplingNode };
+    };
+    session.disconnect();
+    const byFunction = new Map<string, number>();
+    let total = 0;
+    const walk = (node: SamplingNode, owner: string | undefined): void => {
+      const { url, functionName, lineNumber } = node.callFrame;
+      const ours = /\/src\//.test(url)
+        ? `${url.replace(/^.*\/src\//, 'src/')}:${lineNumber + 1} ${functionName || '(anonymous)'}`
+        : undefined;
+      const here =
+        ours ??
+        (owner === undefined && /undici\/lib\/api|bench\//.test(url)
+          ? 'load generator (undici client)'
+          : owner);
+      if (node.selfSize > 0) {
+        total += node.selfSize;
+        const key =
+          here ?? `${url.replace(/^.*node_modules\//, '').replace(/^node:/, 'node:')} ${functionName}`;
+        byFunction.set(key, (byFunction.get(key) ?? 0) + node.selfSize);
+      }
+      for (const child of node.children) walk(child, here);
+    };
+    walk(profile.head, undefined);
+    console.log(
+      `bytes allocated per request: ~${Math.round(total / requests)} (sampled), by innermost of our functions:`,
+    );
+    for (const [key, bytes] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 30)) {
+      console.log(`  ${String(Math.round(bytes / requests)).padStart(6)}  ${key}`);
+    }
+  }
+} finally {
+  await client.close();
+  await gateway.close();
+  await upstream.close();
+}
