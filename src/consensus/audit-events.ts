@@ -94,6 +94,18 @@ export function consensusAuditRecord(event: ConsensusEvent, context: ConsensusAu
           nonce: event.nonce,
         },
       };
+    case 'round.emergency_lock_recovered':
+      return {
+        type,
+        actor: 'system',
+        reason: `stale lock ${event.lock_file} of ${event.previous_owner} taken over: ${event.reason}`,
+        data: {
+          round_id: event.round_id,
+          lock_file: event.lock_file,
+          previous_owner: event.previous_owner,
+          reason: event.reason,
+        },
+      };
     case 'round.emergency_refused':
       return {
         type,

@@ -56,11 +56,21 @@ export async function finaliseWithAuthorisation(
   context: FinaliseContext,
 ): Promise<FinaliseOutcome> {
   let release: (() => Promise<void>) | undefined;
+  const roundId = typeof authorisation.round_id === 'string' ? authorisation.round_id : '?';
   try {
-    release = await context.nonceStore.lock?.();
+    release = await context.nonceStore.lock?.((t) =>
+      safeCall(context.onEvent, {
+        type: 'round.emergency_lock_recovered',
+        round_id: roundId,
+        lock_file: t.path,
+        previous_owner: t.previous
+          ? `pid ${t.previous.pid} on ${t.previous.host} since ${t.previous.started_at}`
+          : 'unreadable',
+        reason: t.reason,
+      }),
+    );
   } catch (error) {
     const message = `used-nonce store busy: ${(error as Error).message}`;
-    const roundId = typeof authorisation.round_id === 'string' ? authorisation.round_id : '?';
     safeCall(context.onEvent, {
       type: 'round.emergency_refused',
       round_id: roundId,

@@ -52,6 +52,15 @@ export type ConsensusEvent =
       readonly nonce: string;
     }
   | {
+      /** A used-nonce lock left by a process that died was taken over (see `acquireStateLock`). */
+      readonly type: 'round.emergency_lock_recovered';
+      readonly round_id: string;
+      readonly lock_file: string;
+      /** `pid N on HOST since ISO`, or `unreadable` when the lock file held no valid owner record. */
+      readonly previous_owner: string;
+      readonly reason: string;
+    }
+  | {
       readonly type: 'round.emergency_refused';
       readonly round_id: string;
       readonly reason: FinaliseRefusalReason;

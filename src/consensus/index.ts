@@ -21,6 +21,7 @@ export * from './round-options.js';
 export * from './round-runner.js';
 export * from './round-state.js';
 export * from './rules.js';
+export * from './state-lock.js';
 export * from './tally.js';
 export * from './verify.js';
 export * from './vote-file.js';

@@ -5,9 +5,10 @@
  * edits the folder.
  * @packageDocumentation
  */
-import { mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeAtomically } from './minutes-writer.js';
+import { acquireStateLock, type LockTakeover } from './state-lock.js';
 
 /** The used-nonce file inside a state directory. */
 export const NONCE_FILE = 'emergency-nonces.json';
@@ -22,9 +23,10 @@ export interface NonceStore {
   add(nonce: string, roundId: string, at: string): Promise<void>;
   /**
    * Takes the store for one whole finalisation (check, write, record), so two concurrent authorisations
-   * cannot both pass the checks; returns the release. Fails fast when it is taken.
+   * cannot both pass the checks; returns the release. Fails fast when a live owner holds it; a lock left
+   * by a process that died is taken over and reported to `onTakeover`.
    */
-  lock?(): Promise<() => Promise<void>>;
+  lock?(onTakeover?: (takeover: LockTakeover) => void): Promise<() => Promise<void>>;
 }
 
 /** An in-memory store (tests, single process). */
@@ -74,20 +76,13 @@ export class FileNonceStore implements NonceStore {
     await writeAtomically(this.path, `${JSON.stringify({ used: records }, null, 2)}\n`);
   }
 
-  async lock(): Promise<() => Promise<void>> {
+  /**
+   * Takes `<file>.lock` (see {@link acquireStateLock}: it records its owner; a lock whose owner died is
+   * taken over, a live owner's lock is refused naming the file and the owner).
+   */
+  async lock(onTakeover?: (takeover: LockTakeover) => void): Promise<() => Promise<void>> {
     await mkdir(dirname(this.path), { recursive: true });
-    const lockPath = `${this.path}.lock`;
-    try {
-      const handle = await open(lockPath, 'wx');
-      await handle.writeFile(`${process.pid}\n`);
-      await handle.close();
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      throw new Error(
-        `${lockPath} exists: another authorisation is running (remove the file if no process holds it)`,
-      );
-    }
-    return () => unlink(lockPath).catch(() => undefined);
+    return acquireStateLock(`${this.path}.lock`, onTakeover ? { onTakeover } : {});
   }
 
   private async load(): Promise<NonceRecord[]> {

@@ -2,7 +2,9 @@
  * The consensus commands run in-process: `vote` over simulated models, `chain verify` on clean and
  * tampered minutes, and the emergency flow keygen → request → sign → authorise.
  */
+import { spawnSync } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, rename, stat, symlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -371,8 +373,18 @@ describe('hive-resilience emergency', () => {
     expect(under.code).toBe(5);
     expect(under.stdout).toMatch(/refused \(under_signed\)/);
 
+    // a finalisation killed earlier left its lock: the owner pid is gone, so the lock is taken over
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    const stale = { pid: dead, host: hostname(), started_at: '2026-01-01T00:00:00.000Z', token: 'killed' };
+    await mkdir(ws.data, { recursive: true });
+    await writeFile(join(ws.data, 'emergency-nonces.json.lock'), JSON.stringify(stale));
     const done = await authorise([alice, carol]);
     expect(done.code).toBe(0);
+    expect(done.stderr).toContain(
+      `stale lock ${join(ws.data, 'emergency-nonces.json.lock')} of pid ${dead} on ${hostname()} since ` +
+        `2026-01-01T00:00:00.000Z taken over: its owner pid ${dead} is no longer running`,
+    );
+    expect(await exists(join(ws.data, 'emergency-nonces.json.lock'))).toBe(false);
     expect(done.stdout).toMatch(/emergency_finalised under reduced quorum 2, signed by alice, carol/);
     expect(JSON.parse(await readFile(join(ws.minutes, 'results.json'), 'utf8')).status).toBe(
       'emergency_finalised',
@@ -394,6 +406,12 @@ describe('hive-resilience emergency', () => {
       expect(authorised).toHaveLength(1);
       expect(authorised[0]!.actor).toBe('operators:alice,carol');
       expect(audit.query({ type: 'consensus.round.emergency_refused' })).toHaveLength(2);
+      expect(audit.query({ type: 'consensus.round.emergency_lock_recovered' })).toEqual([
+        expect.objectContaining({
+          actor: 'system',
+          data: expect.objectContaining({ previous_owner: expect.stringContaining(`pid ${dead} `) }),
+        }),
+      ]);
       expect(audit.verify().ok).toBe(true);
     } finally {
       audit.close();

@@ -219,7 +219,11 @@ describe('emergency consensus', () => {
     const busy = await finaliseWithAuthorisation(dir, sign2(request()), { ...ctx, nonceStore: store });
     expect(!busy.ok && [busy.reason, busy.message]).toEqual([
       'invalid',
-      expect.stringMatching(/emergency-nonces\.json\.lock exists: another authorisation is running/),
+      expect.stringMatching(
+        new RegExp(
+          `emergency-nonces\\.json\\.lock is held by pid ${process.pid} on .* another authorisation is running`,
+        ),
+      ),
     ]);
     await release();
     const auth = sign2(request());

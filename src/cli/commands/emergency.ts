@@ -271,7 +271,12 @@ export function registerEmergency(program: Command, io: ConsensusCliIo): void {
             operators: keys,
             ...(minSigners !== undefined ? { minSigners } : {}),
             nonceStore: new FileNonceStore(stateDir),
-            onEvent: (e) => audit.append(consensusAuditRecord(e, { claimedSigners })),
+            onEvent: (e) => {
+              const record = consensusAuditRecord(e, { claimedSigners });
+              if (e.type === 'round.emergency_lock_recovered')
+                io.stderr(`hive-resilience: ${record.reason}\n`);
+              audit.append(record);
+            },
           });
           if (outcome.ok) {
             io.stdout(
