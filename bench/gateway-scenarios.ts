@@ -42,6 +42,7 @@ export interface InterleavedRow {
   readonly answered: number;
   readonly failed: number;
   readonly cpuPerRound: readonly number[];
+  readonly rpsPerRound: readonly number[];
 }
 
 const median = (list: readonly number[]): number => {
@@ -50,6 +51,15 @@ const median = (list: readonly number[]): number => {
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
+
+/**
+ * The median over the rounds of `a`'s figure divided by `b`'s in the same round: two targets measured
+ * back to back share the machine's load of the moment, so this ratio drifts less than a ratio of medians.
+ */
+export function pairedRatio(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length) return Number.NaN;
+  return median(a.map((x, i) => x / b[i]!));
+}
 
 /** Warms every target up, then runs `ROUNDS` rounds of `ROUND_S` seconds against each in turn. */
 export async function interleaved(targets: readonly Target[], body: string): Promise<InterleavedRow[]> {
@@ -84,6 +94,7 @@ export async function interleaved(targets: readonly Target[], body: string): Pro
       answered: m.ok,
       failed: m.bad,
       cpuPerRound: m.cpu,
+      rpsPerRound: m.rps,
     };
   });
 }
@@ -187,6 +198,12 @@ export async function outageScenario(dir: string, upstreamPort: number, yardstic
       `\n- outage vs healthy: CPU/request ${cpuRatio.toFixed(2)}× (target ≤ 1.10: ${cpuRatio <= 1.1 ? 'PASS' : 'FAIL'}), ` +
         `req/s ${rpsRatio.toFixed(2)}× (target ≥ 0.90: ${rpsRatio >= 0.9 ? 'PASS' : 'FAIL'}); ` +
         `per-decision audit: CPU/request ${(perDecision.cpuUs / healthy.cpuUs).toFixed(2)}×, req/s ${(perDecision.rps / healthy.rps).toFixed(2)}×`,
+    );
+    console.log(
+      `- outage vs healthy, per round (the median of each round's ratio; the two run back to back in most rounds): ` +
+        `CPU/request ${pairedRatio(outage.cpuPerRound, healthy.cpuPerRound).toFixed(2)}× ` +
+        `(rounds: ${outage.cpuPerRound.map((c, i) => (c / healthy.cpuPerRound[i]!).toFixed(2)).join(' / ')}), ` +
+        `req/s ${pairedRatio(outage.rpsPerRound, healthy.rpsPerRound).toFixed(2)}×`,
     );
     console.log(
       `- healthy vs yardstick: CPU/request ${(healthy.cpuUs / rows[0]!.cpuUs).toFixed(2)}×; outage vs yardstick ${(outage.cpuUs / rows[0]!.cpuUs).toFixed(2)}×`,
