@@ -1,6 +1,6 @@
 /**
  * Which engine events are resilience decisions worth an audit record, and how each is written.
- * State changes (breaker transitions, health changes) are one record each. Per-request decisions
+ * State changes (breaker transitions, health changes, entering and leaving degraded mode) are one record each. Per-request decisions
  * (fallbacks, substitutions, retry give-ups, exhausted chains) are counted per group and window by the
  * {@link AggregatingAuditLog}: one record per (model pair, reason) per window with a count and sample
  * request ids, so an outage adds a bounded number of rows whatever the request rate. Per-request noise
@@ -37,6 +37,7 @@ export class EventAuditor {
     switch (event.type) {
       case 'breaker.state_changed':
       case 'health.status_changed':
+      case 'engine.mode_changed':
         audit.append(auditRecordFor(event)!);
         return;
       case 'request.fallback':
@@ -102,6 +103,15 @@ export function auditRecordFor(event: EngineEvent): AuditInput | undefined {
         actor: 'system',
         reason: `${event.model} is ${event.to} (was ${event.from}): ${event.reason}`,
         data: { model: event.model, from: event.from, to: event.to, cause: event.reason },
+      };
+    case 'engine.mode_changed':
+      return {
+        type: event.degraded ? 'engine.degraded' : 'engine.recovered',
+        actor: 'system',
+        reason: event.degraded
+          ? `degraded mode: ${Math.round(event.healthyPercent)}% of models healthy, below ${event.threshold}% (hedging suspended)`
+          : `left degraded mode: ${Math.round(event.healthyPercent)}% of models healthy (threshold ${event.threshold}%)`,
+        data: { degraded: event.degraded, healthyPercent: event.healthyPercent, threshold: event.threshold },
       };
     default:
       return undefined;

@@ -123,6 +123,28 @@ describe('EventAuditor', () => {
     ]);
   });
 
+  it('writes entering and leaving degraded mode at once, with the share of healthy models', () => {
+    const { inner, auditor } = setup();
+    auditor.observe({
+      type: 'engine.mode_changed',
+      degraded: true,
+      healthyPercent: 25,
+      threshold: 50,
+      at: 1,
+    });
+    auditor.observe({
+      type: 'engine.mode_changed',
+      degraded: false,
+      healthyPercent: 75,
+      threshold: 50,
+      at: 2,
+    });
+    const records = inner.export();
+    expect(records.map((r) => r.type)).toEqual(['engine.degraded', 'engine.recovered']);
+    expect(records[0]?.reason).toContain('25% of models healthy, below 50%');
+    expect(records[1]?.data).toEqual({ degraded: false, healthyPercent: 75, threshold: 50 });
+  });
+
   it('groups exhausted chains by their trail and ignores per-request noise', async () => {
     const { clock, inner, auditor } = setup();
     const trail = [
