@@ -117,6 +117,18 @@ export function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/** The request body as a JSON object, or undefined when it is not one. */
+export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
+  try {
+    const parsed: unknown = JSON.parse(await readBody(req));
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Resolves once everything written so far has been handed to the socket (so a cut lands after it). */
 export function flushed(res: ServerResponse): Promise<void> {
   if (res.destroyed) return Promise.resolve();

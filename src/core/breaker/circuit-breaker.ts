@@ -10,7 +10,8 @@ import type { Outcome } from '../outcome.js';
 import type { BreakerHealthCheck, BreakerMetrics, CircuitBreakerOptions } from './breaker-options.js';
 import type { BreakerPermit } from './breaker-permit.js';
 import { describeBreaker } from './breaker-settings.js';
-import { BreakerStateMachine, CLOSED, DISABLED, HALF_OPEN, ISOLATED, OPEN } from './breaker-state-machine.js';
+import { CLOSED, DISABLED, HALF_OPEN, ISOLATED, OPEN } from './breaker-state-codes.js';
+import { BreakerStateMachine } from './breaker-state-machine.js';
 
 /**
  * A circuit breaker.
