@@ -4,6 +4,7 @@ import * as core from './core.js';
 import * as failover from './failover.js';
 import * as health from './health.js';
 import { loadavg } from './loadavg.js';
+import * as planner from './planner.js';
 
 interface BenchModule {
   readonly run: () => Promise<void>;
@@ -13,6 +14,7 @@ interface BenchModule {
 export const benchModules: ReadonlyArray<readonly [name: string, module: BenchModule]> = [
   ['core', core],
   ['health', health],
+  ['planner', planner],
   ['audit', audit],
   ['consensus', consensus],
   ['failover', failover],

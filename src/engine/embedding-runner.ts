@@ -103,6 +103,7 @@ export async function runEmbeddingPlan(
     useHealth: f.health,
   });
   const sameSize = (c: Candidate) => compiled.models.get(c.model.id)?.spec.embeddingDimensions === dimensions;
+  planned.expand?.(); // every same-size model is a candidate up front (the list is filtered below)
   const plan: Plan = { candidates: planned.candidates.filter(sameSize), skipped: planned.skipped };
   const walk = new PlanWalk(deps, scope, plan, deps.clock.now());
   const call = embedCall(request.body, deps.clock);

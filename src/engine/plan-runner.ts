@@ -21,7 +21,7 @@ import {
   runModelTurn,
 } from './model-turn.js';
 import { bodyFor, emitCompleted, notFoundResult, PlanWalk, planRequest } from './plan-walk.js';
-import type { Candidate } from './planner.js';
+import { type Candidate, candidateAt, hasCandidateAfter } from './planner.js';
 import type { EngineRequest, EngineResult } from './types.js';
 
 /**
@@ -67,17 +67,18 @@ export async function runPlan(
     candidates,
     async (candidate, i) => {
       const rt = compiled.models.get(candidate.model.id)!;
-      const hasNext = i < candidates.length - 1;
-      if (i === 0 && hasNext && rt.hedge && scope.features.hedging && !scope.degraded) {
-        const pair = [rt, compiled.models.get(candidates[1]!.model.id)!] as const;
-        const hedged = await runHedged(deps, scope, rt.hedge, pair, callFor, candidates.length > 2);
+      const hedging = i === 0 && rt.hedge !== undefined && scope.features.hedging && !scope.degraded;
+      const partner = hedging ? candidateAt(plan, 1) : undefined; // a substitute can be the hedge
+      if (rt.hedge && partner) {
+        const pair = [rt, compiled.models.get(partner.model.id)!] as const;
+        const hedged = await runHedged(deps, scope, rt.hedge, pair, callFor, hasCandidateAfter(plan, 1));
         for (let n = 0; n < hedged.turns.length; n++) walk.record(pair[n]!, hedged.turns[n]!);
         through = hedged.turns.length - 1;
         last = { rt: pair[through]!, note: hedged.turns[through]!.note };
         if (hedged.winner) won = { rt: hedged.winner, fallback: hedged.winner !== rt };
         return hedged.outcome;
       }
-      const turn = await runModelTurn(deps, rt, scope, callFor(rt), hasNext, false);
+      const turn = await runModelTurn(deps, rt, scope, callFor(rt), hasCandidateAfter(plan, i), false);
       walk.record(rt, turn);
       last = { rt, note: turn.note };
       if (turn.outcome.ok) won = { rt, fallback: walk.trail.length > 1 };

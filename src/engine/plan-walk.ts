@@ -58,9 +58,19 @@ export class PlanWalk {
       this.minWindow = Math.max(this.minWindow, rt.spec.contextWindow);
     }
     if (this.scope.signal?.aborted || this.deps.clock.now() >= this.scope.deadlineAt) return false;
-    const next = this.plan.candidates.slice(i + 1).find((c) => !this.skips(c));
+    let next = this.nextAfter(i);
+    if (!next && this.plan.expand) {
+      this.plan.expand(); // the substitutes, planned only now that the walk needs them
+      next = this.nextAfter(i);
+    }
     if (next) emitFallback(this.deps, this.scope, rt.spec.id, next, note);
     return next !== undefined;
+  }
+
+  private nextAfter(i: number): Candidate | undefined {
+    const candidates = this.plan.candidates;
+    for (let j = i + 1; j < candidates.length; j++) if (!this.skips(candidates[j]!)) return candidates[j];
+    return undefined;
   }
 
   /** Ends a walk nothing served: emits `request.completed` and builds the failure result. */

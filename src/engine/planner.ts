@@ -1,7 +1,9 @@
 /**
  * The planner turns a request's target (model, alias, chain or capability route) into an ordered list of
  * candidates: the primary, its configured fallbacks or chain, then capability-based substitutes ranked by
- * health, latency and cost. Models the request's data restriction excludes are never planned.
+ * health, latency and cost. The substitutes are ranked only when a walk reaches them (`Plan.expand`): most
+ * requests are served by their first candidate, and ranking a 36-model fleet costs several µs a request.
+ * Models the request's data restriction excludes are never planned.
  * @packageDocumentation
  */
 import type { DataRestriction } from './types.js';
@@ -78,8 +80,30 @@ export interface SkippedModel {
 
 /** The plan for one request. */
 export interface Plan {
+  /**
+   * The candidates in order. Capability-based substitutes are planned only when the walk needs them (most
+   * requests are served by their primary): {@link Plan.expand} appends them to this same array.
+   */
   readonly candidates: readonly Candidate[];
   readonly skipped: readonly SkippedModel[];
+  /**
+   * True when a candidate may follow index `i`: a planned one, or a substitute not planned yet (checked
+   * without ranking). Absent on a plan with nothing deferred: then `i < candidates.length - 1` says it.
+   */
+  readonly mayFollow?: (i: number) => boolean;
+  /** Plans the deferred substitutes (ranked now) and appends them to `candidates`; once; else a no-op. */
+  readonly expand?: () => void;
+}
+
+/** True when a candidate may follow index `i` of `plan` (see {@link Plan.mayFollow}). */
+export function hasCandidateAfter(plan: Plan, i: number): boolean {
+  return i < plan.candidates.length - 1 || (plan.mayFollow?.(i) ?? false);
+}
+
+/** `plan`'s candidate `i`, planning deferred substitutes when `i` is past the planned ones. */
+export function candidateAt(plan: Plan, i: number): Candidate | undefined {
+  if (i >= plan.candidates.length) plan.expand?.();
+  return plan.candidates[i];
 }
 
 /** Options for one planning run. */
@@ -141,18 +165,52 @@ export class Planner {
       });
     }
 
-    if (options.fallback || (target.kind === 'route' && candidates.length === 0)) {
+    if (!(options.fallback || (target.kind === 'route' && candidates.length === 0))) {
+      return { candidates, skipped };
+    }
+    const substitute = (): void => {
       const substitutes = this.rankedSubstitutes(seen, options.useHealth);
       for (const model of substitutes) {
         if (!options.fallback && candidates.length > 0) break;
         const source = target.kind === 'route' && candidates.length === 0 ? 'primary' : 'substitute';
         consider(model.id, source);
       }
+    };
+    // Nothing else to try (or a route whose substitutes are its primaries): plan them now.
+    if (candidates.length === 0 || !options.fallback) {
+      substitute();
+      return { candidates, skipped };
     }
-    return { candidates, skipped };
+    // Otherwise later, if the walk gets there: ranking every other model costs ~6 µs a request at 36.
+    let expanded = false;
+    return {
+      candidates,
+      skipped,
+      mayFollow: (i) =>
+        i < candidates.length - 1 || (!expanded && this.anySubstitute(seen, required, minContext, options)),
+      expand: () => {
+        if (expanded) return;
+        expanded = true;
+        substitute();
+      },
+    };
   }
 
   /** Models not yet considered, best first: health score, then latency, then cost. */
+  /** True when some model not considered yet would be planned as a substitute (no ranking, no allocation). */
+  private anySubstitute(
+    seen: ReadonlySet<string>,
+    required: readonly string[],
+    minContext: number,
+    options: PlanOptions,
+  ): boolean {
+    for (const model of this.models) {
+      if (!seen.has(model.id) && this.exclusion(model, required, minContext, options) === undefined)
+        return true;
+    }
+    return false;
+  }
+
   private rankedSubstitutes(seen: ReadonlySet<string>, useHealth: boolean): PlannableModel[] {
     const rest = this.models.filter((m) => !seen.has(m.id));
     if (!useHealth || rest.length < 2) return rest.sort((a, b) => a.cost - b.cost);

@@ -11,7 +11,7 @@ import type { CompiledConfig } from './compiled-config.js';
 import type { CompiledModel } from './compiled-model.js';
 import { type AttemptDeps, type ModelTurn, type RequestScope, runModelTurn } from './model-turn.js';
 import { bodyFor, emitCompleted, notFoundResult, PlanWalk, planRequest } from './plan-walk.js';
-import type { Candidate } from './planner.js';
+import { type Candidate, hasCandidateAfter } from './planner.js';
 import { committedEvents, type OpenedStream } from './stream-session.js';
 import type { EngineRequest, EngineResult, EngineStream } from './types.js';
 
@@ -47,7 +47,7 @@ export async function streamPlan(
         rt,
         scope,
         (model, signal, deadlineAt) => open(model, body, signal, deadlineAt - deps.clock.now()),
-        i < candidates.length - 1,
+        hasCandidateAfter(plan, i),
         true,
       );
       walk.record(rt, turn);

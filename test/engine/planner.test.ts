@@ -3,7 +3,13 @@
  * and cost, with one ranking lookup per model; restrictions, capabilities and open breakers filter.
  */
 import { describe, expect, it } from 'vitest';
-import { type ModelRank, type PlannableModel, Planner } from '../../src/engine/planner.js';
+import {
+  candidateAt,
+  hasCandidateAfter,
+  type ModelRank,
+  type PlannableModel,
+  Planner,
+} from '../../src/engine/planner.js';
 
 function model(id: string, extra: Partial<PlannableModel> = {}): PlannableModel {
   return {
@@ -55,6 +61,11 @@ describe('planner', () => {
       cheap: { score: 0.9, latencyMs: 100 },
     });
     const plan = p.plan({ kind: 'model', id: 'primary' }, options);
+    // Substitutes are planned only when the walk needs them: nothing ranked yet, but one may follow.
+    expect(plan.candidates.map((c) => c.model.id)).toEqual(['primary', 'chain']);
+    expect(lookups).toEqual([]);
+    expect(plan.mayFollow?.(1)).toBe(true);
+    expect(candidateAt(plan, 2)?.model.id).toBe('cheap');
     expect(plan.candidates.map((c) => [c.model.id, c.source])).toEqual([
       ['primary', 'primary'],
       ['chain', 'chain'],
@@ -64,6 +75,29 @@ describe('planner', () => {
       ['sick', 'substitute'],
     ]);
     expect(lookups.sort()).toEqual(['cheap', 'fast', 'sick', 'slow']);
+    expect(hasCandidateAfter(plan, 5)).toBe(false);
+    plan.expand?.(); // once
+    expect(plan.candidates).toHaveLength(6);
+  });
+
+  it('says no candidate may follow when every other model is excluded, without ranking them', () => {
+    const models = [model('primary'), model('open'), model('restricted')];
+    const { p, lookups } = planner(models, {}, ['open']);
+    const plan = p.plan(
+      { kind: 'model', id: 'primary' },
+      { ...options, restriction: { models: new Set(['primary', 'open']) } },
+    );
+    expect(plan.candidates.map((c) => c.model.id)).toEqual(['primary']);
+    expect(hasCandidateAfter(plan, 0)).toBe(false);
+    expect(lookups).toEqual([]);
+  });
+
+  it('plans the substitutes at once when nothing else can serve (the primary left out)', () => {
+    const models = [model('primary'), model('other')];
+    const { p } = planner(models, {}, ['primary']);
+    const plan = p.plan({ kind: 'model', id: 'primary' }, options);
+    expect(plan.candidates.map((c) => c.model.id)).toEqual(['other']);
+    expect(plan.skipped).toEqual([{ model: 'primary', note: 'breaker_open' }]);
   });
 
   it('skips open breakers and restricted models, and plans only the primary without fallback', () => {
