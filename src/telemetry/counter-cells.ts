@@ -5,10 +5,13 @@
  */
 import type { Counter } from 'prom-client';
 
-interface Cell {
+/** One series' accumulator: add to `pending`; it moves into the counter at the next scrape. */
+export interface CounterCell {
   readonly labels: Record<string, string>;
   pending: number;
 }
+
+type Cell = CounterCell;
 
 type Node = Map<string, Node | Cell>;
 
@@ -24,6 +27,14 @@ export class CounterCells<L extends string> {
 
   /** Adds `amount` to the series with these label values (in `labelNames` order). */
   add(values: readonly string[], amount = 1): void {
+    this.cell(values).pending += amount;
+  }
+
+  /**
+   * The accumulator of the series with these label values (in `labelNames` order), created on first use:
+   * a caller that adds to the same series again and again keeps it and skips the lookups.
+   */
+  cell(values: readonly string[]): CounterCell {
     let node = this.root;
     const last = values.length - 1;
     for (let i = 0; i < last; i++) {
@@ -42,7 +53,7 @@ export class CounterCells<L extends string> {
       node.set(values[last]!, cell);
       this.cells.push(cell);
     }
-    cell.pending += amount;
+    return cell;
   }
 
   /** Moves pending amounts into the counter (call from the counter's `collect`). */

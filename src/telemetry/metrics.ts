@@ -23,8 +23,8 @@
  * @packageDocumentation
  */
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import type { EngineEvent } from '../engine/events.js';
-import { CounterCells } from './counter-cells.js';
+import type { EngineEvent, FallbackEvent } from '../engine/events.js';
+import { type CounterCell, CounterCells } from './counter-cells.js';
 import { type GenAiModelLookup, type GenAiOperation, registerGenAiMetrics } from './genai-metrics.js';
 import { LabelGuard } from './label-guard.js';
 import { ModelHistogram } from './model-histogram.js';
@@ -206,6 +206,23 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
 
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: p });
 
+  // An outage repeats one fallback (same pair) on every request: its series is kept, not looked up again.
+  let lastFallback: { from: string; to: string; substitution: boolean; cell: CounterCell } | undefined;
+  function fallbackCell(event: FallbackEvent): CounterCell {
+    const last = lastFallback;
+    if (
+      last !== undefined &&
+      last.from === event.from &&
+      last.to === event.to &&
+      last.substitution === event.substitution
+    )
+      return last.cell;
+    const { from, to, substitution } = event;
+    const cell = fallbacks.cell([models.map(from), models.map(to), substitution ? 'true' : 'false']);
+    lastFallback = { from, to, substitution, cell };
+    return cell;
+  }
+
   function observe(event: EngineEvent): void {
     switch (event.type) {
       case 'request.completed': {
@@ -226,7 +243,7 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
         return;
       }
       case 'request.fallback':
-        fallbacks.add([models.map(event.from), models.map(event.to), event.substitution ? 'true' : 'false']);
+        fallbackCell(event).pending++;
         return;
       case 'retry.scheduled':
         retries.add([models.map(event.model), event.kind]);

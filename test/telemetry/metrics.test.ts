@@ -122,6 +122,37 @@ describe('createMetrics', () => {
     expect(text).not.toContain('sk-should-not-appear');
   });
 
+  it('counts repeated and alternating fallbacks each in its own series, across scrapes', async () => {
+    const m = createMetrics();
+    const fallback = (to: string, substitution = false): EngineEvent => ({
+      type: 'request.fallback',
+      requestId: 'r',
+      target: 'chat',
+      from: 'gpt-4o',
+      to,
+      reason: 'breaker_open',
+      substitution,
+      at: 0,
+    });
+    for (const [to, substitution] of [
+      ['claude-3', false],
+      ['claude-3', false],
+      ['mistral', false],
+      ['claude-3', false],
+      ['claude-3', true],
+    ] as const)
+      m.observe(fallback(to, substitution));
+    const first = await m.render();
+    expect(first).toContain('hive_fallbacks_total{from="gpt-4o",to="claude-3",substitution="false"} 3');
+    expect(first).toContain('hive_fallbacks_total{from="gpt-4o",to="mistral",substitution="false"} 1');
+    expect(first).toContain('hive_fallbacks_total{from="gpt-4o",to="claude-3",substitution="true"} 1');
+    m.observe(fallback('claude-3', true)); // the series kept from before the scrape still counts
+    m.observe(fallback('claude-3'));
+    const second = await m.render();
+    expect(second).toContain('hive_fallbacks_total{from="gpt-4o",to="claude-3",substitution="true"} 2');
+    expect(second).toContain('hive_fallbacks_total{from="gpt-4o",to="claude-3",substitution="false"} 4');
+  });
+
   it('exports Node process metrics only when asked', async () => {
     expect(await createMetrics().render()).not.toContain('process_cpu');
     expect(await createMetrics({ defaultMetrics: true }).render()).toContain('hive_process_cpu');
