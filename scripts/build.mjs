@@ -5,12 +5,15 @@
 // A CommonJS folder gets a package.json saying so and a copy of the declarations, so `require` resolves
 // CommonJS-flavoured types. dist-cjs/ sits beside dist/ (same depth), so paths built from import.meta.url
 // (the embedded config, the dashboard's files) resolve the same from both.
+// dist/source-stamp.json records the newest mtime under src/ as the build starts: the CLI (bin/) runs
+// dist/ only while no source is newer (see bin/source-stamp.js), else the sources through tsx.
 //   node scripts/build.mjs            both packages
 //   node scripts/build.mjs core       the core package only
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { newestSource, writeSourceStamp } from '../bin/source-stamp.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
@@ -60,6 +63,8 @@ commonJs(join(root, 'src/core'), coreDist, join(coreDist, 'cjs'));
 if (only !== 'core') {
   // hive-resilience
   rmSync(join(root, 'dist'), { recursive: true, force: true });
+  const sourceMtimeMs = newestSource(join(root, 'src')).mtimeMs;
   run(bin('tsc'), ['-p', 'tsconfig.build.json']);
+  writeSourceStamp(root, sourceMtimeMs);
   commonJs(join(root, 'src'), join(root, 'dist'), join(root, 'dist-cjs'), (rel) => rel.startsWith('cli'));
 }

@@ -100,6 +100,7 @@ describe('packages from a scratch consumer project', () => {
   const packs = tempDir();
   let core: { file: string; files: string[]; pkg: PackageJson };
   let full: { file: string; files: string[]; pkg: PackageJson };
+  let builtCheckoutCli: { stdout: string; stderr: string };
 
   beforeAll(async () => {
     // Build and pack a copy of the checkout, so no dist/ is left in it (bin/ prefers a built CLI).
@@ -126,6 +127,8 @@ describe('packages from a scratch consumer project', () => {
     }
     symlinkSync(join(ROOT, 'node_modules'), join(work, 'node_modules'));
     await sh(process.execPath, ['scripts/build.mjs'], work);
+    // The build stamps dist/ with its sources: the checkout's CLI now runs dist/, quietly.
+    builtCheckoutCli = await run(process.execPath, ['bin/hive-resilience.js', '--version'], { cwd: work });
     await sh('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', packs], work);
     await sh(
       'npm',
@@ -140,6 +143,10 @@ describe('packages from a scratch consumer project', () => {
     core = { file: coreFile, ...(await tarball(coreFile)) };
     full = { file: fullFile, ...(await tarball(fullFile)) };
   }, SLOW);
+
+  it('a checkout just built runs its dist/ with no staleness note', () => {
+    expect(builtCheckoutCli).toEqual({ stdout: expect.stringMatching(/^0\.1\.0\n?$/), stderr: '' });
+  });
 
   it('ship a licence, no source maps and no sources, engines that include Node 22 and 24', () => {
     for (const { files, pkg } of [core, full]) {
@@ -239,6 +246,16 @@ await settled;
         'esm.mjs': loadAll(specs, 'import'),
         'cjs.cjs': loadAll(specs, 'require'),
       });
+      // The CLI of the published package (no src/) runs its dist/.
+      const help = await run(
+        process.execPath,
+        ['node_modules/hive-resilience/bin/hive-resilience.js', '--help'],
+        {
+          cwd: dir,
+        },
+      );
+      expect(help.stdout).toMatch(/^Usage: hive-resilience /);
+      expect(help.stderr).toBe('');
       const esm = JSON.parse(await sh(process.execPath, ['esm.mjs'], dir)) as Record<string, number>;
       const cjs = JSON.parse(
         await sh(process.execPath, ['--no-experimental-require-module', 'cjs.cjs'], dir),
