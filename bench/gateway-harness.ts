@@ -388,11 +388,13 @@ export interface LoadResult {
   readonly timeouts: number;
 }
 
+/** Loads `target` for `seconds` on `connections`; `rate` caps the requests per second (default: as fast as it answers). */
 export async function load(
   target: Target,
   body: string,
   seconds: number,
   connections: number,
+  rate?: number,
 ): Promise<LoadResult> {
   const result = await autocannon({
     url: `${target.origin}/v1/chat/completions`,
@@ -402,6 +404,7 @@ export async function load(
     connections,
     duration: seconds,
     workers: 1,
+    ...(rate !== undefined && rate > 0 ? { overallRate: rate } : {}),
   });
   return {
     rps: result.requests.average,

@@ -3,7 +3,11 @@
  *
  * - `shared`: what sharing state on Redis costs and how fast it travels. (1) the same gateway with
  *   `state.store: memory` and `state.store: redis` (a real redis-server on loopback), each in its own
- *   process, interleaved rounds at 50 connections: CPU µs per request and req/s; (2) open-state
+ *   process, and a second `memory` one (the control: what two identical gateways differ by on this
+ *   machine), interleaved rounds at 50 connections: CPU µs per request and req/s; (2) paired rounds: the
+ *   three loaded at the same time, 50 connections each at the same fixed rate (`BENCH_SHARED_RATE` req/s
+ *   each, default 1000, well under what one vCPU serves for three), so the machine's load hits them alike
+ *   within each round: CPU µs per request, the per-round ratios and their median; (3) open-state
  *   propagation: three gateways in this process on one Redis; a model whose upstream answers 503 trips
  *   instance A's breaker (threshold 1), and the time until B and C have it open is sampled; the same for
  *   an isolation made through A's admin API. p50 / p99 / max over `BENCH_PROPAGATION_SAMPLES` (default 50).
@@ -18,17 +22,23 @@ import { startRedisServer } from '../test/helpers/redis-process.js';
 import {
   BODY,
   type ChildServer,
+  CONNECTIONS,
   check,
+  fmt,
   freePort,
   gatewayConfig,
+  load,
   percentile,
   sleep,
   startGatewayChild,
   type Target,
+  WARMUP_S,
 } from './gateway-harness.js';
-import { interleaved, printInterleaved } from './gateway-scenarios.js';
+import { interleaved, printInterleaved, ROUND_S, ROUNDS } from './gateway-scenarios.js';
+import { loadavg } from './loadavg.js';
 
 const SAMPLES = Number(process.env.BENCH_PROPAGATION_SAMPLES ?? 50);
+const PAIRED_RATE = Number(process.env.BENCH_SHARED_RATE ?? 1000);
 const ADMIN = { authorization: 'Bearer bench-admin-key-0000' };
 
 function redisState(url: string, prefix: string): string {
@@ -48,22 +58,71 @@ export async function sharedStateScenario(dir: string, upstreamPort: number): Pr
     children.push(memory);
     const shared = await startGatewayChild(redisPath);
     children.push(shared);
+    const control = await startGatewayChild(memoryPath);
+    children.push(control);
     const targets: Target[] = [
       { name: 'state.store: memory', origin: memory.origin, headers: {}, process: memory },
       { name: 'state.store: redis', origin: shared.origin, headers: {}, process: shared },
+      { name: 'state.store: memory (control)', origin: control.origin, headers: {}, process: control },
     ];
     for (const t of targets) await check(t, BODY, 'pong');
     const rows = await interleaved(targets, BODY);
     printInterleaved('Shared state on Redis vs in-process (non-streaming)', rows);
-    const [m, r] = rows as [(typeof rows)[0], (typeof rows)[0]];
-    console.log(
-      `\n- redis vs memory: CPU/request ${(r.cpuUs / m.cpuUs).toFixed(3)}×, req/s ${(r.rps / m.rps).toFixed(3)}×`,
-    );
+    const [m, r, c] = rows as [(typeof rows)[0], (typeof rows)[0], (typeof rows)[0]];
+    const vs = (x: typeof m) =>
+      `CPU/request ${(x.cpuUs / m.cpuUs).toFixed(3)}×, req/s ${(x.rps / m.rps).toFixed(3)}×`;
+    console.log(`\n- redis vs memory: ${vs(r)}`);
+    console.log(`- memory (control) vs memory, what two identical gateways differ by here: ${vs(c)}`);
+    // Every target has now had the same warm-up and rounds: the JIT state is comparable.
+    await paired([targets[0]!, targets[2]!, targets[1]!]);
     await propagation(dir, upstreamPort, redis.url);
   } finally {
     for (const c of children) await c.close();
     await redis.stop();
   }
+}
+
+/**
+ * Loads every target at once, 50 connections each at `PAIRED_RATE` req/s, in `ROUNDS` rounds of `ROUND_S`
+ * seconds; prints CPU µs per answered request per round and each target's per-round ratio to the first.
+ */
+async function paired(targets: readonly Target[]): Promise<void> {
+  const cpu = targets.map(() => [] as number[]);
+  const ratios = targets.map(() => [] as number[]);
+  let failed = 0;
+  for (const t of targets) await check(t, BODY, 'pong');
+  await Promise.all(targets.map((t) => load(t, BODY, 2 * WARMUP_S, CONNECTIONS, PAIRED_RATE)));
+  for (let round = 0; round < ROUNDS; round++) {
+    const before = targets.map((t) => t.process?.cpuMicros() ?? Number.NaN);
+    const results = await Promise.all(targets.map((t) => load(t, BODY, ROUND_S, CONNECTIONS, PAIRED_RATE)));
+    targets.forEach((t, i) => {
+      const r = results[i]!;
+      failed += r.errors + r.non2xx + r.timeouts;
+      cpu[i]!.push(((t.process?.cpuMicros() ?? Number.NaN) - before[i]!) / Math.max(1, r.ok));
+      ratios[i]!.push(cpu[i]!.at(-1)! / cpu[0]!.at(-1)!);
+    });
+    console.log(`paired round ${round + 1}/${ROUNDS} done (loadavg ${loadavg()})`);
+  }
+  console.log(
+    `\n### Paired: every target loaded at the same time, ${CONNECTIONS} connections and ${fmt(PAIRED_RATE)} req/s each (${ROUNDS} rounds × ${ROUND_S} s)\n`,
+  );
+  console.log(
+    `| target | CPU µs/req (median) | per round | CPU/req vs ${targets[0]!.name}: per round | median |`,
+  );
+  console.log('|---|---:|---|---|---:|');
+  targets.forEach((t, i) => {
+    const f2 = (x: number) => x.toFixed(2);
+    console.log(
+      `| ${t.name} | ${fmt(median(cpu[i]!))} | ${cpu[i]!.map((c) => fmt(c)).join(' / ')} | ${ratios[i]!.map(f2).join(' / ')} | ${f2(median(ratios[i]!))}× |`,
+    );
+  });
+  if (failed > 0) console.log(`\n- ${failed} requests failed during the paired rounds`);
+}
+
+function median(list: readonly number[]): number {
+  const sorted = [...list].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 async function propagation(dir: string, upstreamPort: number, url: string): Promise<void> {
