@@ -45,7 +45,8 @@ export interface InterleavedRow {
   readonly rpsPerRound: readonly number[];
 }
 
-const median = (list: readonly number[]): number => {
+/** The median of `list` (NaN when empty). */
+export const median = (list: readonly number[]): number => {
   const sorted = [...list].sort((a, b) => a - b);
   if (sorted.length === 0) return Number.NaN;
   const mid = sorted.length >> 1;

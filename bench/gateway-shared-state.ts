@@ -34,7 +34,7 @@ import {
   type Target,
   WARMUP_S,
 } from './gateway-harness.js';
-import { interleaved, printInterleaved, ROUND_S, ROUNDS } from './gateway-scenarios.js';
+import { interleaved, median, pairedRatio, printInterleaved, ROUND_S, ROUNDS } from './gateway-scenarios.js';
 import { loadavg } from './loadavg.js';
 
 const SAMPLES = Number(process.env.BENCH_PROPAGATION_SAMPLES ?? 50);
@@ -70,7 +70,8 @@ export async function sharedStateScenario(dir: string, upstreamPort: number): Pr
     printInterleaved('Shared state on Redis vs in-process (non-streaming)', rows);
     const [m, r, c] = rows as [(typeof rows)[0], (typeof rows)[0], (typeof rows)[0]];
     const vs = (x: typeof m) =>
-      `CPU/request ${(x.cpuUs / m.cpuUs).toFixed(3)}×, req/s ${(x.rps / m.rps).toFixed(3)}×`;
+      `CPU/request ${(x.cpuUs / m.cpuUs).toFixed(3)}×, req/s ${(x.rps / m.rps).toFixed(3)}× ` +
+      `(medians of per-round ratios: ${pairedRatio(x.cpuPerRound, m.cpuPerRound).toFixed(3)}×, ${pairedRatio(x.rpsPerRound, m.rpsPerRound).toFixed(3)}×)`;
     console.log(`\n- redis vs memory: ${vs(r)}`);
     console.log(`- memory (control) vs memory, what two identical gateways differ by here: ${vs(c)}`);
     // Every target has now had the same warm-up and rounds: the JIT state is comparable.
@@ -88,7 +89,6 @@ export async function sharedStateScenario(dir: string, upstreamPort: number): Pr
  */
 async function paired(targets: readonly Target[]): Promise<void> {
   const cpu = targets.map(() => [] as number[]);
-  const ratios = targets.map(() => [] as number[]);
   let failed = 0;
   for (const t of targets) await check(t, BODY, 'pong');
   await Promise.all(targets.map((t) => load(t, BODY, 2 * WARMUP_S, CONNECTIONS, PAIRED_RATE)));
@@ -99,7 +99,6 @@ async function paired(targets: readonly Target[]): Promise<void> {
       const r = results[i]!;
       failed += r.errors + r.non2xx + r.timeouts;
       cpu[i]!.push(((t.process?.cpuMicros() ?? Number.NaN) - before[i]!) / Math.max(1, r.ok));
-      ratios[i]!.push(cpu[i]!.at(-1)! / cpu[0]!.at(-1)!);
     });
     console.log(`paired round ${round + 1}/${ROUNDS} done (loadavg ${loadavg()})`);
   }
@@ -112,17 +111,12 @@ async function paired(targets: readonly Target[]): Promise<void> {
   console.log('|---|---:|---|---|---:|');
   targets.forEach((t, i) => {
     const f2 = (x: number) => x.toFixed(2);
+    const ratios = cpu[i]!.map((c, round) => c / cpu[0]![round]!);
     console.log(
-      `| ${t.name} | ${fmt(median(cpu[i]!))} | ${cpu[i]!.map((c) => fmt(c)).join(' / ')} | ${ratios[i]!.map(f2).join(' / ')} | ${f2(median(ratios[i]!))}× |`,
+      `| ${t.name} | ${fmt(median(cpu[i]!))} | ${cpu[i]!.map((c) => fmt(c)).join(' / ')} | ${ratios.map(f2).join(' / ')} | ${f2(pairedRatio(cpu[i]!, cpu[0]!))}× |`,
     );
   });
   if (failed > 0) console.log(`\n- ${failed} requests failed during the paired rounds`);
-}
-
-function median(list: readonly number[]): number {
-  const sorted = [...list].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 async function propagation(dir: string, upstreamPort: number, url: string): Promise<void> {
