@@ -6,8 +6,8 @@
  * {@link STALE_LOCK_AFTER_MS}. A live owner's lock is refused with an error naming the file and owner.
  * @packageDocumentation
  */
-import { randomUUID } from 'node:crypto';
-import { link, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { type FileHandle, link, open, readFile, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 
 /** A lock whose owner runs on another host is taken over after this long (10 minutes). */
@@ -117,22 +117,57 @@ async function createExclusive(path: string, record: string): Promise<boolean> {
   }
 }
 
-/**
- * Removes the lock file if it still has exactly the bytes `seen` were judged stale on: it is moved aside
- * first, and a lock that changed in between (a new owner) is put back.
- */
-async function removeIfUnchanged(path: string, seen: string): Promise<boolean> {
-  const aside = `${path}.stale-${randomUUID()}`;
+/** A lock file's bytes and modification time, read through one handle; `undefined` when it is gone. */
+async function inspect(path: string): Promise<{ text: string; mtimeMs: number } | undefined> {
+  let handle: FileHandle;
   try {
-    await rename(path, aside);
+    handle = await open(path, 'r');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  const moved = await readFile(aside, 'utf8').catch(() => seen);
-  if (moved !== seen) await link(aside, path).catch(() => undefined);
-  await unlink(aside).catch(() => undefined);
-  return moved === seen;
+  try {
+    const { mtimeMs } = await handle.stat();
+    return { text: await handle.readFile('utf8'), mtimeMs };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** How one attempt to remove a stale lock ended. */
+type Removal = 'removed' | 'gone' | 'contended' | 'retry';
+
+/**
+ * Removes the lock file `path` if it still holds exactly the bytes `seen` judged stale. Only the process
+ * that creates the guard `<path>.takeover-<digest of seen>` may remove it, so two processes taking over
+ * the same stale lock cannot remove each other's fresh lock; every acquisition writes a new token, so
+ * the same bytes never come back once removed, and the guard is removed after use. A guard left by a
+ * process killed mid-takeover is judged like a lock and removed the same way (`depth` bounds that).
+ */
+async function removeStale(
+  path: string,
+  seen: string,
+  record: string,
+  staleAfterMs: number,
+  depth = 0,
+): Promise<Removal> {
+  const guard = `${path}.takeover-${createHash('sha256').update(seen).digest('hex').slice(0, 16)}`;
+  if (!(await createExclusive(guard, record))) {
+    const held = await inspect(guard);
+    if (!held) return 'contended';
+    if (depth >= 2 || (await staleReason(parseOwner(held.text), held.mtimeMs, staleAfterMs)) === undefined)
+      return 'contended'; // a live process is taking it over right now
+    await removeStale(guard, held.text, record, staleAfterMs, depth + 1);
+    return 'retry';
+  }
+  try {
+    const now = await inspect(path);
+    if (now?.text !== seen) return 'gone';
+    await unlink(path);
+    return 'removed';
+  } finally {
+    await unlink(guard).catch(() => undefined);
+  }
 }
 
 /**
@@ -154,24 +189,17 @@ export async function acquireStateLock(
     token: randomUUID(),
   };
   const record = `${JSON.stringify(owner)}\n`;
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < 4; attempt++) {
     if (await createExclusive(path, record)) {
       return async () => {
-        const now = await readFile(path, 'utf8').catch(() => undefined);
-        if (now === record) await unlink(path).catch(() => undefined);
+        if ((await inspect(path).catch(() => undefined))?.text === record)
+          await unlink(path).catch(() => undefined);
       };
     }
-    let seen: string;
-    let mtimeMs: number;
-    try {
-      seen = await readFile(path, 'utf8');
-      mtimeMs = (await stat(path)).mtimeMs;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile
-      throw error;
-    }
-    const previous = parseOwner(seen);
-    const reason = await staleReason(previous, mtimeMs, staleAfterMs);
+    const held = await inspect(path);
+    if (!held) continue; // released meanwhile
+    const previous = parseOwner(held.text);
+    const reason = await staleReason(previous, held.mtimeMs, staleAfterMs);
     if (reason === undefined) {
       throw new LockBusyError(
         `${path} is held by ${previous ? describe(previous) : 'an unreadable owner record'}: ` +
@@ -179,8 +207,10 @@ export async function acquireStateLock(
           'remove the file)',
       );
     }
-    if (await removeIfUnchanged(path, seen)) {
-      options.onTakeover?.({ path, ...(previous ? { previous } : {}), reason });
+    const removal = await removeStale(path, held.text, record, staleAfterMs);
+    if (removal === 'removed') options.onTakeover?.({ path, ...(previous ? { previous } : {}), reason });
+    else if (removal === 'contended') {
+      throw new LockBusyError(`${path} is being taken over by another authorisation (its owner died)`);
     }
   }
   throw new LockBusyError(`${path}: could not be taken (other processes keep taking it)`);

@@ -1,5 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -153,5 +154,46 @@ describe('the used-nonce lock of a state directory', () => {
     await writeFile(lockPath, successor);
     await release();
     expect(await readFile(lockPath, 'utf8')).toBe(successor);
+  });
+
+  it('of 16 acquisitions taking over the same stale lock at once (file calls overlap on the thread pool), exactly one gets it', async () => {
+    const root = await stateDir();
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    const stale = JSON.stringify({ pid: dead, host: hostname(), started_at: 'x', token: 'dead' });
+    const outcomes: number[] = [];
+    for (let round = 0; round < 200; round++) {
+      const dir = join(root, String(round));
+      await mkdir(dir);
+      const lockPath = join(dir, 'x.lock');
+      await writeFile(lockPath, stale);
+      const takeovers: LockTakeover[] = [];
+      const all = await Promise.allSettled(
+        Array.from({ length: 16 }, () =>
+          acquireStateLock(lockPath, { onTakeover: (t) => takeovers.push(t) }),
+        ),
+      );
+      for (const r of all) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(LockBusyError);
+      outcomes.push(all.filter((r) => r.status === 'fulfilled').length * 10 + takeovers.length);
+    }
+    expect(new Set(outcomes)).toEqual(new Set([11])); // one holder, one takeover, every round
+  }, 120_000);
+
+  it('a takeover guard left by a process killed mid-takeover is itself taken over', async () => {
+    const dir = await stateDir();
+    const lockPath = join(dir, 'x.lock');
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    const stale = JSON.stringify({ pid: dead, host: hostname(), started_at: 'x', token: 'dead' });
+    await writeFile(lockPath, stale);
+    const digest = createHash('sha256').update(stale).digest('hex').slice(0, 16);
+    await writeFile(
+      `${lockPath}.takeover-${digest}`,
+      JSON.stringify({ pid: dead, host: hostname(), started_at: 'y', token: 'g' }),
+    );
+    const seen: LockTakeover[] = [];
+    const release = await acquireStateLock(lockPath, { onTakeover: (t) => seen.push(t) });
+    expect(seen.map((t) => t.previous?.token)).toEqual(['dead']);
+    expect(await readdir(dir)).toEqual(['x.lock']);
+    await release();
+    expect(await readdir(dir)).toEqual([]);
   });
 });
