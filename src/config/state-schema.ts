@@ -38,11 +38,13 @@ export const stateSchema = z
       .regex(INSTANCE_ID, { error: 'expected 1-64 characters from A-Z a-z 0-9 . _ -' })
       .optional()
       .meta({ description: "This instance's id in messages and audit records (default: hostname-pid)." }),
-    flushInterval: durationSchema
-      .default(100)
-      .meta({ description: 'How often this instance adds its batched outcome counts to the shared ones.' }),
+    flushInterval: durationSchema.default(100).meta({
+      description:
+        'How often this instance adds its batched outcome counts to the shared ones while it counts failures (successes alone go out with each syncInterval read).',
+    }),
     syncInterval: durationSchema.default(1000).meta({
-      description: 'How often the aggregate outcome counts are read back, and Redis reconnection is retried.',
+      description:
+        'How often this instance writes its outcome counts and reads the aggregate back, and Redis reconnection is retried.',
     }),
     window: durationSchema
       .default(30_000)

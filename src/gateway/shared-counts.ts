@@ -1,7 +1,7 @@
 /**
  * Per-model outcome counts shared by every instance, in time buckets: each instance adds its own
- * observations (batched, written every `flushInterval`, never awaited per request) and reads back the
- * sum over the window (every `syncInterval`). A breaker that opens here consults that aggregate before
+ * observations (batched, never awaited per request) and reads back the sum over the window (every
+ * `syncInterval`). A breaker that opens here consults that aggregate before
  * it opens everywhere, so one noisy instance cannot open a breaker for the others alone.
  * @packageDocumentation
  */
@@ -46,6 +46,7 @@ export class SharedOutcomeCounts {
   private readonly bucketMs: number;
   private readonly ttlMs: number;
   private readonly cells = new Map<string, Cell>();
+  private unwrittenFailures = false;
   private remote = new Map<string, OutcomeTally>();
   /** Added before the read in flight started (in the store, not yet in `remote`). */
   private reading = new Map<string, OutcomeTally>();
@@ -72,7 +73,13 @@ export class SharedOutcomeCounts {
     if (failed) {
       cell.failures++;
       cell.freshFailures++;
+      this.unwrittenFailures = true;
     } else cell.successes++;
+  }
+
+  /** True when a failure was counted since the last {@link SharedOutcomeCounts.takeWrites}. */
+  get hasUnwrittenFailures(): boolean {
+    return this.unwrittenFailures;
   }
 
   /**
@@ -80,6 +87,7 @@ export class SharedOutcomeCounts {
    * nothing happened): one counter per model and outcome, all in one hash.
    */
   takeWrites(): StateWrite[] {
+    this.unwrittenFailures = false;
     const out: StateWrite[] = [];
     let key: string | undefined;
     for (const [model, cell] of this.cells) {

@@ -109,7 +109,7 @@ describe('parseStateMessage', () => {
 describe('CountSync', () => {
   const settings = { flushInterval: 100, syncInterval: 1000, window: 10_000 };
 
-  it('writes the counts once per flush interval in one batch, not per call, and reads the aggregate back', async () => {
+  it('writes failures within a flush interval, successes alone with the next read, one batch each, never per call', async () => {
     const clock = new FakeClock();
     const store = new MemoryStateStore({ clock });
     const batches: number[] = [];
@@ -122,15 +122,22 @@ describe('CountSync', () => {
     const sync = new CountSync(store, clock, settings, () => reads++);
     sync.start();
     for (let i = 0; i < 500; i++) sync.add('m', 'success');
-    sync.add('m', 'timeout');
     expect(batches).toEqual([]); // nothing is written on the call path
-    await clock.advance(100);
-    expect(batches).toEqual([2]); // one write: successes and failures of the model
-    await clock.advance(100);
-    expect(batches).toEqual([2]); // nothing counted since: no write
-    await clock.advance(800);
+    await clock.advance(500);
+    expect(batches).toEqual([]); // successes alone wait for the read
+    await clock.advance(500);
+    expect(batches).toEqual([1]); // written just before the read, in one batch
     expect(reads).toBe(1);
-    expect(sync.aggregate('m')).toEqual({ calls: 501, failures: 1 });
+    expect(sync.aggregate('m')).toEqual({ calls: 500, failures: 0 });
+    sync.add('m', 'success');
+    sync.add('m', 'timeout');
+    await clock.advance(100);
+    expect(batches).toEqual([1, 2]); // a failure: out at the next flush tick, with the successes beside it
+    await clock.advance(100);
+    expect(batches).toEqual([1, 2]); // nothing counted since: no write
+    await clock.advance(800);
+    expect(reads).toBe(2);
+    expect(sync.aggregate('m')).toEqual({ calls: 502, failures: 1 });
     sync.stop();
     expect(clock.pendingTimers).toBe(0);
   });
