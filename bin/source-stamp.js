@@ -8,15 +8,24 @@ import { join, relative } from 'node:path';
 /** The stamp's file name inside dist/. */
 export const STAMP_FILE = 'source-stamp.json';
 
-/** The newest mtime (ms) under `dir`, and which entry has it. */
+/** The newest mtime (ms) under `dir` (itself included), and which entry has it. */
 export function newestSource(dir) {
-  let newest = { mtimeMs: statSync(dir).mtimeMs, path: dir };
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    const found = entry.isDirectory() ? newestSource(path) : { mtimeMs: statSync(path).mtimeMs, path };
-    if (found.mtimeMs > newest.mtimeMs) newest = found;
-  }
+  const newest = { mtimeMs: statSync(dir).mtimeMs, path: dir };
+  walk(dir, newest);
   return newest;
+}
+
+// Plain string paths and one record updated in place: this runs on every CLI start in a checkout.
+function walk(dir, newest) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = `${dir}/${entry.name}`;
+    const mtimeMs = statSync(path).mtimeMs;
+    if (mtimeMs > newest.mtimeMs) {
+      newest.mtimeMs = mtimeMs;
+      newest.path = path;
+    }
+    if (entry.isDirectory()) walk(path, newest);
+  }
 }
 
 /** Records `sourceMtimeMs` (measured before compiling) in `<root>/dist/source-stamp.json`. */
