@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import {
   BODY,
   BUILD_DIR,
+  bundleGatewayChild,
   type ChildServer,
   gatewayConfig,
   measured,
@@ -25,31 +26,14 @@ const body = mode === 'stream' ? STREAM_BODY : BODY;
 const seconds = Number(process.env.BENCH_ROUND_S ?? 5);
 const base = resolve(BUILD_DIR, 'ab-base');
 
-function bundle(cwd: string, outfile: string): void {
-  const built = spawnSync(
-    resolve('node_modules/.bin/esbuild'),
-    [
-      'bench/fixtures/gateway-child.ts',
-      '--bundle',
-      '--platform=node',
-      '--format=esm',
-      '--packages=external',
-      '--log-level=warning',
-      `--outfile=${outfile}`,
-    ],
-    { cwd, encoding: 'utf8' },
-  );
-  if (built.status !== 0) throw new Error(`esbuild failed in ${cwd}: ${built.stderr}`);
-}
-
 mkdirSync(BUILD_DIR, { recursive: true });
 spawnSync('git', ['worktree', 'remove', '--force', base]);
 const added = spawnSync('git', ['worktree', 'add', '--detach', base, rev], { encoding: 'utf8' });
 if (added.status !== 0) throw new Error(`git worktree add failed: ${added.stderr}`);
 if (!existsSync(join(base, 'node_modules'))) symlinkSync(resolve('node_modules'), join(base, 'node_modules'));
 const files = { base: join(base, 'ab-child.mjs'), head: resolve(BUILD_DIR, 'ab-head.mjs') };
-bundle(base, files.base);
-bundle(process.cwd(), files.head);
+bundleGatewayChild(files.base, base);
+bundleGatewayChild(files.head);
 
 const upstream = await startFastUpstream();
 const config = resolve(BUILD_DIR, 'ab-gateway.yaml');

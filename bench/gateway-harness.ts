@@ -7,7 +7,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
 import { Client } from 'undici';
@@ -224,7 +224,7 @@ let bundled = false;
  */
 export async function startGatewayChild(configPath: string, dataDir = ':memory:'): Promise<ChildServer> {
   const outfile = join(BUILD_DIR, 'gateway-child.mjs');
-  if (!bundled) bundle(outfile);
+  if (!bundled) bundleGatewayChild(outfile);
   bundled = true;
   // HIVE_BENCH_CPU_PROF=<dir>: write a V8 CPU profile of the child gateway there (for finding hot spots).
   const profDir = process.env.HIVE_BENCH_CPU_PROF;
@@ -239,9 +239,13 @@ export async function startGatewayChild(configPath: string, dataDir = ':memory:'
   );
 }
 
-function bundle(outfile: string): void {
+/**
+ * Bundles the child gateway (`bench/fixtures/gateway-child.ts` of the checkout at `cwd`, default this one)
+ * with esbuild, dependencies external, into `outfile`.
+ */
+export function bundleGatewayChild(outfile: string, cwd = process.cwd()): void {
   const built = spawnSync(
-    'node_modules/.bin/esbuild',
+    resolve('node_modules/.bin/esbuild'),
     [
       'bench/fixtures/gateway-child.ts',
       '--bundle',
@@ -251,7 +255,7 @@ function bundle(outfile: string): void {
       '--log-level=warning',
       `--outfile=${outfile}`,
     ],
-    { encoding: 'utf8', timeout: 60_000 },
+    { cwd, encoding: 'utf8', timeout: 60_000 },
   );
   if (built.status !== 0) throw new Error(`esbuild failed: ${built.stderr || built.error?.message}`);
 }
