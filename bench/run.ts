@@ -2,6 +2,7 @@ import * as audit from './audit.js';
 import * as consensus from './consensus.js';
 import * as core from './core.js';
 import * as failover from './failover.js';
+import * as fallbackEvents from './fallback-events.js';
 import * as health from './health.js';
 import { loadavg } from './loadavg.js';
 import * as planner from './planner.js';
@@ -16,6 +17,7 @@ export const benchModules: ReadonlyArray<readonly [name: string, module: BenchMo
   ['health', health],
   ['planner', planner],
   ['audit', audit],
+  ['fallback-events', fallbackEvents],
   ['consensus', consensus],
   ['failover', failover],
 ];
