@@ -62,7 +62,18 @@ export function pairedRatio(a: readonly number[], b: readonly number[]): number 
   return median(a.map((x, i) => x / b[i]!));
 }
 
-/** Warms every target up, then runs `ROUNDS` rounds of `ROUND_S` seconds against each in turn. */
+/**
+ * Seconds of unmeasured load just before each measured round (`BENCH_ROUND_WARMUP_S`, default 1): a target
+ * that sat idle while the others were measured has had its young generation shrunk by V8's memory reducer
+ * (seen: 32 MB → 1 MB), and its first seconds back under load then pay extra collections. Every target gets
+ * the same, so each round measures the steady state under load.
+ */
+export const ROUND_WARMUP_S = Number(process.env.BENCH_ROUND_WARMUP_S ?? 1);
+
+/**
+ * Warms every target up, then runs `ROUNDS` rounds of `ROUND_S` seconds against each in turn, each round
+ * after {@link ROUND_WARMUP_S} of unmeasured load on that target.
+ */
 export async function interleaved(targets: readonly Target[], body: string): Promise<InterleavedRow[]> {
   for (const t of targets) await load(t, body, WARMUP_S, CONNECTIONS);
   const per = new Map<string, { cpu: number[]; rps: number[]; p99: number[]; ok: number; bad: number }>(
@@ -72,6 +83,7 @@ export async function interleaved(targets: readonly Target[], body: string): Pro
     // Rotate the order each round so no target always runs first.
     for (let k = 0; k < targets.length; k++) {
       const t = targets[(k + round) % targets.length]!;
+      if (ROUND_WARMUP_S > 0) await load(t, body, ROUND_WARMUP_S, CONNECTIONS);
       const before = t.process?.cpuMicros();
       const result: LoadResult = await load(t, body, ROUND_S, CONNECTIONS);
       const after = t.process?.cpuMicros();
