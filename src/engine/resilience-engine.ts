@@ -5,7 +5,6 @@
  */
 
 import type { HiveConfig } from '../config/schema.js';
-import { ExponentialBackoff } from '../core/backoff/exponential.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { type Disposable, EventEmitter } from '../core/event-emitter.js';
 import { RetryBudget, type RetryBudgetOptions } from '../core/retry-budget.js';
@@ -19,6 +18,7 @@ import { type BreakerDefaults, CompiledConfig, type ProviderFactory } from './co
 import type { RetrySettings } from './compiled-model.js';
 import { DegradedMode } from './degraded-mode.js';
 import { type EngineEmbeddingRequest, runEmbeddingPlan } from './embedding-runner.js';
+import { breakerDefaultsFrom, retrySettingsFrom } from './engine-settings.js';
 import type { EngineEvent } from './events.js';
 import { probeModel } from './model-probe.js';
 import type { AttemptDeps, RequestScope } from './model-turn.js';
@@ -83,30 +83,8 @@ export class ResilienceEngine implements ResilienceEngineApi {
     this.health = new HealthMonitor(healthOptions, Object.keys(config.models));
     const r = config.resilience;
     this.budget = new RetryBudget({ ...r.retryBudget, ...options.budget });
-    this.breakerDefaults = {
-      openDurationMs: r.breaker.openDuration,
-      maxOpenDurationMs: r.breaker.maxOpenDuration,
-      halfOpenProbes: r.breaker.halfOpenProbes,
-      probeLeaseMs: r.breaker.probeLease,
-      ...options.breaker,
-    };
-    const retry: RetrySettings = {
-      backoff: new ExponentialBackoff({
-        initialDelayMs: r.retry.baseDelay,
-        factor: 2,
-        maxDelayMs: r.retry.maxDelay,
-        jitter: r.retry.jitter,
-      }),
-      throttledBackoff: new ExponentialBackoff({
-        initialDelayMs: r.retry.throttledBaseDelay,
-        factor: 2,
-        maxDelayMs: Math.max(r.retry.maxDelay, r.retry.throttledBaseDelay),
-        jitter: r.retry.jitter,
-      }),
-      maxRetryAfterMs: r.retry.maxRetryAfter,
-      fallbackInsteadOfWaitMs: r.retry.fallbackInsteadOfWait,
-      ...options.retry,
-    };
+    this.breakerDefaults = breakerDefaultsFrom(config, options.breaker);
+    const retry = retrySettingsFrom(config, options.retry);
     this.deps = {
       clock: this.clock,
       health: this.health,
