@@ -30,7 +30,13 @@ export const MODEL = 'fast';
  */
 export const BUILD_DIR = 'node_modules/.cache/hive-bench-gateway';
 
-/** The fast upstream: answers every chat completion with one precomputed body (SSE when asked to stream). */
+/** Content chunks in the long stream (`LONG_STREAM_BODY`): a short answer of that many tokens. */
+export const LONG_STREAM_CHUNKS = 64;
+
+/**
+ * The fast upstream: answers every chat completion with one precomputed body (SSE when asked to stream;
+ * {@link LONG_STREAM_CHUNKS} content chunks when the body says `"user":"long-stream"`).
+ */
 const UPSTREAM_SOURCE = `
 const http = require('node:http');
 const { parentPort } = require('node:worker_threads');
@@ -46,9 +52,14 @@ const chunk = (delta, finish) => 'data: ' + JSON.stringify({
 }) + '\\n\\n';
 const sse = chunk({ role: 'assistant', content: '' }, null) + chunk({ content: 'po' }, null) +
   chunk({ content: 'ng' }, null) + chunk({}, 'stop') + 'data: [DONE]\\n\\n';
+// A longer answer ("user":"long-stream" in the request): ${LONG_STREAM_CHUNKS} content chunks of one token each.
+let longSse = chunk({ role: 'assistant', content: '' }, null);
+for (let i = 0; i < ${LONG_STREAM_CHUNKS}; i++) longSse += chunk({ content: ' tok' + (i % 10) }, null);
+longSse += chunk({}, 'stop') + 'data: [DONE]\\n\\n';
 const models = JSON.stringify({ object: 'list', data: [{ id: 'fast', object: 'model', created, owned_by: 'bench' }] });
 const jsonHeaders = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
 const sseHeaders = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'content-length': Buffer.byteLength(sse) };
+const longSseHeaders = { ...sseHeaders, 'content-length': Buffer.byteLength(longSse) };
 const server = http.createServer((req, res) => {
   if (req.method === 'GET' && req.url.endsWith('/models')) {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -69,7 +80,10 @@ const server = http.createServer((req, res) => {
       res.end('{"error":{"message":"overloaded","type":"server_error"}}');
       return;
     }
-    if (text.includes('"stream":true')) {
+    if (text.includes('"long-stream"')) {
+      res.writeHead(200, longSseHeaders);
+      res.end(longSse);
+    } else if (text.includes('"stream":true')) {
       res.writeHead(200, sseHeaders);
       res.end(sse);
     } else {
@@ -357,6 +371,13 @@ export const STREAM_BODY = JSON.stringify({
   model: MODEL,
   messages: [{ role: 'user', content: 'ping' }],
   stream: true,
+});
+/** A streamed request the fast upstream answers with {@link LONG_STREAM_CHUNKS} content chunks. */
+export const LONG_STREAM_BODY = JSON.stringify({
+  model: MODEL,
+  messages: [{ role: 'user', content: 'ping' }],
+  stream: true,
+  user: 'long-stream',
 });
 
 export async function check(target: Target, body: string, expect: string): Promise<void> {

@@ -22,7 +22,6 @@ import {
   type LoadResult,
   load,
   pairConfig,
-  STREAM_BODY,
   startGatewayChild,
   type Target,
   WARMUP_S,
@@ -237,7 +236,7 @@ export async function cpuScenario(
   names: { readonly ours: string; readonly yardstick: string; readonly portkey: string },
   maxRatio: number,
 ): Promise<void> {
-  for (const t of targets) await check(t, body, body === STREAM_BODY ? '[DONE]' : 'pong');
+  for (const t of targets) await check(t, body, body.includes('"stream":true') ? '[DONE]' : 'pong');
   const rows = await interleaved(targets, body);
   printInterleaved(title, rows);
   const cpu = (name: string) => rows.find((r) => r.target === name)?.cpuUs;

@@ -33,6 +33,8 @@ import {
   gatewayConfig,
   LATENCY_ROUND_MS,
   LATENCY_ROUNDS,
+  LONG_STREAM_BODY,
+  LONG_STREAM_CHUNKS,
   load,
   measured,
   NAMES,
@@ -181,6 +183,13 @@ async function main(): Promise<void> {
       await cpuScenario('Non-streaming, CPU per request', BODY, cpuTargets, names, 1.1);
     if (scenarios.has('stream')) {
       await cpuScenario('Streaming (SSE, 4 chunks + [DONE])', STREAM_BODY, cpuTargets, names, 1.2);
+      await cpuScenario(
+        `Streaming a longer answer (SSE, ${LONG_STREAM_CHUNKS + 2} chunks + [DONE])`,
+        LONG_STREAM_BODY,
+        cpuTargets,
+        names,
+        1.2,
+      );
     }
     if (oursChild) {
       const kb = oursChild.rssKb();

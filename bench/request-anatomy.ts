@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/request-anatomy.ts [plain|stream] [requests]`: what one gateway request costs in things
+ * `npx tsx bench/request-anatomy.ts [plain|stream|long] [requests]` (`long`: the 66-chunk stream): what one gateway request costs in things
  * that do not depend on a quiet machine. Our gateway runs in this process against the fast upstream (a
  * worker thread); sequential requests on one keep-alive connection, after a warm-up. Reports per request:
  *  - async resources created (promises, timers, ticks, immediates) by type, from `async_hooks` (with the
@@ -7,30 +7,35 @@
  *  - bytes allocated, by function, from V8's sampling heap profiler with collected objects kept
  *    (`ANATOMY_ALLOC=1`; sampled every 256 bytes, so a rough figure).
  * The load generator shares the process: its own allocations (undici's client) are listed as such.
+ * `ANATOMY_TARGET=yardstick` measures the bare Fastify + undici proxy (bench/fixtures/minimal-proxy.mjs) instead.
  */
 import { createHook } from 'node:async_hooks';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'undici';
+import Fastify from 'fastify';
+import { Client, Pool } from 'undici';
 import { startGateway } from '../src/gateway/start-gateway.js';
-import { BODY, gatewayConfig, STREAM_BODY, startFastUpstream } from './gateway-harness.js';
+import { BODY, gatewayConfig, LONG_STREAM_BODY, STREAM_BODY, startFastUpstream } from './gateway-harness.js';
 
-const mode = process.argv[2] === 'stream' ? 'stream' : 'plain';
+const mode = process.argv[2] === 'stream' || process.argv[2] === 'long' ? process.argv[2] : 'plain';
 const requests = Number(process.argv[3] ?? 2000);
-const body = mode === 'stream' ? STREAM_BODY : BODY;
+const body = mode === 'long' ? LONG_STREAM_BODY : mode === 'stream' ? STREAM_BODY : BODY;
 const upstream = await startFastUpstream();
 const config = join(tmpdir(), `hive-anatomy-${process.pid}.yaml`);
 writeFileSync(config, gatewayConfig(upstream.port));
-const gateway = await startGateway({
-  configPath: config,
-  host: '127.0.0.1',
-  port: 0,
-  dataDir: ':memory:',
-  logger: false,
-  probes: false,
-});
+const yardstick = process.env.ANATOMY_TARGET === 'yardstick';
+const gateway = yardstick
+  ? await startYardstick(`http://127.0.0.1:${upstream.port}`)
+  : await startGateway({
+      configPath: config,
+      host: '127.0.0.1',
+      port: 0,
+      dataDir: ':memory:',
+      logger: false,
+      probes: false,
+    });
 const client = new Client(gateway.url);
 const send = async (): Promise<void> => {
   const res = await client.request({
@@ -43,6 +48,24 @@ const send = async (): Promise<void> => {
   if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}: ${text.slice(0, 200)}`);
 };
 
+/** The yardstick of bench/fixtures/minimal-proxy.mjs, in this process (`ANATOMY_TARGET=yardstick`). */
+async function startYardstick(origin: string): Promise<{ url: string; close(): Promise<void> }> {
+  const pool = new Pool(origin, { connections: 64 });
+  const app = Fastify({ logger: false });
+  app.post('/v1/chat/completions', async (request, reply) => {
+    const res = await pool.request({
+      path: '/v1/chat/completions',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request.body),
+    });
+    reply.code(res.statusCode).header('content-type', res.headers['content-type']);
+    return reply.send(res.body);
+  });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { url, close: () => app.close().then(() => pool.close()) };
+}
+
 interface SamplingNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
   selfSize: number;
@@ -52,10 +75,22 @@ interface SamplingNode {
 try {
   for (let i = 0; i < 500; i++) await send();
   const counts = new Map<string, number>();
+  // ANATOMY_STACKS=1: where each promise, timer and tick is created (the innermost frame outside the hook).
+  const stacks = process.env.ANATOMY_STACKS === '1';
+  const origins = new Map<string, number>();
   let counting = false;
   const hook = createHook({
     init(_id, type) {
-      if (counting) counts.set(type, (counts.get(type) ?? 0) + 1);
+      if (!counting) return;
+      counts.set(type, (counts.get(type) ?? 0) + 1);
+      if (stacks && (type === 'PROMISE' || type === 'Timeout' || type === 'TickObject')) {
+        const frames = (new Error().stack ?? '').split('\n').slice(2);
+        const where = frames.find(
+          (f) => !f.includes('node:internal/async_hooks') && !f.includes('request-anatomy'),
+        );
+        const key = `${type} ${(where ?? '?').trim().replace(/\(.*\/(src|node_modules)\//, '($1/')}`;
+        origins.set(key, (origins.get(key) ?? 0) + 1);
+      }
     },
   });
   hook.enable();
@@ -64,8 +99,11 @@ try {
   counting = false;
   hook.disable();
   const per = (n: number) => (n / requests).toFixed(1);
-  console.log(`${mode}: async resources per request (client side included):`);
+  console.log(`${yardstick ? 'yardstick ' : ''}${mode}: async resources per request (client side included):`);
   console.log(`  ${[...counts].map(([type, n]) => `${type} ${per(n)}`).join(', ')}`);
+  for (const [key, n] of [...origins].sort((a, b) => b[1] - a[1]).slice(0, 60)) {
+    console.log(`  ${per(n).padStart(5)}  ${key}`);
+  }
 
   if (process.env.ANATOMY_ALLOC === '1') {
     const session = new Session();
