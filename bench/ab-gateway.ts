@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/ab-gateway.ts <git revision> [plain|stream] [rounds]`: CPU per answered request of the
+ * `npx tsx bench/ab-gateway.ts <git revision> [plain|stream|long] [rounds]`: CPU per answered request of the
  * gateway built from `<revision>` against the working tree, in interleaved rounds under the same load
  * (50 connections, servers pinned as in `npm run bench:gateway`). For checking that a change to the hot
  * path pays; the figures of record come from `npm run bench:gateway`. `AB_HEAD_FLAGS="--flag …"` runs the
@@ -14,6 +14,7 @@ import {
   bundleGatewayChild,
   type ChildServer,
   gatewayConfig,
+  LONG_STREAM_BODY,
   measured,
   STREAM_BODY,
   startChild,
@@ -22,7 +23,7 @@ import {
 
 const [rev = 'HEAD', mode = 'plain', roundsArg = '5'] = process.argv.slice(2);
 const rounds = Number(roundsArg);
-const body = mode === 'stream' ? STREAM_BODY : BODY;
+const body = mode === 'long' ? LONG_STREAM_BODY : mode === 'stream' ? STREAM_BODY : BODY;
 const seconds = Number(process.env.BENCH_ROUND_S ?? 5);
 const base = resolve(BUILD_DIR, 'ab-base');
 

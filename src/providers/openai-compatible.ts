@@ -12,8 +12,9 @@ import {
 import { parseJson } from './http-endpoint.js';
 import { HttpProvider, type NamedHttpProviderOptions } from './http-provider.js';
 import { isRecord } from './json.js';
+import { isPlainDelta } from './plain-chunk.js';
 import type { SseEvent } from './sse.js';
-import type { StreamTranslator, TranslateResult } from './sse-stream.js';
+import { isContentChunk, type StreamTranslator, type TranslateResult } from './sse-stream.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from './types.js';
 
 /** Options for {@link OpenAICompatibleProvider}. `baseURL` includes the version path (`…/v1`). */
@@ -33,14 +34,21 @@ export function readChatCompletion(payload: unknown): ChatCompletion | string {
   return payload as unknown as ChatCompletion;
 }
 
-/** Translates OpenAI `data:` events; `[DONE]` ends the stream. */
+/**
+ * Translates OpenAI `data:` events; `[DONE]` ends the stream. Once the answer's content has started, plain
+ * content deltas are passed on as text without being parsed (`plain-chunk.ts`); every other event is
+ * parsed and checked.
+ */
 export class OpenAIStreamTranslator implements StreamTranslator {
   private finishSeen = false;
+  private contentSeen = false;
 
   constructor(private readonly ctx: ClassifyContext) {}
 
   translate(event: SseEvent): TranslateResult {
     if (event.data === '[DONE]') return { end: { type: 'done' } };
+    if (this.contentSeen && event.event === 'message' && isPlainDelta(event.data))
+      return { plain: event.data };
     const payload = parseJson(event.data);
     if (!isRecord(payload)) {
       return {
@@ -66,6 +74,7 @@ export class OpenAIStreamTranslator implements StreamTranslator {
       }
     }
     const chunk = payload as unknown as ChatCompletionChunk;
+    if (!this.contentSeen && isContentChunk(chunk)) this.contentSeen = true;
     // An unchanged chunk on one line keeps the upstream's text, which the gateway forwards as it came
     // (a multi-line `data` field would break the SSE framing when written on one `data:` line).
     return !changed && !event.data.includes('\n') ? { chunk, text: event.data } : { chunk };

@@ -9,12 +9,15 @@ import type { PullNowIterator } from '../core/stream-commit.js';
 import type { CallWatch } from './call-watch.js';
 import type { ClassifyContext } from './classify.js';
 import { abortedFailure, malformedFailure } from './classify.js';
+import { PlainChunkEvent } from './plain-chunk.js';
 import { type SseEvent, SseParser } from './sse.js';
 import type { ChatCompletionChunk, ProviderStream, StreamEvent } from './types.js';
 
 /** What one SSE event means: a chunk to emit, the end of the stream, or nothing (ping, metadata). */
 export type TranslateResult =
   | { readonly chunk: ChatCompletionChunk; readonly text?: string }
+  /** A plain content delta after content started, forwarded as this text and parsed only if read. */
+  | { readonly plain: string }
   | { readonly end: Extract<StreamEvent, { type: 'done' } | { type: 'error' }> }
   | null;
 
@@ -134,6 +137,11 @@ export class SseProviderStream implements ProviderStream {
     if (result === null) {
       if (this.sawContent) this.watch.arm(this.limits.idleTimeoutMs, 'idle');
       return undefined;
+    }
+    if ('plain' in result) {
+      // Only after content started, so the idle limit is the one that runs.
+      this.watch.arm(this.limits.idleTimeoutMs, 'idle');
+      return new PlainChunkEvent(result.plain);
     }
     if ('end' in result) return result.end;
     if (!this.sawContent && isContentChunk(result.chunk)) this.sawContent = true;

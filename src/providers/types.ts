@@ -90,6 +90,13 @@ export type StreamEvent =
        * unchanged: the gateway forwards it as it came instead of serialising `chunk` again.
        */
       readonly text?: string;
+      /**
+       * True for a chunk forwarded as the upstream sent it without being parsed: a plain content delta
+       * (one choice, `finish_reason` null, no `usage`, no `error`) that came after the answer's content
+       * had started. Its `chunk` is then a getter that parses `text` on first read: copy such an event as
+       * `{ type, chunk: e.chunk, text: e.text }`, not with a spread.
+       */
+      readonly plain?: boolean;
     }
   | { readonly type: 'done' }
   | { readonly type: 'error'; readonly failure: Failure };

@@ -133,7 +133,8 @@ export async function pumpEvents(
       }
       const event = next.value;
       if (event.type === 'chunk') {
-        if (event.chunk.usage) out.usage = event.chunk.usage;
+        // A plain chunk (forwarded unparsed) has no usage by construction: reading it would parse it.
+        if (event.plain !== true && event.chunk.usage) out.usage = event.chunk.usage;
         writer.write(`data: ${event.text ?? JSON.stringify(event.chunk)}\n\n`);
         // A client that stops reading is its own problem: it is disconnected after `stallMs`, and the
         // engine stream is closed as aborted (neutral: never a failure of the model).

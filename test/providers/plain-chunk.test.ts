@@ -1,0 +1,105 @@
+/**
+ * Plain content deltas are forwarded without being parsed once content has started, and only those: an
+ * error, a finish reason, usage, several choices, a line break or a truncated chunk still take the parsed
+ * path, so mid-stream errors, finish reasons and malformed chunks are caught as before.
+ */
+import { describe, expect, it } from 'vitest';
+import { OpenAIStreamTranslator } from '../../src/providers/openai-compatible.js';
+import { isPlainDelta, PlainChunkEvent } from '../../src/providers/plain-chunk.js';
+import type { TranslateResult } from '../../src/providers/sse-stream.js';
+
+const ctx = { provider: 'openai', model: 'gpt-test' };
+const chunk = (delta: Record<string, unknown>, finish: string | null, more: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    id: 'c1',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: 'm',
+    choices: [{ index: 0, delta, finish_reason: finish }],
+    ...more,
+  });
+
+const kind = (r: TranslateResult): string =>
+  r === null ? 'nothing' : 'plain' in r ? 'plain' : 'end' in r ? `end:${r.end.type}` : 'parsed';
+
+describe('isPlainDelta', () => {
+  it('accepts a content delta with a null finish reason (and a null usage)', () => {
+    expect(isPlainDelta(chunk({ content: 'hi' }, null))).toBe(true);
+    expect(isPlainDelta(chunk({ content: 'hi' }, null, { usage: null }))).toBe(true);
+    expect(isPlainDelta(chunk({ content: 'an "error" in text' }, null))).toBe(true);
+  });
+
+  it('rejects anything the gateway must look at', () => {
+    const cases: Record<string, string> = {
+      finish: chunk({}, 'stop'),
+      usage: chunk({}, null, { usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }),
+      error: JSON.stringify({ error: { message: 'overloaded' } }),
+      errorBeside: chunk({ content: 'x' }, null, { error: { message: 'late' } }),
+      twoChoices: JSON.stringify({
+        choices: [
+          { index: 0, delta: { content: 'a' }, finish_reason: null },
+          { index: 1, delta: { content: 'b' }, finish_reason: null },
+        ],
+      }),
+      noDelta: JSON.stringify({ choices: [{ index: 0, finish_reason: null }] }),
+      noFinishKey: JSON.stringify({ choices: [{ index: 0, delta: { content: 'a' } }] }),
+      truncated: chunk({ content: 'hi' }, null).slice(0, -3),
+      lineBreak: chunk({ content: 'hi' }, null).replace('"id"', '\n"id"'),
+      notObject: '[1,2]',
+      empty: '',
+    };
+    for (const [name, data] of Object.entries(cases))
+      expect([name, isPlainDelta(data)]).toEqual([name, false]);
+  });
+});
+
+describe('PlainChunkEvent', () => {
+  it('parses its text on first read only, and reads broken text as a chunk without choices', () => {
+    const text = chunk({ content: 'hi' }, null);
+    const event = new PlainChunkEvent(text);
+    expect(event).toMatchObject({ type: 'chunk', plain: true, text });
+    const first = event.chunk;
+    expect(first.choices[0]?.delta.content).toBe('hi');
+    expect(event.chunk).toBe(first);
+    expect(new PlainChunkEvent('{"choices":[{"delta":{},"finish_reason":null}').chunk.choices).toEqual([]);
+  });
+});
+
+describe('OpenAIStreamTranslator', () => {
+  const event = (data: string) => ({ event: 'message', data });
+
+  it('parses until content starts, then forwards plain deltas unparsed; checks every other chunk', () => {
+    const t = new OpenAIStreamTranslator(ctx);
+    expect(kind(t.translate(event(chunk({ role: 'assistant', content: '' }, null))))).toBe('parsed');
+    expect(kind(t.translate(event(chunk({ role: 'assistant', content: '' }, null))))).toBe('parsed');
+    expect(kind(t.translate(event(chunk({ content: 'Hel' }, null))))).toBe('parsed');
+    expect(kind(t.translate(event(chunk({ content: 'lo' }, null))))).toBe('plain');
+    expect(kind(t.translate(event(chunk({}, 'stop'))))).toBe('parsed');
+    // A finish reason seen in a parsed chunk still lets a stream without [DONE] end as done.
+    expect(t.endWithoutMarker()).toEqual({ type: 'done' });
+  });
+
+  it('still ends the stream on a mid-stream error and on a truncated chunk after content started', () => {
+    const t = new OpenAIStreamTranslator(ctx);
+    t.translate(event(chunk({ content: 'a' }, null)));
+    const failed = t.translate(
+      event(JSON.stringify({ error: { message: 'overloaded', type: 'server_error' } })),
+    );
+    expect(kind(failed)).toBe('end:error');
+    const u = new OpenAIStreamTranslator(ctx);
+    u.translate(event(chunk({ content: 'a' }, null)));
+    const broken = u.translate(event('{"id":"broken","choices":[{"delta":{"content":"tru'));
+    expect(failed !== null && 'end' in failed && failed.end.type === 'error' ? 'ok' : 'no').toBe('ok');
+    expect(
+      broken !== null && 'end' in broken && broken.end.type === 'error'
+        ? broken.end.failure.kind
+        : kind(broken),
+    ).toBe('malformed');
+  });
+
+  it('an event named by the stream (event: error) is never plain', () => {
+    const t = new OpenAIStreamTranslator(ctx);
+    t.translate(event(chunk({ content: 'a' }, null)));
+    expect(kind(t.translate({ event: 'error', data: chunk({ content: 'b' }, null) }))).toBe('end:error');
+  });
+});
