@@ -133,7 +133,8 @@ class CommittedStream implements PullNowIterator<StreamEvent> {
       );
       return this.pass({ type: 'error', failure: cut });
     }
-    return this.pass(next.value);
+    // A chunk passes on in the result it came in (no new object per chunk).
+    return next.value.type === 'chunk' ? next : this.pass(next.value);
   };
 
   private readonly onError = (error: unknown): never => {
