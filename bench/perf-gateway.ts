@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/perf-gateway.ts [plain|stream] [seconds] [warm-up seconds]` (`npm run bench:perf`): where
+ * `npx tsx bench/perf-gateway.ts [plain|stream|long] [seconds] [warm-up seconds]` (`npm run bench:perf`): where
  * the yardstick (the bare Fastify + undici proxy) and our gateway spend CPU per answered request, sampled by
  * Linux `perf record` (no call graphs) over a window of sustained load after a warm-up, the two one after
  * the other under the same load (50 connections, servers pinned as in `npm run bench:gateway`).
@@ -22,17 +22,18 @@ import {
   bundleGatewayChild,
   CONNECTIONS,
   gatewayConfig,
+  LONG_STREAM_BODY,
   load,
   STREAM_BODY,
   startChild,
   startFastUpstream,
 } from './gateway-harness.js';
 
-const mode = process.argv[2] === 'stream' ? 'stream' : 'plain';
+const mode = process.argv[2] === 'stream' || process.argv[2] === 'long' ? process.argv[2] : 'plain';
 const seconds = Number(process.argv[3] ?? 5);
 const warmup = Number(process.argv[4] ?? 8);
 const HZ = 1999;
-const body = mode === 'stream' ? STREAM_BODY : BODY;
+const body = mode === 'long' ? LONG_STREAM_BODY : mode === 'stream' ? STREAM_BODY : BODY;
 
 if (spawnSync('perf', ['--version']).status !== 0) {
   console.error('bench:perf needs Linux perf (Debian: apt-get install linux-perf)');

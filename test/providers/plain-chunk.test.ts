@@ -43,6 +43,9 @@ describe('isPlainDelta', () => {
       }),
       noDelta: JSON.stringify({ choices: [{ index: 0, finish_reason: null }] }),
       noFinishKey: JSON.stringify({ choices: [{ index: 0, delta: { content: 'a' } }] }),
+      // A string value ending in "error" looks like the key to the check: parsed, to be safe.
+      textEndingInError: chunk({ content: 'an error' }, null),
+      twoFinishKeys: chunk({ content: 'a' }, null, { my_finish_reason: null }),
       truncated: chunk({ content: 'hi' }, null).slice(0, -3),
       lineBreak: chunk({ content: 'hi' }, null).replace('"id"', '\n"id"'),
       notObject: '[1,2]',

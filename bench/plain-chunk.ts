@@ -1,0 +1,24 @@
+/**
+ * `npx tsx bench/plain-chunk.ts`: what recognising a plain content delta costs (`isPlainDelta`, run on
+ * every chunk once an answer's content started) against `JSON.parse` of the same chunk (what it saves),
+ * on a chunk shaped like OpenAI's, in one mitata run.
+ */
+import { bench, do_not_optimize, run, summary } from 'mitata';
+import { isPlainDelta } from '../src/providers/plain-chunk.js';
+import { loadavg } from './loadavg.js';
+
+const chunk = JSON.stringify({
+  id: 'chatcmpl-AbCdEf0123456789',
+  object: 'chat.completion.chunk',
+  created: 1_733_150_000,
+  model: 'gpt-4o-mini-2024-07-18',
+  system_fingerprint: 'fp_0ba0d124f1',
+  choices: [{ index: 0, delta: { content: ' the' }, logprobs: null, finish_reason: null }],
+});
+
+console.log(`loadavg ${loadavg()}; chunk of ${chunk.length} characters`);
+summary(() => {
+  bench('isPlainDelta (the check, per chunk)', () => do_not_optimize(isPlainDelta(chunk)));
+  bench('JSON.parse (what the check saves)', () => do_not_optimize(JSON.parse(chunk)));
+});
+await run();
