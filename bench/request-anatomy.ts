@@ -14,9 +14,9 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Fastify from 'fastify';
-import { Client, Pool } from 'undici';
+import { Client } from 'undici';
 import { startGateway } from '../src/gateway/start-gateway.js';
+import { createMinimalProxy } from './fixtures/minimal-proxy-app.mjs';
 import { BODY, gatewayConfig, LONG_STREAM_BODY, STREAM_BODY, startFastUpstream } from './gateway-harness.js';
 
 const mode = process.argv[2] === 'stream' || process.argv[2] === 'long' ? process.argv[2] : 'plain';
@@ -50,20 +50,9 @@ const send = async (): Promise<void> => {
 
 /** The yardstick of bench/fixtures/minimal-proxy.mjs, in this process (`ANATOMY_TARGET=yardstick`). */
 async function startYardstick(origin: string): Promise<{ url: string; close(): Promise<void> }> {
-  const pool = new Pool(origin, { connections: 64 });
-  const app = Fastify({ logger: false });
-  app.post('/v1/chat/completions', async (request, reply) => {
-    const res = await pool.request({
-      path: '/v1/chat/completions',
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(request.body),
-    });
-    reply.code(res.statusCode).header('content-type', res.headers['content-type']);
-    return reply.send(res.body);
-  });
+  const { app, close } = createMinimalProxy(origin);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  return { url, close: () => app.close().then(() => pool.close()) };
+  return { url, close };
 }
 
 interface SamplingNode {
