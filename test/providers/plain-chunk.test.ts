@@ -42,6 +42,7 @@ describe('isPlainDelta', () => {
         ],
       }),
       noDelta: JSON.stringify({ choices: [{ index: 0, finish_reason: null }] }),
+      deltaNotObject: JSON.stringify({ choices: [{ index: 0, delta: 'x', finish_reason: null }] }),
       noFinishKey: JSON.stringify({ choices: [{ index: 0, delta: { content: 'a' } }] }),
       // A string value ending in "error" looks like the key to the check: parsed, to be safe.
       textEndingInError: chunk({ content: 'an error' }, null),
