@@ -13,12 +13,14 @@ import {
   BUILD_DIR,
   bundleGatewayChild,
   type ChildServer,
+  CONNECTIONS,
   gatewayConfig,
   LONG_STREAM_BODY,
   measured,
   STREAM_BODY,
   startChild,
   startFastUpstream,
+  windowed,
 } from './gateway-harness.js';
 
 const [rev = 'HEAD', mode = 'plain', roundsArg = '5'] = process.argv.slice(2);
@@ -56,10 +58,13 @@ try {
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? (['base', 'head'] as const) : (['head', 'base'] as const);
     for (const side of order) {
-      const row = await measured(
+      // One continuous load per round, measured after 3 s (see `windowed`: no connection churn in the window).
+      const row = await windowed(
         { name: side, origin: children[side].origin, headers: {}, process: children[side] },
         body,
+        3,
         seconds,
+        CONNECTIONS,
       );
       if (row.load.non2xx + row.load.errors > 0) throw new Error(`${side}: failed requests`);
       cpu[side].push(row.cpuPerRequestUs ?? Number.NaN);

@@ -403,6 +403,93 @@ export interface LoadResult {
   readonly timeouts: number;
 }
 
+/** What {@link windowed} measured over its window. */
+export interface WindowResult {
+  /** The whole run (warm-up included): latency percentiles, errors. */
+  readonly load: LoadResult;
+  /** 2xx answers that arrived inside the window, per second. */
+  readonly rps: number;
+  /** 2xx answers inside the window. */
+  readonly ok: number;
+  /** The target's CPU µs per 2xx answer inside the window (when its process is known). */
+  readonly cpuPerRequestUs: number | undefined;
+}
+
+/**
+ * One continuous load of `warmS + seconds` on `connections`, measured over the last `seconds` only: CPU
+ * from the target's process, answers counted as they arrive. Back-to-back `load()` calls are not the same:
+ * each ends by closing its connections with requests in flight, which our gateway (not the yardstick)
+ * turns into cancelled upstream calls, and each starts with fresh connections; V8 then re-optimises for
+ * ~3 s (traced: ~125 compilations, 0.5 s of compiler time) and those seconds cost 15–40 % more CPU per
+ * request than the ones after them (docs/benchmarks.md, "third session"). Runs autocannon in this thread
+ * (its `response` events are not forwarded from worker threads).
+ */
+export async function windowed(
+  target: Target,
+  body: string,
+  warmS: number,
+  seconds: number,
+  connections: number,
+): Promise<WindowResult> {
+  let instance: autocannon.Instance | undefined;
+  const finished = new Promise<autocannon.Result>((resolve, reject) => {
+    instance = autocannon(
+      {
+        url: `${target.origin}/v1/chat/completions`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...target.headers },
+        body,
+        connections,
+        duration: warmS + seconds,
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+  });
+  if (!instance) throw new Error('autocannon did not start');
+  let counting = false;
+  let ok = 0;
+  instance.on('response', (_client: unknown, status: number) => {
+    if (counting && status >= 200 && status < 300) ok++;
+  });
+  let cpuStart: number | undefined;
+  let cpuEnd: number | undefined;
+  const open = setTimeout(() => {
+    cpuStart = target.process?.cpuMicros();
+    counting = true;
+  }, warmS * 1000);
+  const close = setTimeout(
+    () => {
+      counting = false;
+      cpuEnd = target.process?.cpuMicros();
+    },
+    (warmS + seconds) * 1000,
+  );
+  const result = await finished;
+  clearTimeout(open);
+  clearTimeout(close);
+  // The run may end a moment before the closing timer: take the CPU now then.
+  if (counting) {
+    counting = false;
+    cpuEnd = target.process?.cpuMicros();
+  }
+  return {
+    load: {
+      rps: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      max: result.latency.max,
+      ok: result['2xx'],
+      errors: result.errors,
+      non2xx: result.non2xx,
+      timeouts: result.timeouts,
+    },
+    rps: ok / seconds,
+    ok,
+    cpuPerRequestUs:
+      cpuStart !== undefined && cpuEnd !== undefined && ok > 0 ? (cpuEnd - cpuStart) / ok : undefined,
+  };
+}
+
 /** Loads `target` for `seconds` on `connections`; `rate` caps the requests per second (default: as fast as it answers). */
 export async function load(
   target: Target,

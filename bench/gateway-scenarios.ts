@@ -19,12 +19,12 @@ import {
   CONNECTIONS,
   check,
   fmt,
-  type LoadResult,
   load,
   pairConfig,
   startGatewayChild,
   type Target,
   WARMUP_S,
+  windowed,
 } from './gateway-harness.js';
 import { loadavg } from './loadavg.js';
 
@@ -62,16 +62,17 @@ export function pairedRatio(a: readonly number[], b: readonly number[]): number 
 }
 
 /**
- * Seconds of unmeasured load just before each measured round (`BENCH_ROUND_WARMUP_S`, default 1): a target
- * that sat idle while the others were measured has had its young generation shrunk by V8's memory reducer
- * (seen: 32 MB → 1 MB), and its first seconds back under load then pay extra collections. Every target gets
- * the same, so each round measures the steady state under load.
+ * Seconds of load on a target before each measured window, in the same continuous run
+ * (`BENCH_ROUND_WARMUP_S`, default 3; see {@link windowed}): a target that sat idle while the others were
+ * measured comes back with a shrunk young generation (V8's memory reducer, seen: 32 MB → 1 MB) and with
+ * fresh connections after the previous run closed its own mid-request, and V8 re-optimises for ~3 s.
+ * The window after that is the steady state every target is compared in.
  */
-export const ROUND_WARMUP_S = Number(process.env.BENCH_ROUND_WARMUP_S ?? 1);
+export const ROUND_WARMUP_S = Number(process.env.BENCH_ROUND_WARMUP_S ?? 3);
 
 /**
- * Warms every target up, then runs `ROUNDS` rounds of `ROUND_S` seconds against each in turn, each round
- * after {@link ROUND_WARMUP_S} of unmeasured load on that target.
+ * Warms every target up, then runs `ROUNDS` rounds against each in turn: one continuous load per target
+ * and round, measured over its last `ROUND_S` seconds after {@link ROUND_WARMUP_S} (see {@link windowed}).
  */
 export async function interleaved(targets: readonly Target[], body: string): Promise<InterleavedRow[]> {
   for (const t of targets) await load(t, body, WARMUP_S, CONNECTIONS);
@@ -82,15 +83,12 @@ export async function interleaved(targets: readonly Target[], body: string): Pro
     // Rotate the order each round so no target always runs first.
     for (let k = 0; k < targets.length; k++) {
       const t = targets[(k + round) % targets.length]!;
-      if (ROUND_WARMUP_S > 0) await load(t, body, ROUND_WARMUP_S, CONNECTIONS);
-      const before = t.process?.cpuMicros();
-      const result: LoadResult = await load(t, body, ROUND_S, CONNECTIONS);
-      const after = t.process?.cpuMicros();
+      const w = await windowed(t, body, ROUND_WARMUP_S, ROUND_S, CONNECTIONS);
       const m = per.get(t.name)!;
-      if (before !== undefined && after !== undefined && result.ok > 0)
-        m.cpu.push((after - before) / result.ok);
-      m.rps.push(result.rps);
-      m.p99.push(result.p99);
+      if (w.cpuPerRequestUs !== undefined) m.cpu.push(w.cpuPerRequestUs);
+      m.rps.push(w.rps);
+      m.p99.push(w.load.p99);
+      const result = { ok: w.ok, errors: w.load.errors, non2xx: w.load.non2xx, timeouts: w.load.timeouts };
       m.ok += result.ok;
       m.bad += result.errors + result.non2xx + result.timeouts;
     }
