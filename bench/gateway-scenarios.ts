@@ -188,7 +188,7 @@ export async function outageScenario(dir: string, upstreamPort: number, yardstic
       `\nAudit growth over the whole measured phase (${fmt(seconds)} s incl. warm-up, then shutdown):\n`,
     );
     console.log(
-      '| gateway | answered | audit rows added | content bytes added | database bytes added (pages) |',
+      '| gateway | answered in the measured windows | audit rows added | content bytes added | database bytes added (pages) |',
     );
     console.log('|---|---:|---:|---:|---:|');
     started.forEach((s, i) => {
