@@ -1,8 +1,8 @@
 /**
  * `npx tsx bench/perf-gateway.ts [plain|stream|long] [seconds] [warm-up seconds]` (`npm run bench:perf`): where
  * the yardstick (the bare Fastify + undici proxy) and our gateway spend CPU per answered request, sampled by
- * Linux `perf record` (no call graphs) over a window of sustained load after a warm-up, the two one after
- * the other under the same load (50 connections, servers pinned as in `npm run bench:gateway`).
+ * Linux `perf record` (no call graphs) over a window of one continuous load after a warm-up (`windowed`),
+ * the two one after the other under the same load (50 connections, servers pinned as in `npm run bench:gateway`).
  *
  * Unlike `npm run bench:profile` (V8's own sampler, which inflates the figures it reports, GC most of all),
  * perf samples every thread of the process at a fixed rate with little overhead: the V8 compiler threads,
@@ -23,10 +23,10 @@ import {
   CONNECTIONS,
   gatewayConfig,
   LONG_STREAM_BODY,
-  load,
   STREAM_BODY,
   startChild,
   startFastUpstream,
+  windowed,
 } from './gateway-harness.js';
 
 const mode = process.argv[2] === 'stream' || process.argv[2] === 'long' ? process.argv[2] : 'plain';
@@ -61,15 +61,24 @@ async function sample(
   const target = { name, origin: child.origin, headers: {} };
   let recorder: ChildProcess | undefined;
   try {
-    await load(target, body, warmup, CONNECTIONS);
     const data = join(dir, `${name}.data`);
-    recorder = spawn('perf', ['record', '-q', '-F', String(HZ), '-o', data, '-p', String(child.pid)], {
-      stdio: 'ignore',
-    });
-    await new Promise((r) => setTimeout(r, 300));
-    const measured = await load(target, body, seconds, CONNECTIONS);
-    const stopped = new Promise((r) => recorder?.once('exit', r));
-    recorder.kill('SIGINT');
+    // One continuous load (see `windowed`); perf samples its window only, the answers are counted there.
+    let stopped: Promise<unknown> = Promise.resolve();
+    const startAt = setTimeout(() => {
+      recorder = spawn('perf', ['record', '-q', '-F', String(HZ), '-o', data, '-p', String(child.pid)], {
+        stdio: 'ignore',
+      });
+    }, warmup * 1000);
+    const stopAt = setTimeout(
+      () => {
+        stopped = new Promise((r) => recorder?.once('exit', r));
+        recorder?.kill('SIGINT');
+      },
+      (warmup + seconds) * 1000,
+    );
+    const measured = await windowed(target, body, warmup, seconds, CONNECTIONS);
+    clearTimeout(startAt);
+    clearTimeout(stopAt);
     await stopped;
     recorder = undefined;
     const report = spawnSync(
