@@ -35,19 +35,26 @@ export function readChatCompletion(payload: unknown): ChatCompletion | string {
 }
 
 /**
- * Translates OpenAI `data:` events; `[DONE]` ends the stream. Once the answer's content has started, plain
+ * Content chunks parsed before plain deltas are passed on unparsed: a short answer (a few chunks) is parsed
+ * whole, keeping its events one shape; a longer one skips the parse from its third content chunk on.
+ */
+const PLAIN_AFTER = 2;
+
+/**
+ * Translates OpenAI `data:` events; `[DONE]` ends the stream. From the third content chunk on, plain
  * content deltas are passed on as text without being parsed (`plain-chunk.ts`); every other event is
  * parsed and checked.
  */
 export class OpenAIStreamTranslator implements StreamTranslator {
   private finishSeen = false;
-  private contentSeen = false;
+  /** Content chunks parsed so far (counted up to {@link PLAIN_AFTER}). */
+  private contentChunks = 0;
 
   constructor(private readonly ctx: ClassifyContext) {}
 
   translate(event: SseEvent): TranslateResult {
     if (event.data === '[DONE]') return { end: { type: 'done' } };
-    if (this.contentSeen && event.event === 'message' && isPlainDelta(event.data))
+    if (this.contentChunks >= PLAIN_AFTER && event.event === 'message' && isPlainDelta(event.data))
       return { plain: event.data };
     const payload = parseJson(event.data);
     if (!isRecord(payload)) {
@@ -74,7 +81,7 @@ export class OpenAIStreamTranslator implements StreamTranslator {
       }
     }
     const chunk = payload as unknown as ChatCompletionChunk;
-    if (!this.contentSeen && isContentChunk(chunk)) this.contentSeen = true;
+    if (this.contentChunks < PLAIN_AFTER && isContentChunk(chunk)) this.contentChunks++;
     // An unchanged chunk on one line keeps the upstream's text, which the gateway forwards as it came
     // (a multi-line `data` field would break the SSE framing when written on one `data:` line).
     return !changed && !event.data.includes('\n') ? { chunk, text: event.data } : { chunk };

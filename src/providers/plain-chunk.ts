@@ -1,5 +1,5 @@
 /**
- * Chunks forwarded without parsing. Once an OpenAI-compatible answer's content has started, most of its
+ * Chunks forwarded without parsing. From an OpenAI-compatible answer's third content chunk on, most of its
  * chunks are plain content deltas that the gateway only forwards: {@link isPlainDelta} recognises them from
  * their text (a few `indexOf`s, about a seventh of a `JSON.parse`), and a {@link PlainChunkEvent} carries the text, parsing
  * it only when someone reads its `chunk`. Anything else (an `error`, a `usage`, a finish reason, several

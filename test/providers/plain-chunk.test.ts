@@ -1,5 +1,5 @@
 /**
- * Plain content deltas are forwarded without being parsed once content has started, and only those: an
+ * Plain content deltas are forwarded without being parsed from an answer's third content chunk on, and only those: an
  * error, a finish reason, usage, several choices, a line break or a truncated chunk still take the parsed
  * path, so mid-stream errors, finish reasons and malformed chunks are caught as before.
  */
@@ -72,12 +72,13 @@ describe('PlainChunkEvent', () => {
 describe('OpenAIStreamTranslator', () => {
   const event = (data: string) => ({ event: 'message', data });
 
-  it('parses until content starts, then forwards plain deltas unparsed; checks every other chunk', () => {
+  it('parses the first two content chunks, then forwards plain deltas unparsed; checks every other chunk', () => {
     const t = new OpenAIStreamTranslator(ctx);
     expect(kind(t.translate(event(chunk({ role: 'assistant', content: '' }, null))))).toBe('parsed');
     expect(kind(t.translate(event(chunk({ role: 'assistant', content: '' }, null))))).toBe('parsed');
     expect(kind(t.translate(event(chunk({ content: 'Hel' }, null))))).toBe('parsed');
-    expect(kind(t.translate(event(chunk({ content: 'lo' }, null))))).toBe('plain');
+    expect(kind(t.translate(event(chunk({ content: 'lo' }, null))))).toBe('parsed');
+    expect(kind(t.translate(event(chunk({ content: ',' }, null))))).toBe('plain');
     expect(kind(t.translate(event(chunk({}, 'stop'))))).toBe('parsed');
     // A finish reason seen in a parsed chunk still lets a stream without [DONE] end as done.
     expect(t.endWithoutMarker()).toEqual({ type: 'done' });
@@ -86,12 +87,14 @@ describe('OpenAIStreamTranslator', () => {
   it('still ends the stream on a mid-stream error and on a truncated chunk after content started', () => {
     const t = new OpenAIStreamTranslator(ctx);
     t.translate(event(chunk({ content: 'a' }, null)));
+    t.translate(event(chunk({ content: 'b' }, null)));
     const failed = t.translate(
       event(JSON.stringify({ error: { message: 'overloaded', type: 'server_error' } })),
     );
     expect(kind(failed)).toBe('end:error');
     const u = new OpenAIStreamTranslator(ctx);
     u.translate(event(chunk({ content: 'a' }, null)));
+    u.translate(event(chunk({ content: 'b' }, null)));
     const broken = u.translate(event('{"id":"broken","choices":[{"delta":{"content":"tru'));
     expect(failed !== null && 'end' in failed && failed.end.type === 'error' ? 'ok' : 'no').toBe('ok');
     expect(
@@ -104,6 +107,7 @@ describe('OpenAIStreamTranslator', () => {
   it('an event named by the stream (event: error) is never plain', () => {
     const t = new OpenAIStreamTranslator(ctx);
     t.translate(event(chunk({ content: 'a' }, null)));
+    t.translate(event(chunk({ content: 'b' }, null)));
     expect(kind(t.translate({ event: 'error', data: chunk({ content: 'b' }, null) }))).toBe('end:error');
   });
 });
