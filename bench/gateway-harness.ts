@@ -473,16 +473,7 @@ export async function windowed(
     cpuEnd = target.process?.cpuMicros();
   }
   return {
-    load: {
-      rps: result.requests.average,
-      p50: result.latency.p50,
-      p99: result.latency.p99,
-      max: result.latency.max,
-      ok: result['2xx'],
-      errors: result.errors,
-      non2xx: result.non2xx,
-      timeouts: result.timeouts,
-    },
+    load: loadResultOf(result),
     rps: ok / seconds,
     ok,
     cpuPerRequestUs:
@@ -508,6 +499,11 @@ export async function load(
     workers: 1,
     ...(rate !== undefined && rate > 0 ? { overallRate: rate } : {}),
   });
+  return loadResultOf(result);
+}
+
+/** The figures the scenarios read from an autocannon result. */
+function loadResultOf(result: autocannon.Result): LoadResult {
   return {
     rps: result.requests.average,
     p50: result.latency.p50,
