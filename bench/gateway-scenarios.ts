@@ -88,9 +88,8 @@ export async function interleaved(targets: readonly Target[], body: string): Pro
       if (w.cpuPerRequestUs !== undefined) m.cpu.push(w.cpuPerRequestUs);
       m.rps.push(w.rps);
       m.p99.push(w.load.p99);
-      const result = { ok: w.ok, errors: w.load.errors, non2xx: w.load.non2xx, timeouts: w.load.timeouts };
-      m.ok += result.ok;
-      m.bad += result.errors + result.non2xx + result.timeouts;
+      m.ok += w.ok;
+      m.bad += w.load.errors + w.load.non2xx + w.load.timeouts;
     }
     console.log(`round ${round + 1}/${ROUNDS} done (loadavg ${loadavg()})`);
   }
