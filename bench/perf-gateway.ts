@@ -23,6 +23,7 @@ import {
   CONNECTIONS,
   gatewayConfig,
   LONG_STREAM_BODY,
+  load,
   STREAM_BODY,
   startChild,
   startFastUpstream,
@@ -33,6 +34,8 @@ const mode = process.argv[2] === 'stream' || process.argv[2] === 'long' ? proces
 const seconds = Number(process.argv[3] ?? 5);
 const warmup = Number(process.argv[4] ?? 8);
 const HZ = 1999;
+/** `PERF_PRELOAD=<seconds>`: each target first serves that long of non-streaming load (mixed traffic). */
+const preload = Number(process.env.PERF_PRELOAD ?? 0);
 const body = mode === 'long' ? LONG_STREAM_BODY : mode === 'stream' ? STREAM_BODY : BODY;
 
 if (spawnSync('perf', ['--version']).status !== 0) {
@@ -61,6 +64,7 @@ async function sample(
   const target = { name, origin: child.origin, headers: {} };
   let recorder: ChildProcess | undefined;
   try {
+    if (preload > 0) await load(target, BODY, preload, CONNECTIONS);
     const data = join(dir, `${name}.data`);
     // One continuous load (see `windowed`); perf samples its window only, the answers are counted there.
     let stopped: Promise<unknown> = Promise.resolve();
@@ -154,6 +158,11 @@ try {
     console.log(
       `  ${a.toFixed(2).padStart(9)} ${b.toFixed(2).padStart(7)} ${(b - a).toFixed(2).padStart(7)}  ${key.slice(0, 110)}`,
     );
+  }
+  console.log('our own functions, most expensive first (µs/request):');
+  const ours = [...o.symbols.keys()].filter((k) => k.includes('gateway-child'));
+  for (const key of ours.sort((p, q) => per(o, q) - per(o, p)).slice(0, 20)) {
+    console.log(`  ${per(o, key).toFixed(2).padStart(7)}  ${key.replace(/ file:.*$/, '').slice(0, 100)}`);
   }
 } finally {
   await upstream.close();

@@ -12,7 +12,7 @@ import {
 import { parseJson } from './http-endpoint.js';
 import { HttpProvider, type NamedHttpProviderOptions } from './http-provider.js';
 import { isRecord } from './json.js';
-import { isPlainDelta } from './plain-chunk.js';
+import { isPlainDelta, PlainDeltaScanner } from './plain-chunk.js';
 import type { SseEvent } from './sse.js';
 import { isContentChunk, type StreamTranslator, type TranslateResult } from './sse-stream.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from './types.js';
@@ -49,6 +49,7 @@ export class OpenAIStreamTranslator implements StreamTranslator {
   private finishSeen = false;
   /** Content chunks parsed so far (counted up to {@link PLAIN_AFTER}). */
   private contentChunks = 0;
+  private readonly scanner = new PlainDeltaScanner();
 
   constructor(private readonly ctx: ClassifyContext) {}
 
@@ -85,6 +86,11 @@ export class OpenAIStreamTranslator implements StreamTranslator {
     // An unchanged chunk on one line keeps the upstream's text, which the gateway forwards as it came
     // (a multi-line `data` field would break the SSE framing when written on one `data:` line).
     return !changed && !event.data.includes('\n') ? { chunk, text: event.data } : { chunk };
+  }
+
+  /** A plain content delta after the first {@link PLAIN_AFTER} content chunks: forwarded as it came. */
+  plainAt(text: string, start: number, end: number): boolean {
+    return this.contentChunks >= PLAIN_AFTER && this.scanner.isPlainAt(text, start, end);
   }
 
   endWithoutMarker(): ReturnType<StreamTranslator['endWithoutMarker']> {

@@ -1,61 +1,157 @@
 /**
  * Chunks forwarded without parsing. From an OpenAI-compatible answer's third content chunk on, most of its
- * chunks are plain content deltas that the gateway only forwards: {@link isPlainDelta} recognises them from
- * their text (a few `indexOf`s, about a seventh of a `JSON.parse`), and a {@link PlainChunkEvent} carries the text, parsing
- * it only when someone reads its `chunk`. Anything else (an `error`, a `usage`, a finish reason, several
- * choices, a line break, text that is not one JSON object) takes the parsed path, so mid-stream errors,
- * finish reasons, usage and truncated chunks are detected as before.
+ * chunks are plain content deltas that the gateway only forwards: a {@link PlainDeltaScanner} recognises
+ * them from their text (a few `indexOf`s, about a seventh of a `JSON.parse`), and a {@link PlainChunkEvent}
+ * carries them, as text or as the upstream's own bytes, parsing only when someone reads its `chunk`.
+ * Anything else (an `error`, a `usage`, a finish reason, several choices, a line break, text that is not
+ * one JSON object) takes the parsed path, so mid-stream errors, finish reasons, usage and truncated chunks
+ * are detected as before.
  * @packageDocumentation
  */
 import type { ChatCompletionChunk } from './types.js';
 
-/** `key` occurs exactly once in `data` and its value is `null`. */
-function onceAndNull(data: string, key: string): boolean {
-  const at = data.indexOf(key);
-  if (at < 0 || data.indexOf(key, at + key.length) >= 0) return false;
-  let i = at + key.length;
-  while (data.charCodeAt(i) === 32) i++;
-  return data.startsWith('null', i);
+/**
+ * One key pattern's occurrences in one text, each searched for once while the calls move forward through
+ * the text (frames of one network read, checked in order): the scan stays linear in the read, however
+ * many frames it holds, although `indexOf` cannot stop at a frame's end.
+ */
+class PatternCursor {
+  private text = '';
+  private from = 0;
+  /** The next occurrence at or after `from`; -1: none left in `text`; -2: not searched yet. */
+  private at = -2;
+
+  constructor(readonly pattern: string) {}
+
+  /** The first occurrence in `[from, to)` of `text`, or -1. */
+  find(text: string, from: number, to: number): number {
+    if (text !== this.text || from < this.from) {
+      this.text = text;
+      this.at = -2;
+    }
+    this.from = from;
+    if (this.at !== -1 && this.at < from) this.at = text.indexOf(this.pattern, from);
+    return this.at !== -1 && this.at < to ? this.at : -1;
+  }
+
+  /** The occurrence after `found` (as {@link find} returned it) in `[found, to)`, or -1. */
+  next(text: string, found: number, to: number): number {
+    this.at = text.indexOf(this.pattern, found + this.pattern.length);
+    return this.at !== -1 && this.at < to ? this.at : -1;
+  }
 }
 
 /**
- * True when `data` (one SSE `data` field of an OpenAI chat-completions stream) is a plain content delta:
- * one JSON object on one line with exactly one `delta":` holding an object, exactly one `finish_reason":` whose value is
+ * Recognises plain content deltas in `data` fields of an OpenAI chat-completions stream: one JSON object
+ * on one line with exactly one `delta":` holding an object, exactly one `finish_reason":` whose value is
  * `null`, no `usage":` other than `null`, and no `rror"` anywhere (so no `"error"` key).
  *
  * The patterns start after the opening quote on purpose: V8 looks for a pattern's first character and
  * then compares, and a JSON chunk is full of quotes (searching `"error"` and its like cost more than
- * `JSON.parse` of the chunk; these cost about a seventh of it: `bench/plain-chunk.ts`). A pattern can match more than the key it is
- * for (`"my_delta":`, a string value ending in `error`): such a match only sends the chunk down the parsed
- * path. It cannot miss the key: an `"error"` key always contains `rror"`, and `finish_reason":` or
- * `usage":` with an unescaped quote never occurs inside a JSON string.
+ * `JSON.parse` of the chunk; these cost about a seventh of it: `bench/plain-chunk.ts`). A pattern can match
+ * more than the key it is for (`"my_delta":`, a string value ending in `error`): such a match only sends
+ * the chunk down the parsed path. It cannot miss the key: an `"error"` key always contains `rror"`, and
+ * `finish_reason":` or `usage":` with an unescaped quote never occurs inside a JSON string.
  */
+export class PlainDeltaScanner {
+  private readonly error = new PatternCursor('rror"');
+  private readonly delta = new PatternCursor('delta":');
+  private readonly finish = new PatternCursor('finish_reason":');
+  private readonly usage = new PatternCursor('usage":');
+
+  /**
+   * True when `text` from `start` to `end` (exclusive, no line break inside: the caller checked) is a
+   * plain delta. Successive calls on one text must come in order (non-overlapping, moving forward) to stay
+   * linear; a call on another text, or further back, starts over.
+   */
+  isPlainAt(text: string, start: number, end: number): boolean {
+    if (end - start < 2 || text.charCodeAt(start) !== 123 || text.charCodeAt(end - 1) !== 125) return false;
+    if (this.error.find(text, start, end) !== -1) return false;
+    const delta = this.delta.find(text, start, end);
+    if (delta === -1 || this.delta.next(text, delta, end) !== -1) return false;
+    let open = delta + 7;
+    while (text.charCodeAt(open) === 32) open++;
+    if (text.charCodeAt(open) !== 123 /* { */) return false;
+    return (
+      onceAndNull(this.finish, text, start, end, true) && onceAndNull(this.usage, text, start, end, false)
+    );
+  }
+}
+
+/** The key occurs once in `[start, end)` with the value `null` (or, when not `required`, not at all). */
+function onceAndNull(
+  key: PatternCursor,
+  text: string,
+  start: number,
+  end: number,
+  required: boolean,
+): boolean {
+  const at = key.find(text, start, end);
+  if (at === -1) return !required;
+  if (key.next(text, at, end) !== -1) return false;
+  let i = at + key.pattern.length;
+  while (text.charCodeAt(i) === 32) i++;
+  return i + 4 <= end && text.startsWith('null', i);
+}
+
+const shared = new PlainDeltaScanner();
+
+/** True when `data` (one SSE `data` field) is a plain content delta (see {@link PlainDeltaScanner}). */
 export function isPlainDelta(data: string): boolean {
-  const last = data.length - 1;
-  if (last < 1 || data.charCodeAt(0) !== 123 || data.charCodeAt(last) !== 125) return false;
-  if (data.includes('\n') || data.includes('rror"')) return false;
-  const delta = data.indexOf('delta":');
-  if (delta < 0 || data.indexOf('delta":', delta + 7) >= 0) return false;
-  let open = delta + 7;
-  while (data.charCodeAt(open) === 32) open++;
-  if (data.charCodeAt(open) !== 123 /* { */) return false;
-  if (!onceAndNull(data, 'finish_reason":')) return false;
-  return !data.includes('usage":') || onceAndNull(data, 'usage":');
+  return !data.includes('\n') && shared.isPlainAt(data, 0, data.length);
 }
 
 const EMPTY_CHOICES: ChatCompletionChunk['choices'] = [];
+/** `data: ` before a frame's JSON, `\n\n` after it. */
+const FRAME_HEAD = 6;
+const FRAME_TAIL = 2;
 
-/** A streamed chunk kept as its upstream text; `chunk` is parsed on first read. */
+/**
+ * A streamed chunk kept as the upstream sent it: its text, or its whole SSE frame (`data: {…}\n\n`) as
+ * bytes of the network read it came in. `text` is decoded and `chunk` parsed on first read.
+ */
 export class PlainChunkEvent {
   readonly type = 'chunk' as const;
   readonly plain = true;
   private parsed: ChatCompletionChunk | undefined;
+  private decoded: string | undefined;
 
-  constructor(readonly text: string) {}
+  /** Use {@link PlainChunkEvent.ofText} or {@link PlainChunkEvent.ofFrame}. */
+  private constructor(
+    decoded: string | undefined,
+    /** The network read holding this chunk's frame, when it came as bytes. */
+    readonly frameBytes: Uint8Array | undefined,
+    /** Where the frame starts in {@link frameBytes} (at `data: `). */
+    readonly frameStart: number,
+    /** Where the frame ends in {@link frameBytes} (after its `\n\n`). */
+    readonly frameEnd: number,
+  ) {
+    this.decoded = decoded;
+  }
+
+  /** A chunk given as its `data` text. */
+  static ofText(text: string): PlainChunkEvent {
+    return new PlainChunkEvent(text, undefined, 0, 0);
+  }
+
+  /** A chunk given as the frame `data: {…}\n\n` at `[start, end)` of `bytes` (UTF-8). */
+  static ofFrame(bytes: Uint8Array, start: number, end: number): PlainChunkEvent {
+    return new PlainChunkEvent(undefined, bytes, start, end);
+  }
+
+  /** The chunk's JSON text (the frame's `data`, decoded on first read). */
+  get text(): string {
+    if (this.decoded === undefined) {
+      const bytes = this.frameBytes!;
+      const view = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+      this.decoded = view.toString('utf8', this.frameStart + FRAME_HEAD, this.frameEnd - FRAME_TAIL);
+    }
+    return this.decoded;
+  }
 
   /**
-   * The parsed chunk. Text that passed {@link isPlainDelta} but is not valid JSON (the check does not
-   * parse) reads as a chunk without choices: it was forwarded as it came, like a proxy would.
+   * The parsed chunk. Text that passed the plain check but is not valid JSON (the check does not parse)
+   * reads as a chunk without choices: it was forwarded as it came, like a proxy would.
    */
   get chunk(): ChatCompletionChunk {
     if (this.parsed) return this.parsed;

@@ -11,6 +11,7 @@ import type { ClassifyContext } from './classify.js';
 import { abortedFailure, malformedFailure } from './classify.js';
 import { PlainChunkEvent } from './plain-chunk.js';
 import { type SseEvent, SseParser } from './sse.js';
+import { type FrameSink, readFrames } from './sse-frames.js';
 import type { ChatCompletionChunk, ProviderStream, StreamEvent } from './types.js';
 
 /** What one SSE event means: a chunk to emit, the end of the stream, or nothing (ping, metadata). */
@@ -25,6 +26,12 @@ export type TranslateResult =
 export interface StreamTranslator {
   /** Translates one event. */
   translate(event: SseEvent): TranslateResult;
+  /**
+   * True when the one-line `data` at `[start, end)` of `text` (a network read viewed as Latin-1, see
+   * `sse-frames.ts`) is a chunk to forward as the upstream sent it, without translating it. Optional: a
+   * translator without it translates every event. Calls on one read come in order.
+   */
+  plainAt?(text: string, start: number, end: number): boolean;
   /** The terminal event for a body that ended without the provider's end marker. */
   endWithoutMarker(): Extract<StreamEvent, { type: 'done' } | { type: 'error' }>;
 }
@@ -141,7 +148,7 @@ export class SseProviderStream implements ProviderStream {
     if ('plain' in result) {
       // Only after content started, so the idle limit is the one that runs.
       this.watch.arm(this.limits.idleTimeoutMs, 'idle');
-      return new PlainChunkEvent(result.plain);
+      return PlainChunkEvent.ofText(result.plain);
     }
     if ('end' in result) return result.end;
     if (!this.sawContent && isContentChunk(result.chunk)) this.sawContent = true;
@@ -149,6 +156,25 @@ export class SseProviderStream implements ProviderStream {
     return result.text === undefined
       ? { type: 'chunk', chunk: result.chunk }
       : { type: 'chunk', chunk: result.chunk, text: result.text };
+  }
+
+  /**
+   * @internal Translates one simple frame `data: X\n\n` of a network read (`bytes[start, end)` up to its
+   * `\n\n`, `text` the read as Latin-1). A chunk the translator passes as it came stays bytes (no idle
+   * re-arm: the read that brought it ends with {@link pauseIdle}); any other is decoded and translated.
+   */
+  stepFrame(
+    bytes: Buffer,
+    text: string,
+    start: number,
+    end: number,
+    id: string | undefined,
+  ): StreamEvent | undefined {
+    const dataStart = start + 6;
+    if (this.translator.plainAt?.(text, dataStart, end) === true)
+      return PlainChunkEvent.ofFrame(bytes, start, end + 2);
+    const data = bytes.toString('utf8', dataStart, end);
+    return this.step(id === undefined ? { event: 'message', data } : { event: 'message', data, id });
   }
 
   /** @internal Stops the timers and the body. Idempotent. */
@@ -166,7 +192,7 @@ const END: IteratorResult<StreamEvent> = Object.freeze({ done: true, value: unde
  * Reads a stream's body, parses SSE and queues the translated events; ends after exactly one terminal
  * event (`done` or `error`), releasing the stream before handing that event out.
  */
-class SseEventIterator implements PullNowIterator<StreamEvent> {
+class SseEventIterator implements PullNowIterator<StreamEvent>, FrameSink {
   private readonly queue: StreamEvent[] = [];
   private head = 0;
   /** A terminal event is queued (nothing is read after it). */
@@ -229,7 +255,9 @@ class SseEventIterator implements PullNowIterator<StreamEvent> {
         if (!this.ending) this.enqueueTerminal(this.stream.endOfBody(false, undefined));
         break;
       }
-      this.take(this.parser.push(piece.value));
+      const value = piece.value;
+      if (typeof value === 'string') this.take(this.parser.push(value));
+      else readFrames(this.parser, value, this);
       if (this.parser.error && !this.ending)
         this.enqueueTerminal(this.stream.tooLargeEvent(this.parser.error));
       if (this.head < this.queue.length) break;
@@ -240,15 +268,29 @@ class SseEventIterator implements PullNowIterator<StreamEvent> {
 
   /** Queues the events of one read up to (and including) a terminal one. */
   private take(events: readonly SseEvent[]): void {
-    for (const e of events) {
-      const step = this.stream.step(e);
-      if (step === undefined) continue;
-      if (step.type !== 'chunk') {
-        this.enqueueTerminal(step);
-        return;
-      }
-      this.queue.push(step);
+    for (const e of events) if (!this.add(this.stream.step(e))) return;
+  }
+
+  /** @internal {@link FrameSink}: one simple frame of a read. */
+  frame(bytes: Buffer, text: string, start: number, end: number): boolean {
+    return this.add(this.stream.stepFrame(bytes, text, start, end, this.parser.lastEventId));
+  }
+
+  /** @internal {@link FrameSink}: events the parser read from part of a read. */
+  events(events: readonly SseEvent[]): boolean {
+    this.take(events);
+    return !this.ending;
+  }
+
+  /** Queues a translated event; false once a terminal one is queued (nothing is read after it). */
+  private add(step: StreamEvent | undefined): boolean {
+    if (step === undefined) return true;
+    if (step.type !== 'chunk') {
+      this.enqueueTerminal(step);
+      return false;
     }
+    this.queue.push(step);
+    return true;
   }
 
   private enqueueTerminal(event: StreamEvent): void {

@@ -51,6 +51,8 @@ export class SseParser {
   private eventName = '';
   private lastId: string | undefined;
   private retry: number | undefined;
+  /** The last byte pushed was a line feed, so the decoder holds no partial character. */
+  private decoderIdle = true;
   private readonly maxLine: number;
   private readonly maxEvent: number;
   private readonly maxTotal: number;
@@ -71,6 +73,7 @@ export class SseParser {
     else {
       if (!this.decoder) this.decoder = new StringDecoder('utf8');
       text = this.decoder.write(chunk);
+      if (chunk.length > 0) this.decoderIdle = chunk[chunk.length - 1] === LF;
     }
     const out: SseEvent[] = [];
     this.feed(text, out);
@@ -89,6 +92,47 @@ export class SseParser {
     if (this.partial.length > 0) this.line(this.takeLine(''), out);
     if (!this.error) this.dispatch(out);
     return out;
+  }
+
+  /**
+   * True between events: everything pushed so far is parsed and dispatched (no partial line, field or
+   * character, no pending CR), and the stream's start (a byte-order mark) is behind. A reader may then
+   * handle a whole `data: …\n\n` frame itself (see `sse-frames.ts`), keeping the parser's caps with
+   * {@link account} and {@link frameFits}.
+   */
+  atFrameBoundary(): boolean {
+    return (
+      this.error === undefined &&
+      this.started &&
+      this.partial.length === 0 &&
+      this.data === undefined &&
+      !this.pendingCR &&
+      this.decoderIdle &&
+      this.eventName === '' &&
+      this.retry === undefined
+    );
+  }
+
+  /** True when a one-line `data` field of `dataChars` characters fits the line and event caps. */
+  frameFits(dataChars: number): boolean {
+    return dataChars + 6 <= this.maxLine && dataChars <= this.maxEvent;
+  }
+
+  /**
+   * Counts `chars` read around the parser (a frame its reader handled) toward the stream's total; false,
+   * with {@link error} set, when that breaks the cap.
+   */
+  account(chars: number): boolean {
+    if (this.error) return false;
+    this.totalChars += chars;
+    if (this.totalChars <= this.maxTotal) return true;
+    this.fail(`the stream exceeded ${this.maxTotal} characters`);
+    return false;
+  }
+
+  /** The last event id the stream set (`id:`), which events without their own carry on. */
+  get lastEventId(): string | undefined {
+    return this.lastId;
   }
 
   private fail(reason: string): void {

@@ -97,6 +97,16 @@ export type StreamEvent =
        * `{ type, chunk: e.chunk, text: e.text }`, not with a spread.
        */
       readonly plain?: boolean;
+      /**
+       * On a plain chunk that came as a whole SSE frame in one network read: those bytes (the read), and
+       * where its frame `data: {…}\n\n` starts and ends in them. The gateway writes these bytes as they
+       * came (no decoding, no re-encoding); `text` decodes them on first read.
+       */
+      readonly frameBytes?: Uint8Array | undefined;
+      /** Where the frame starts in {@link frameBytes}. */
+      readonly frameStart?: number;
+      /** Where the frame ends in {@link frameBytes} (exclusive, after its `\n\n`). */
+      readonly frameEnd?: number;
     }
   | { readonly type: 'done' }
   | { readonly type: 'error'; readonly failure: Failure };

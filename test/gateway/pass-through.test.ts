@@ -31,6 +31,38 @@ const SSE =
   `data: ${LAST}\n\n` +
   'data: [DONE]\n\n';
 
+/** A longer answer with non-ASCII text, a usage chunk and a finish reason: sent as-is, cut into odd pieces. */
+const LONG_CHUNKS = [
+  CHUNK('"delta":{"role":"assistant","content":""},', null),
+  ...Array.from({ length: 40 }, (_, i) => CHUNK(`"delta":{"content":" wörd ✓ 😀 ${i}"},`, null)),
+  CHUNK('"delta":{},', 'stop'),
+  '{"id":"c1","object":"chat.completion.chunk","created":1700000000,"model":"up-1","choices":[],' +
+    '"usage":{"prompt_tokens":3,"completion_tokens":40,"total_tokens":43}}',
+];
+const LONG_SSE = `${LONG_CHUNKS.map((c) => `data: ${c}\n\n`).join('')}data: [DONE]\n\n`;
+/** Plain chunks, then an error in the middle of the stream. */
+const FAILING_SSE =
+  Array.from({ length: 12 }, (_, i) => `data: ${CHUNK(`"delta":{"content":"t${i}"},`, null)}\n\n`).join('') +
+  'data: {"error":{"message":"upstream overloaded","type":"server_error"}}\n\n';
+
+/** Writes `text`'s bytes in pieces of 1 to 97 bytes (cutting frames and characters), a tick apart. */
+function writeCut(res: import('node:http').ServerResponse, text: string): void {
+  const bytes = Buffer.from(text);
+  let at = 0;
+  let size = 1;
+  const next = (): void => {
+    if (at >= bytes.length) {
+      res.end();
+      return;
+    }
+    res.write(bytes.subarray(at, at + size));
+    at += size;
+    size = (size * 7 + 13) % 97 || 1;
+    setImmediate(next);
+  };
+  next();
+}
+
 let upstream: RawUpstream;
 let gateway: RunningGateway;
 
@@ -41,7 +73,14 @@ beforeAll(async () => {
       body += d.toString();
     });
     req.on('end', () => {
-      if (body.includes('"stream":true')) {
+      if (body.includes('"user":"long"') || body.includes('"user":"fails"')) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        if (body.includes('"user":"long"')) {
+          // Once whole (one read, many frames), and once cut into pieces.
+          if (body.includes('"cut":true')) writeCut(res, LONG_SSE);
+          else res.end(LONG_SSE);
+        } else res.end(FAILING_SSE);
+      } else if (body.includes('"stream":true')) {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         res.end(SSE);
       } else {
@@ -97,5 +136,23 @@ describe('upstream bytes pass through', () => {
     expect(JSON.parse(data[2]!)).toEqual(JSON.parse(`${MULTILINE_A}\n${MULTILINE_B}`));
     expect(data[3]).toBe(LAST);
     expect(data[4]).toBe('[DONE]');
+  });
+
+  it('forwards a long answer byte for byte, whole or cut mid-frame and mid-character', async () => {
+    for (const cut of [false, true]) {
+      const res = await post({ stream: true, user: 'long', metadata: { cut } });
+      expect(res.status).toBe(200);
+      expect(res.text).toBe(LONG_SSE);
+    }
+  });
+
+  it('still ends a stream with an error event (and no [DONE]) when the upstream fails after plain chunks', async () => {
+    const res = await post({ stream: true, user: 'fails' });
+    expect(res.status).toBe(200);
+    const events = res.text.split('\n\n').filter((e) => e !== '');
+    expect(events).toHaveLength(13);
+    expect(events.slice(0, 12).join('\n\n')).toBe(FAILING_SSE.split('\n\n').slice(0, 12).join('\n\n'));
+    expect(events[12]).toMatch(/^data: \{"error":/);
+    expect(res.text).not.toContain('[DONE]');
   });
 });

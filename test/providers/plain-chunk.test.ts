@@ -60,12 +60,12 @@ describe('isPlainDelta', () => {
 describe('PlainChunkEvent', () => {
   it('parses its text on first read only, and reads broken text as a chunk without choices', () => {
     const text = chunk({ content: 'hi' }, null);
-    const event = new PlainChunkEvent(text);
+    const event = PlainChunkEvent.ofText(text);
     expect(event).toMatchObject({ type: 'chunk', plain: true, text });
     const first = event.chunk;
     expect(first.choices[0]?.delta.content).toBe('hi');
     expect(event.chunk).toBe(first);
-    expect(new PlainChunkEvent('{"choices":[{"delta":{},"finish_reason":null}').chunk.choices).toEqual([]);
+    expect(PlainChunkEvent.ofText('{"choices":[{"delta":{},"finish_reason":null}').chunk.choices).toEqual([]);
   });
 });
 

@@ -71,6 +71,10 @@ const FLUSH_AT = 16 * 1024;
  */
 class SseWriter {
   private pending = '';
+  /** Upstream frames waiting as they came: `[bytesStart, bytesEnd)` of one network read. */
+  private bytes: Uint8Array | undefined;
+  private bytesStart = 0;
+  private bytesEnd = 0;
   private scheduled = false;
   private readonly flushTick = (): void => {
     this.scheduled = false;
@@ -81,22 +85,60 @@ class SseWriter {
 
   /** Queues `text` for this tick's write (written now when the batch is large). */
   write(text: string): void {
+    if (this.bytes !== undefined) this.flushBytes();
     this.pending = this.pending === '' ? text : this.pending + text;
     if (this.pending.length >= FLUSH_AT) this.flush();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      process.nextTick(this.flushTick);
+    else this.schedule();
+  }
+
+  /**
+   * Queues the upstream's own frame `bytes[start, end)`: frames that follow each other in one network read
+   * go out as one slice of it (written now when the batch is large).
+   */
+  writeFrame(bytes: Uint8Array, start: number, end: number): void {
+    if (this.pending !== '') this.flushText();
+    if (this.bytes === bytes && start === this.bytesEnd) this.bytesEnd = end;
+    else {
+      if (this.bytes !== undefined) this.flushBytes();
+      this.bytes = bytes;
+      this.bytesStart = start;
+      this.bytesEnd = end;
     }
+    if (this.bytesEnd - this.bytesStart >= FLUSH_AT) this.flushBytes();
+    else this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    process.nextTick(this.flushTick);
   }
 
   private flush(): void {
+    if (this.bytes !== undefined) this.flushBytes();
+    else this.flushText();
+  }
+
+  private flushText(): void {
     const text = this.pending;
     this.pending = '';
     if (text !== '' && !this.raw.destroyed) this.raw.write(text);
   }
 
+  private flushBytes(): void {
+    const bytes = this.bytes!;
+    this.bytes = undefined;
+    if (this.raw.destroyed) return;
+    this.raw.write(
+      this.bytesStart === 0 && this.bytesEnd === bytes.length
+        ? bytes
+        : bytes.subarray(this.bytesStart, this.bytesEnd),
+    );
+  }
+
   /** Ends the response with what is pending and `text`. */
   end(text: string): void {
+    if (this.bytes !== undefined) this.flushBytes();
     const all = this.pending === '' ? text : this.pending + text;
     this.pending = '';
     this.raw.end(all);
@@ -135,7 +177,9 @@ export async function pumpEvents(
       if (event.type === 'chunk') {
         // A plain chunk (forwarded unparsed) has no usage by construction: reading it would parse it.
         if (event.plain !== true && event.chunk.usage) out.usage = event.chunk.usage;
-        writer.write(`data: ${event.text ?? JSON.stringify(event.chunk)}\n\n`);
+        const frame = event.frameBytes;
+        if (frame !== undefined) writer.writeFrame(frame, event.frameStart!, event.frameEnd!);
+        else writer.write(`data: ${event.text ?? JSON.stringify(event.chunk)}\n\n`);
         // A client that stops reading is its own problem: it is disconnected after `stallMs`, and the
         // engine stream is closed as aborted (neutral: never a failure of the model).
         if (raw.writableNeedDrain && !(await drained(raw, stallMs))) {
