@@ -58,13 +58,61 @@ export class PlainDeltaScanner {
   private readonly delta = new PatternCursor('delta":');
   private readonly finish = new PatternCursor('finish_reason":');
   private readonly usage = new PatternCursor('usage":');
+  private readonly quote = new PatternCursor('"');
+  private readonly backslash = new PatternCursor('\\');
+  /** A checked delta's text up to its content string's opening quote, and from its closing quote on. */
+  private head = '';
+  private tail = '';
 
   /**
    * True when `text` from `start` to `end` (exclusive, no line break inside: the caller checked) is a
    * plain delta. Successive calls on one text must come in order (non-overlapping, moving forward) to stay
    * linear; a call on another text, or further back, starts over.
+   *
+   * The chunks of one answer differ only in their content string, so the first plain delta with a
+   * `"delta":{"content":"…"` is kept as a template: a later chunk that is the same text around a content
+   * without a quote or a backslash has the same JSON structure, so it is plain too (three comparisons
+   * instead of four key searches). Anything else takes the full check.
    */
   isPlainAt(text: string, start: number, end: number): boolean {
+    if (this.head !== '' && this.fitsTemplate(text, start, end)) return true;
+    if (!this.check(text, start, end)) return false;
+    if (this.head === '') this.learn(text, start, end);
+    return true;
+  }
+
+  private fitsTemplate(text: string, start: number, end: number): boolean {
+    const from = start + this.head.length;
+    const to = end - this.tail.length;
+    // `slice` and `===` (a memory comparison) cost about a third of `startsWith` on ~150 characters.
+    return (
+      from <= to &&
+      text.slice(start, from) === this.head &&
+      text.slice(to, end) === this.tail &&
+      this.quote.find(text, from, end) === to &&
+      this.backslash.find(text, from, to) === -1
+    );
+  }
+
+  /** Keeps a checked plain delta as the template when its delta starts with a simple content string. */
+  private learn(text: string, start: number, end: number): void {
+    const marker = 'delta":{"content":"';
+    const at = text.indexOf(marker, start);
+    if (at === -1 || at >= end) return;
+    const open = at + marker.length;
+    for (let i = open; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 92 /* \ */) return;
+      if (c === 34 /* " */) {
+        this.head = text.slice(start, open);
+        this.tail = text.slice(i, end);
+        return;
+      }
+    }
+  }
+
+  /** The full check (see the class). */
+  private check(text: string, start: number, end: number): boolean {
     if (end - start < 2 || text.charCodeAt(start) !== 123 || text.charCodeAt(end - 1) !== 125) return false;
     if (this.error.find(text, start, end) !== -1) return false;
     const delta = this.delta.find(text, start, end);

@@ -23,6 +23,7 @@ export interface FrameSink {
 }
 
 const DATA_PREFIX = 'data: ';
+const LF = 10;
 
 /** Reads one network read: simple frames to `sink.frame`, the rest through `parser` to `sink.events`. */
 export function readFrames(parser: SseParser, piece: Uint8Array, sink: FrameSink): void {
@@ -48,17 +49,16 @@ export function readFrames(parser: SseParser, piece: Uint8Array, sink: FrameSink
     }
   }
   while (pos < text.length) {
-    const end = text.indexOf('\n\n', pos);
+    // The first line break ends a simple frame when a second follows it; else the frame has more lines.
+    const lf = text.indexOf('\n', pos);
+    const oneLine = lf !== -1 && text.charCodeAt(lf + 1) === LF;
+    const end = oneLine || lf === -1 ? lf : text.indexOf('\n\n', lf + 1);
     if (end === -1) {
       sink.events(parser.push(bytes.subarray(pos)));
       return;
     }
     const next = end + 2;
-    if (
-      text.startsWith(DATA_PREFIX, pos) &&
-      parser.frameFits(end - pos - DATA_PREFIX.length) &&
-      text.indexOf('\n', pos) === end
-    ) {
+    if (oneLine && text.startsWith(DATA_PREFIX, pos) && parser.frameFits(end - pos - DATA_PREFIX.length)) {
       if (!parser.account(next - pos)) return;
       if (!sink.frame(bytes, text, pos, end)) return;
     } else if (!sink.events(parser.push(bytes.subarray(pos, next)))) return;

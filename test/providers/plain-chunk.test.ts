@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { OpenAIStreamTranslator } from '../../src/providers/openai-compatible.js';
-import { isPlainDelta, PlainChunkEvent } from '../../src/providers/plain-chunk.js';
+import { isPlainDelta, PlainChunkEvent, PlainDeltaScanner } from '../../src/providers/plain-chunk.js';
 import type { TranslateResult } from '../../src/providers/sse-stream.js';
 
 const ctx = { provider: 'openai', model: 'gpt-test' };
@@ -44,8 +44,6 @@ describe('isPlainDelta', () => {
       noDelta: JSON.stringify({ choices: [{ index: 0, finish_reason: null }] }),
       deltaNotObject: JSON.stringify({ choices: [{ index: 0, delta: 'x', finish_reason: null }] }),
       noFinishKey: JSON.stringify({ choices: [{ index: 0, delta: { content: 'a' } }] }),
-      // A string value ending in "error" looks like the key to the check: parsed, to be safe.
-      textEndingInError: chunk({ content: 'an error' }, null),
       twoFinishKeys: chunk({ content: 'a' }, null, { my_finish_reason: null }),
       truncated: chunk({ content: 'hi' }, null).slice(0, -3),
       lineBreak: chunk({ content: 'hi' }, null).replace('"id"', '\n"id"'),
@@ -54,6 +52,54 @@ describe('isPlainDelta', () => {
     };
     for (const [name, data] of Object.entries(cases))
       expect([name, isPlainDelta(data)]).toEqual([name, false]);
+  });
+});
+
+describe('PlainDeltaScanner', () => {
+  const frames = (...data: string[]) => {
+    const text = data.map((d) => `data: ${d}\n\n`).join('');
+    const at: Array<[number, number]> = [];
+    let pos = 0;
+    for (const d of data) {
+      at.push([pos + 6, pos + 6 + d.length]);
+      pos += d.length + 8;
+    }
+    return { text, at };
+  };
+
+  it('checks the frames of one read in order, each against its own bounds', () => {
+    const s = new PlainDeltaScanner();
+    const { text, at } = frames(
+      chunk({ content: 'a' }, null),
+      chunk({}, 'stop'),
+      chunk({ content: 'b' }, null),
+      JSON.stringify({ error: { message: 'x' } }),
+      chunk({ content: 'c' }, null, { usage: { total_tokens: 1 } }),
+      chunk({ content: 'd' }, null),
+    );
+    expect(at.map(([a, b]) => s.isPlainAt(text, a, b))).toEqual([true, false, true, false, false, true]);
+  });
+
+  it('takes a later chunk as plain by the template only when just its content string differs', () => {
+    const s = new PlainDeltaScanner();
+    const fresh = chunk({ content: 'an error' }, null);
+    expect(new PlainDeltaScanner().isPlainAt(fresh, 0, fresh.length)).toBe(false);
+    const first = chunk({ content: 'first' }, null);
+    expect(s.isPlainAt(first, 0, first.length)).toBe(true);
+    const cases: Array<[string, boolean]> = [
+      [chunk({ content: 'a longer token' }, null), true],
+      [chunk({ content: '' }, null), true],
+      // The full check would take a string value ending in "error" for the key; the template does not.
+      [chunk({ content: 'an error' }, null), true],
+      [chunk({ content: 'say "hi"' }, null), true], // escaped quotes: the full check, still plain
+      [chunk({ content: 'x' }, 'stop'), false],
+      // Same text around the content, but the content breaks out of its string: never plain.
+      [first.replace('first', 'a"},"finish_reason":"stop","x":{"y":"'), false],
+      [first.replace('first', 'a\\"},"error":{"m":"'), false],
+      [chunk({ content: 'y' }, null, { usage: { total_tokens: 2 } }), false],
+    ];
+    for (const [data, plain] of cases)
+      expect([data, s.isPlainAt(data, 0, data.length)]).toEqual([data, plain]);
   });
 });
 
