@@ -61,7 +61,7 @@ async function sample(
   args: string[],
 ): Promise<{ symbols: Map<string, number>; answered: number }> {
   const child = await startChild(name, args, ready);
-  const target = { name, origin: child.origin, headers: {} };
+  const target = { name, origin: child.origin, headers: {}, process: child };
   let recorder: ChildProcess | undefined;
   try {
     if (preload > 0) await load(target, BODY, preload, CONNECTIONS);
@@ -103,6 +103,11 @@ async function sample(
         .replace(/^\[\.\] JS:[*^~]?/, 'JS:');
       symbols.set(key, (symbols.get(key) ?? 0) + Number(m[1]));
     }
+    // The same window read from /proc (user + system time of the process), beside perf's samples.
+    console.log(
+      `${name}: /proc CPU µs per answered request ${measured.cpuPerRequestUs?.toFixed(1) ?? '?'}, ` +
+        `${measured.rps.toFixed(0)} req/s`,
+    );
     return { symbols, answered: measured.ok };
   } finally {
     recorder?.kill('SIGINT');

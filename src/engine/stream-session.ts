@@ -10,7 +10,7 @@ import type { BreakerPermit } from '../core/breaker/breaker-permit.js';
 import { asAbortSignal, type CancelSignal } from '../core/cancel-signal.js';
 import { failure, type Outcome, success } from '../core/outcome.js';
 import { nextNow, type PullNowIterator, readUntilCommit } from '../core/stream-commit.js';
-import { isContentChunk } from '../providers/sse-stream.js';
+import { isContentEvent } from '../providers/sse-stream.js';
 import type { ChatRequest, ProviderStream, StreamEvent } from '../providers/types.js';
 import type { CompiledModel } from './compiled-model.js';
 
@@ -50,7 +50,7 @@ export async function openUntilContent(
     (event) =>
       event.type === 'error'
         ? event.failure
-        : event.type === 'done' || isContentChunk(event.chunk)
+        : event.type === 'done' || isContentEvent(event)
           ? 'commit'
           : 'buffer',
     () =>

@@ -14,7 +14,7 @@ import { HttpProvider, type NamedHttpProviderOptions } from './http-provider.js'
 import { isRecord } from './json.js';
 import { isPlainDelta, PlainDeltaScanner } from './plain-chunk.js';
 import type { SseEvent } from './sse.js';
-import { isContentChunk, type StreamTranslator, type TranslateResult } from './sse-stream.js';
+import type { PlainVerdict, StreamTranslator, TranslateResult } from './sse-stream.js';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from './types.js';
 
 /** Options for {@link OpenAICompatibleProvider}. `baseURL` includes the version path (`…/v1`). */
@@ -35,28 +35,18 @@ export function readChatCompletion(payload: unknown): ChatCompletion | string {
 }
 
 /**
- * Content chunks parsed before plain deltas are passed on unparsed: a short answer (a few chunks) is parsed
- * whole, keeping its events one shape; a longer one skips the parse from its third content chunk on.
- */
-const PLAIN_AFTER = 2;
-
-/**
- * Translates OpenAI `data:` events; `[DONE]` ends the stream. From the third content chunk on, plain
- * content deltas are passed on as text without being parsed (`plain-chunk.ts`); every other event is
- * parsed and checked.
+ * Translates OpenAI `data:` events; `[DONE]` ends the stream. Plain content deltas are passed on as the
+ * upstream sent them, without being parsed (`plain-chunk.ts`); every other event is parsed and checked.
  */
 export class OpenAIStreamTranslator implements StreamTranslator {
   private finishSeen = false;
-  /** Content chunks parsed so far (counted up to {@link PLAIN_AFTER}). */
-  private contentChunks = 0;
   private readonly scanner = new PlainDeltaScanner();
 
   constructor(private readonly ctx: ClassifyContext) {}
 
   translate(event: SseEvent): TranslateResult {
     if (event.data === '[DONE]') return { end: { type: 'done' } };
-    if (this.contentChunks >= PLAIN_AFTER && event.event === 'message' && isPlainDelta(event.data))
-      return { plain: event.data };
+    if (event.event === 'message' && isPlainDelta(event.data)) return { plain: event.data };
     const payload = parseJson(event.data);
     if (!isRecord(payload)) {
       return {
@@ -82,15 +72,16 @@ export class OpenAIStreamTranslator implements StreamTranslator {
       }
     }
     const chunk = payload as unknown as ChatCompletionChunk;
-    if (this.contentChunks < PLAIN_AFTER && isContentChunk(chunk)) this.contentChunks++;
     // An unchanged chunk on one line keeps the upstream's text, which the gateway forwards as it came
     // (a multi-line `data` field would break the SSE framing when written on one `data:` line).
     return !changed && !event.data.includes('\n') ? { chunk, text: event.data } : { chunk };
   }
 
-  /** A plain content delta after the first {@link PLAIN_AFTER} content chunks: forwarded as it came. */
-  plainAt(text: string, start: number, end: number): boolean {
-    return this.contentChunks >= PLAIN_AFTER && this.scanner.isPlainAt(text, start, end);
+  /** A plain content delta, forwarded as it came; whether it carries content when the scanner can tell. */
+  plainAt(text: string, start: number, end: number): PlainVerdict {
+    if (!this.scanner.isPlainAt(text, start, end)) return undefined;
+    const content = this.scanner.lastContent;
+    return content === undefined ? 'unknown' : content ? 'content' : 'empty';
   }
 
   endWithoutMarker(): ReturnType<StreamTranslator['endWithoutMarker']> {

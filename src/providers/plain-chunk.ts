@@ -1,6 +1,6 @@
 /**
- * Chunks forwarded without parsing. From an OpenAI-compatible answer's third content chunk on, most of its
- * chunks are plain content deltas that the gateway only forwards: a {@link PlainDeltaScanner} recognises
+ * Chunks forwarded without parsing. Most chunks of an OpenAI-compatible answer are plain content deltas
+ * that the gateway only forwards: a {@link PlainDeltaScanner} recognises
  * them from their text (a few `indexOf`s, about a seventh of a `JSON.parse`), and a {@link PlainChunkEvent}
  * carries them, as text or as the upstream's own bytes, parsing only when someone reads its `chunk`.
  * Anything else (an `error`, a `usage`, a finish reason, several choices, a line break, text that is not
@@ -63,6 +63,11 @@ export class PlainDeltaScanner {
   /** A checked delta's text up to its content string's opening quote, and from its closing quote on. */
   private head = '';
   private tail = '';
+  /**
+   * After a `true` from {@link isPlainAt}: whether that delta carries content (a non-empty content string),
+   * when the template tells; `undefined` when only parsing it would.
+   */
+  lastContent: boolean | undefined;
 
   /**
    * True when `text` from `start` to `end` (exclusive, no line break inside: the caller checked) is a
@@ -77,7 +82,7 @@ export class PlainDeltaScanner {
   isPlainAt(text: string, start: number, end: number): boolean {
     if (this.head !== '' && this.fitsTemplate(text, start, end)) return true;
     if (!this.check(text, start, end)) return false;
-    if (this.head === '') this.learn(text, start, end);
+    this.learn(text, start, end);
     return true;
   }
 
@@ -85,27 +90,44 @@ export class PlainDeltaScanner {
     const from = start + this.head.length;
     const to = end - this.tail.length;
     // `slice` and `===` (a memory comparison) cost about a third of `startsWith` on ~150 characters.
-    return (
+    if (
       from <= to &&
       text.slice(start, from) === this.head &&
       text.slice(to, end) === this.tail &&
       this.quote.find(text, from, end) === to &&
       this.backslash.find(text, from, to) === -1
-    );
+    ) {
+      this.lastContent = from < to;
+      return true;
+    }
+    return false;
   }
 
-  /** Keeps a checked plain delta as the template when its delta starts with a simple content string. */
+  /**
+   * Keeps a checked plain delta as the template when its delta is `{"content":"…"}` or
+   * `{"role":"…","content":"…"}` with a content string without escapes; else the delta's content is unknown.
+   */
   private learn(text: string, start: number, end: number): void {
-    const marker = 'delta":{"content":"';
-    const at = text.indexOf(marker, start);
-    if (at === -1 || at >= end) return;
-    const open = at + marker.length;
+    this.lastContent = undefined;
+    const delta = text.indexOf('delta":{"', start);
+    if (delta === -1 || delta >= end) return;
+    let key = delta + 8;
+    if (text.startsWith('"role":"', key)) {
+      const close = text.indexOf('"', key + 8);
+      if (close === -1 || close >= end || text.charCodeAt(close - 1) === 92) return;
+      if (text.charCodeAt(close + 1) !== 44 /* , */) return;
+      key = close + 2;
+    }
+    if (!text.startsWith('"content":"', key)) return;
+    const open = key + 11;
     for (let i = open; i < end; i++) {
       const c = text.charCodeAt(i);
       if (c === 92 /* \ */) return;
       if (c === 34 /* " */) {
+        if (text.charCodeAt(i + 1) !== 125 /* } */) return;
         this.head = text.slice(start, open);
         this.tail = text.slice(i, end);
+        this.lastContent = i > open;
         return;
       }
     }
@@ -167,6 +189,8 @@ export class PlainChunkEvent {
   /** Use {@link PlainChunkEvent.ofText} or {@link PlainChunkEvent.ofFrame}. */
   private constructor(
     decoded: string | undefined,
+    /** Whether the chunk carries content, when known without parsing it (see {@link isContentEvent}). */
+    readonly hasContent: boolean | undefined,
     /** The network read holding this chunk's frame, when it came as bytes. */
     readonly frameBytes: Uint8Array | undefined,
     /** Where the frame starts in {@link frameBytes} (at `data: `). */
@@ -179,12 +203,20 @@ export class PlainChunkEvent {
 
   /** A chunk given as its `data` text. */
   static ofText(text: string): PlainChunkEvent {
-    return new PlainChunkEvent(text, undefined, 0, 0);
+    return new PlainChunkEvent(text, undefined, undefined, 0, 0);
   }
 
-  /** A chunk given as the frame `data: {…}\n\n` at `[start, end)` of `bytes` (UTF-8). */
-  static ofFrame(bytes: Uint8Array, start: number, end: number): PlainChunkEvent {
-    return new PlainChunkEvent(undefined, bytes, start, end);
+  /**
+   * A chunk given as the frame `data: {…}\n\n` at `[start, end)` of `bytes` (UTF-8); `hasContent` as far
+   * as known without parsing.
+   */
+  static ofFrame(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    hasContent: boolean | undefined,
+  ): PlainChunkEvent {
+    return new PlainChunkEvent(undefined, hasContent, bytes, start, end);
   }
 
   /** The chunk's JSON text (the frame's `data`, decoded on first read). */

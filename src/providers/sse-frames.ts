@@ -4,7 +4,7 @@
  * servers write every chunk. The read is viewed once as Latin-1 text (a byte-for-byte copy, so positions
  * are byte offsets and ASCII patterns match as in UTF-8) and split at its `\n\n`s; each simple frame goes
  * to the reader as a position in the bytes, to be forwarded as it came or decoded alone. Anything else (a
- * CR, a comment, a named event, several lines, a frame cut across reads, the stream's first frame) goes to
+ * CR, a comment, a named event, several lines, a frame cut across reads, a byte-order mark) goes to
  * the {@link SseParser}, which keeps the whole WHATWG rules and every cap; frames read here are counted
  * toward its caps (in bytes, so a stream of multi-byte characters meets the total cap a little sooner).
  * @packageDocumentation
@@ -28,12 +28,15 @@ const LF = 10;
 /** Reads one network read: simple frames to `sink.frame`, the rest through `parser` to `sink.events`. */
 export function readFrames(parser: SseParser, piece: Uint8Array, sink: FrameSink): void {
   const bytes = Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.length);
+  if (bytes.length === 0) return;
   const text = bytes.toString('latin1');
   if (text.includes('\r')) {
     sink.events(parser.push(bytes));
     return;
   }
   let pos = 0;
+  // A stream's first read: without a byte-order mark (EF BB BF) there is nothing to strip.
+  if (text.charCodeAt(0) !== 0xef) parser.beginWithoutBom();
   if (!parser.atFrameBoundary()) {
     // The parser is inside a frame (or before the first): it reads up to the first frame end.
     const first = text.indexOf('\n\n');

@@ -27,11 +27,11 @@ export interface StreamTranslator {
   /** Translates one event. */
   translate(event: SseEvent): TranslateResult;
   /**
-   * True when the one-line `data` at `[start, end)` of `text` (a network read viewed as Latin-1, see
-   * `sse-frames.ts`) is a chunk to forward as the upstream sent it, without translating it. Optional: a
-   * translator without it translates every event. Calls on one read come in order.
+   * Whether the one-line `data` at `[start, end)` of `text` (a network read viewed as Latin-1, see
+   * `sse-frames.ts`) is a chunk to forward as the upstream sent it, without translating it: `undefined`
+   * when not. Optional: a translator without it translates every event. Calls on one read come in order.
    */
-  plainAt?(text: string, start: number, end: number): boolean;
+  plainAt?(text: string, start: number, end: number): PlainVerdict;
   /** The terminal event for a body that ended without the provider's end marker. */
   endWithoutMarker(): Extract<StreamEvent, { type: 'done' } | { type: 'error' }>;
 }
@@ -47,6 +47,21 @@ export interface StreamLimits {
   readonly ttftTimeoutMs?: number;
   /** Time allowed between two events once content flows. */
   readonly idleTimeoutMs?: number;
+}
+
+/**
+ * A chunk forwarded as it came: it carries `content`, or is `empty` (a role, an empty string), or that is
+ * `unknown` without parsing it; `undefined`: not such a chunk.
+ */
+export type PlainVerdict = 'content' | 'empty' | 'unknown' | undefined;
+
+/**
+ * {@link isContentChunk} for a chunk event: a chunk forwarded unparsed that knows whether it carries
+ * content answers without being parsed.
+ */
+export function isContentEvent(event: Extract<StreamEvent, { type: 'chunk' }>): boolean {
+  const known = event instanceof PlainChunkEvent ? event.hasContent : undefined;
+  return known ?? isContentChunk(event.chunk);
 }
 
 /** True for a chunk that carries content (text, tool calls or a finish reason), not just a role. */
@@ -146,9 +161,10 @@ export class SseProviderStream implements ProviderStream {
       return undefined;
     }
     if ('plain' in result) {
-      // Only after content started, so the idle limit is the one that runs.
-      this.watch.arm(this.limits.idleTimeoutMs, 'idle');
-      return PlainChunkEvent.ofText(result.plain);
+      const event = PlainChunkEvent.ofText(result.plain);
+      if (!this.sawContent && isContentEvent(event)) this.sawContent = true;
+      if (this.sawContent) this.watch.arm(this.limits.idleTimeoutMs, 'idle');
+      return event;
     }
     if ('end' in result) return result.end;
     if (!this.sawContent && isContentChunk(result.chunk)) this.sawContent = true;
@@ -171,8 +187,21 @@ export class SseProviderStream implements ProviderStream {
     id: string | undefined,
   ): StreamEvent | undefined {
     const dataStart = start + 6;
-    if (this.translator.plainAt?.(text, dataStart, end) === true)
-      return PlainChunkEvent.ofFrame(bytes, start, end + 2);
+    const plain = this.translator.plainAt?.(text, dataStart, end);
+    if (plain !== undefined) {
+      const event = PlainChunkEvent.ofFrame(
+        bytes,
+        start,
+        end + 2,
+        plain === 'unknown' ? undefined : plain === 'content',
+      );
+      // The first content switches the time limit from the first chunk's to the idle one.
+      if (!this.sawContent && isContentEvent(event)) {
+        this.sawContent = true;
+        this.watch.arm(this.limits.idleTimeoutMs, 'idle');
+      }
+      return event;
+    }
     const data = bytes.toString('utf8', dataStart, end);
     return this.step(id === undefined ? { event: 'message', data } : { event: 'message', data, id });
   }

@@ -113,6 +113,14 @@ export class SseParser {
     );
   }
 
+  /**
+   * Tells a parser that has read nothing yet that the stream does not start with a byte-order mark, so a
+   * frame reader may take its first frame too (see {@link atFrameBoundary}).
+   */
+  beginWithoutBom(): void {
+    if (!this.started && this.totalChars === 0 && this.decoderIdle) this.started = true;
+  }
+
   /** True when a one-line `data` field of `dataChars` characters fits the line and event caps. */
   frameFits(dataChars: number): boolean {
     return dataChars + 6 <= this.maxLine && dataChars <= this.maxEvent;

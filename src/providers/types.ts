@@ -92,9 +92,9 @@ export type StreamEvent =
       readonly text?: string;
       /**
        * True for a chunk forwarded as the upstream sent it without being parsed: a plain content delta
-       * (one choice, `finish_reason` null, no `usage`, no `error`) from the answer's third content chunk
-       * on. Its `chunk` is then a getter that parses `text` on first read: copy such an event as
-       * `{ type, chunk: e.chunk, text: e.text }`, not with a spread.
+       * (one choice, `finish_reason` null, no `usage`, no `error`). Its `chunk` is then a getter that
+       * parses `text` on first read: copy such an event as `{ type, chunk: e.chunk, text: e.text }`, not
+       * with a spread.
        */
       readonly plain?: boolean;
       /**

@@ -118,16 +118,30 @@ describe('PlainChunkEvent', () => {
 describe('OpenAIStreamTranslator', () => {
   const event = (data: string) => ({ event: 'message', data });
 
-  it('parses the first two content chunks, then forwards plain deltas unparsed; checks every other chunk', () => {
+  it('forwards plain deltas unparsed, and checks every other chunk', () => {
     const t = new OpenAIStreamTranslator(ctx);
-    expect(kind(t.translate(event(chunk({ role: 'assistant', content: '' }, null))))).toBe('parsed');
-    expect(kind(t.translate(event(chunk({ role: 'assistant', content: '' }, null))))).toBe('parsed');
-    expect(kind(t.translate(event(chunk({ content: 'Hel' }, null))))).toBe('parsed');
-    expect(kind(t.translate(event(chunk({ content: 'lo' }, null))))).toBe('parsed');
-    expect(kind(t.translate(event(chunk({ content: ',' }, null))))).toBe('plain');
+    expect(kind(t.translate(event(chunk({ role: 'assistant', content: '' }, null))))).toBe('plain');
+    expect(kind(t.translate(event(chunk({ content: 'Hel' }, null))))).toBe('plain');
+    expect(kind(t.translate(event(chunk({ content: 'lo' }, null, { usage: { total_tokens: 1 } }))))).toBe(
+      'parsed',
+    );
     expect(kind(t.translate(event(chunk({}, 'stop'))))).toBe('parsed');
     // A finish reason seen in a parsed chunk still lets a stream without [DONE] end as done.
     expect(t.endWithoutMarker()).toEqual({ type: 'done' });
+  });
+
+  it('tells whether a plain frame carries content without parsing it, when its template does', () => {
+    const t = new OpenAIStreamTranslator(ctx);
+    const verdicts = [
+      chunk({ role: 'assistant', content: '' }, null),
+      chunk({ content: 'Hel' }, null),
+      chunk({ content: '' }, null),
+      chunk({ content: 'lo' }, null),
+      chunk({ content: 'a "quoted" word' }, null),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: '{}' } }] }, null),
+      chunk({ content: 'x' }, 'stop'),
+    ].map((data) => t.plainAt(data, 0, data.length));
+    expect(verdicts).toEqual(['empty', 'content', 'empty', 'content', 'unknown', 'unknown', undefined]);
   });
 
   it('still ends the stream on a mid-stream error and on a truncated chunk after content started', () => {

@@ -64,13 +64,15 @@ const chunk = (content: string) =>
   `data: {"id":"c","choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}},"finish_reason":null}]}\n\n`;
 
 describe('readFrames', () => {
-  it('reads whole simple frames itself, the first one and anything unusual through the parser', () => {
+  it('reads whole simple frames itself, anything unusual through the parser', () => {
     const text = `${chunk('a')}${chunk('b')}: ping\n\n${chunk('ü€😀')}event: error\ndata: {"x":1}\n\ndata: [DONE]\n\n`;
     const read = readAll([Buffer.from(text)]);
     expect(read.events).toEqual(reference(Buffer.from(text)).events);
     expect(read.events.map((e) => e.data).at(-1)).toBe('[DONE]');
-    // The first frame (the stream's start, a possible BOM) and the named event go through the parser.
-    expect(read.frames).toBe(3);
+    // The comment and the named event go through the parser; after a byte-order mark, the first frame too.
+    expect(read.frames).toBe(4);
+    expect(readAll([Buffer.from(`\uFEFF${text}`)]).frames).toBe(3);
+    expect(readAll([Buffer.from(`\uFEFF${text}`)]).events).toEqual(read.events);
   });
 
   it('reads what the parser reads, however the stream is cut (multi-byte characters, CRLF, ids, BOM)', () => {

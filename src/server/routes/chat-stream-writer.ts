@@ -11,6 +11,7 @@ import { nextNow } from '../../core/stream-commit.js';
 import type { EngineStream } from '../../engine/types.js';
 import type { StreamEvent, Usage } from '../../providers/types.js';
 import { errorEvent } from './chat-trail.js';
+import { SseWriter } from './sse-writer.js';
 
 /**
  * Waits until the client has taken what was written (`drain`) or went away; false when it took nothing
@@ -54,95 +55,6 @@ const DONE = 'data: [DONE]\n\n';
 export interface PumpResult {
   usage: Usage | undefined;
   errorType: OutcomeKind | undefined;
-}
-
-/**
- * Pending SSE text written at once rather than at the end of the tick: a batch no larger than a socket's
- * default high-water mark, so a slow client's backlog (and the wait for its `drain`) stays as it was with
- * one write per event.
- */
-const FLUSH_AT = 16 * 1024;
-
-/**
- * Coalesces the SSE text of the events that arrive together: events are appended to one pending string,
- * written once per tick (after the promise callbacks that delivered them) or as soon as it reaches
- * {@link FLUSH_AT}, and the last event goes out with `end()`. A stream whose events came in one upstream
- * read is one socket write, headers included.
- */
-class SseWriter {
-  private pending = '';
-  /** Upstream frames waiting as they came: `[bytesStart, bytesEnd)` of one network read. */
-  private bytes: Uint8Array | undefined;
-  private bytesStart = 0;
-  private bytesEnd = 0;
-  private scheduled = false;
-  private readonly flushTick = (): void => {
-    this.scheduled = false;
-    this.flush();
-  };
-
-  constructor(private readonly raw: ServerResponse) {}
-
-  /** Queues `text` for this tick's write (written now when the batch is large). */
-  write(text: string): void {
-    if (this.bytes !== undefined) this.flushBytes();
-    this.pending = this.pending === '' ? text : this.pending + text;
-    if (this.pending.length >= FLUSH_AT) this.flush();
-    else this.schedule();
-  }
-
-  /**
-   * Queues the upstream's own frame `bytes[start, end)`: frames that follow each other in one network read
-   * go out as one slice of it (written now when the batch is large).
-   */
-  writeFrame(bytes: Uint8Array, start: number, end: number): void {
-    if (this.pending !== '') this.flushText();
-    if (this.bytes === bytes && start === this.bytesEnd) this.bytesEnd = end;
-    else {
-      if (this.bytes !== undefined) this.flushBytes();
-      this.bytes = bytes;
-      this.bytesStart = start;
-      this.bytesEnd = end;
-    }
-    if (this.bytesEnd - this.bytesStart >= FLUSH_AT) this.flushBytes();
-    else this.schedule();
-  }
-
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    process.nextTick(this.flushTick);
-  }
-
-  private flush(): void {
-    if (this.bytes !== undefined) this.flushBytes();
-    else this.flushText();
-  }
-
-  private flushText(): void {
-    const text = this.pending;
-    this.pending = '';
-    if (text !== '' && !this.raw.destroyed) this.raw.write(text);
-  }
-
-  private flushBytes(): void {
-    const bytes = this.bytes!;
-    this.bytes = undefined;
-    if (this.raw.destroyed) return;
-    this.raw.write(
-      this.bytesStart === 0 && this.bytesEnd === bytes.length
-        ? bytes
-        : bytes.subarray(this.bytesStart, this.bytesEnd),
-    );
-  }
-
-  /** Ends the response with what is pending and `text`. */
-  end(text: string): void {
-    if (this.bytes !== undefined) this.flushBytes();
-    const all = this.pending === '' ? text : this.pending + text;
-    this.pending = '';
-    this.raw.end(all);
-  }
 }
 
 /**
