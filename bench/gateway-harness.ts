@@ -233,9 +233,11 @@ export async function startGatewayChild(configPath: string, dataDir = ':memory:'
   // HIVE_BENCH_CPU_PROF=<dir>: write a V8 CPU profile of the child gateway there (for finding hot spots).
   const profDir = process.env.HIVE_BENCH_CPU_PROF;
   const prof = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+  // HIVE_BENCH_NODE_FLAGS: extra Node/V8 flags for the child gateway (experiments).
+  const flags = process.env.HIVE_BENCH_NODE_FLAGS?.split(' ').filter((f) => f !== '') ?? [];
   return startChild(
     'hive-resilience gateway (child)',
-    [...prof, outfile, configPath, dataDir],
+    [...flags, ...prof, outfile, configPath, dataDir],
     async (output) => {
       const line = /\{"url":"([^"]+)"\}/.exec(output);
       return line?.[1];

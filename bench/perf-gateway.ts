@@ -59,6 +59,7 @@ const targets = {
 async function sample(
   name: string,
   args: string[],
+  sent = body,
 ): Promise<{ symbols: Map<string, number>; answered: number }> {
   const child = await startChild(name, args, ready);
   const target = { name, origin: child.origin, headers: {}, process: child };
@@ -80,7 +81,7 @@ async function sample(
       },
       (warmup + seconds) * 1000,
     );
-    const measured = await windowed(target, body, warmup, seconds, CONNECTIONS);
+    const measured = await windowed(target, sent, warmup, seconds, CONNECTIONS);
     clearTimeout(startAt);
     clearTimeout(stopAt);
     await stopped;
@@ -129,7 +130,12 @@ function group(symbol: string): string {
 }
 
 try {
-  const y = await sample('yardstick', targets.yardstick);
+  // PERF_BASELINE=ours: the baseline is our own gateway answering non-streaming requests (what the
+  // streaming path adds to ours), instead of the yardstick.
+  const y =
+    process.env.PERF_BASELINE === 'ours'
+      ? await sample('ours-plain', targets.ours, BODY)
+      : await sample('yardstick', targets.yardstick);
   const o = await sample('ours', targets.ours);
   const usPerSample = 1e6 / HZ;
   const per = (s: { symbols: Map<string, number>; answered: number }, key: string) =>
