@@ -73,7 +73,8 @@ try {
   // Memory after the same load (the process's resident set now and at its peak).
   for (const side of ['base', 'head'] as const) {
     const rss = children[side].rssKb();
-    if (rss) console.log(`${side}: VmRSS ${Math.round(rss.rss / 1024)} MB, VmHWM ${Math.round(rss.hwm / 1024)} MB`);
+    if (rss)
+      console.log(`${side}: VmRSS ${Math.round(rss.rss / 1024)} MB, VmHWM ${Math.round(rss.hwm / 1024)} MB`);
   }
 } finally {
   await children.base.close();

@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
 import { Client } from 'undici';
@@ -250,6 +250,7 @@ export async function startGatewayChild(configPath: string, dataDir = ':memory:'
  * with esbuild, dependencies external, into `outfile`.
  */
 export function bundleGatewayChild(outfile: string, cwd = process.cwd()): void {
+  const stem = basename(outfile).replace(/\.mjs$/, '');
   const built = spawnSync(
     resolve('node_modules/.bin/esbuild'),
     [
@@ -259,7 +260,13 @@ export function bundleGatewayChild(outfile: string, cwd = process.cwd()): void {
       '--format=esm',
       '--packages=external',
       '--log-level=warning',
-      `--outfile=${outfile}`,
+      // Split at dynamic imports, as the compiled package loads them: what the gateway loads only when
+      // configured (the Redis client) stays out of the process, as in production.
+      '--splitting',
+      `--outdir=${dirname(outfile)}`,
+      `--entry-names=${stem}`,
+      `--chunk-names=${stem}-chunks/[name]-[hash]`,
+      '--out-extension:.js=.mjs',
     ],
     { cwd, encoding: 'utf8', timeout: 60_000 },
   );
