@@ -1,10 +1,10 @@
 /**
- * `npx tsx bench/plain-chunk.ts`: what recognising a plain content delta costs (`isPlainDelta`, run on
- * every chunk once an answer's content started) against `JSON.parse` of the same chunk (what it saves),
- * on a chunk shaped like OpenAI's, in one mitata run.
+ * `npx tsx bench/plain-chunk.ts`: what recognising a plain content delta costs, by the answer's template
+ * (every chunk after the first plain one) and by the full check (a scanner that saw nothing yet), against
+ * `JSON.parse` of the same chunk (what it saves), on a chunk shaped like OpenAI's, in one mitata run.
  */
 import { bench, do_not_optimize, run, summary } from 'mitata';
-import { isPlainDelta } from '../src/providers/plain-chunk.js';
+import { isPlainDelta, PlainDeltaScanner } from '../src/providers/plain-chunk.js';
 import { loadavg } from './loadavg.js';
 
 const chunk = JSON.stringify({
@@ -18,7 +18,10 @@ const chunk = JSON.stringify({
 
 console.log(`loadavg ${loadavg()}; chunk of ${chunk.length} characters`);
 summary(() => {
-  bench('isPlainDelta (the check, per chunk)', () => do_not_optimize(isPlainDelta(chunk)));
+  bench('isPlainDelta, by template (a later chunk)', () => do_not_optimize(isPlainDelta(chunk)));
+  bench('full check (a fresh scanner)', () =>
+    do_not_optimize(new PlainDeltaScanner().isPlainAt(chunk, 0, chunk.length)),
+  );
   bench('JSON.parse (what the check saves)', () => do_not_optimize(JSON.parse(chunk)));
 });
 await run();
