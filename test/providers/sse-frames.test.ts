@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type SseEvent, type SseLimits, SseParser } from '../../src/providers/sse.js';
 import { readFrames } from '../../src/providers/sse-frames.js';
+import { cutPieces } from './cut-pieces.js';
 
 interface Read {
   events: SseEvent[];
@@ -48,18 +49,6 @@ function reference(bytes: Uint8Array, limits?: SseLimits): { events: SseEvent[];
   return { events, error: parser.error };
 }
 
-function cut(bytes: Uint8Array, at: readonly number[]): Uint8Array[] {
-  const sorted = [...new Set(at.map((n) => n % (bytes.length + 1)))].sort((a, b) => a - b);
-  const pieces: Uint8Array[] = [];
-  let last = 0;
-  for (const c of sorted) {
-    pieces.push(bytes.subarray(last, c));
-    last = c;
-  }
-  pieces.push(bytes.subarray(last));
-  return pieces;
-}
-
 const chunk = (content: string) =>
   `data: {"id":"c","choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}},"finish_reason":null}]}\n\n`;
 
@@ -95,7 +84,7 @@ describe('readFrames', () => {
     fc.assert(
       fc.property(fc.array(part, { maxLength: 25 }), fc.array(fc.nat(), { maxLength: 10 }), (parts, at) => {
         const bytes = Buffer.from(parts.join(''));
-        const read = readAll(cut(bytes, at));
+        const read = readAll(cutPieces(bytes, at));
         expect(read.events).toEqual(reference(bytes).events);
       }),
       { numRuns: 400 },

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type SseEvent, SseParser } from '../../src/providers/sse.js';
+import { cutPieces } from './cut-pieces.js';
 
 function parseAll(pieces: ReadonlyArray<string | Uint8Array>): SseEvent[] {
   const parser = new SseParser();
@@ -61,15 +62,7 @@ describe('SseParser', () => {
       fc.property(
         fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 40 }),
         (cuts) => {
-          const sorted = [...cuts].sort((a, b) => a - b);
-          const pieces: Uint8Array[] = [];
-          let last = 0;
-          for (const cut of sorted) {
-            pieces.push(bytes.subarray(last, cut));
-            last = cut;
-          }
-          pieces.push(bytes.subarray(last));
-          expect(parseAll(pieces)).toEqual(EXPECTED);
+          expect(parseAll(cutPieces(bytes, cuts))).toEqual(EXPECTED);
         },
       ),
       { numRuns: 300 },
@@ -101,15 +94,7 @@ describe('SseParser', () => {
         (lines, cutSeeds) => {
           // Every stream ends with a blank line, so the reference's last event is dispatched too.
           const text = `${lines.map(([[field, value], end]) => field + value + end).join('')}\n\n`;
-          const cuts = [...new Set(cutSeeds.map((n) => n % (text.length + 1)))].sort((a, b) => a - b);
-          const pieces: string[] = [];
-          let last = 0;
-          for (const cut of cuts) {
-            pieces.push(text.slice(last, cut));
-            last = cut;
-          }
-          pieces.push(text.slice(last));
-          expect(parseAll(pieces).map((e) => e.data)).toEqual(reference(text));
+          expect(parseAll(cutPieces(text, cutSeeds)).map((e) => e.data)).toEqual(reference(text));
         },
       ),
       { numRuns: 500 },
