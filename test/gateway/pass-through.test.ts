@@ -73,7 +73,20 @@ beforeAll(async () => {
       body += d.toString();
     });
     req.on('end', () => {
-      if (body.includes('"user":"long"') || body.includes('"user":"fails"')) {
+      if (body.includes('"user":"stray"')) {
+        // A plain delta with a byte that is not UTF-8 (0xFF) in its content.
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        const [before, after] = CHUNK('"delta":{"content":"a#b"},', null).split('#');
+        res.end(
+          Buffer.concat([
+            Buffer.from(
+              `data: ${CHUNK('"delta":{"role":"assistant","content":""},', null)}\n\ndata: ${before}`,
+            ),
+            Buffer.from([0xff]),
+            Buffer.from(`${after}\n\ndata: ${LAST}\n\ndata: [DONE]\n\n`),
+          ]),
+        );
+      } else if (body.includes('"user":"long"') || body.includes('"user":"fails"')) {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         if (body.includes('"user":"long"')) {
           // Once whole (one read, many frames), and once cut into pieces.
@@ -154,5 +167,22 @@ describe('upstream bytes pass through', () => {
     expect(events.slice(0, 12).join('\n\n')).toBe(FAILING_SSE.split('\n\n').slice(0, 12).join('\n\n'));
     expect(events[12]).toMatch(/^data: \{"error":/);
     expect(res.text).not.toContain('[DONE]');
+  });
+
+  it('never forwards invalid UTF-8: a stray byte in a passed-through chunk reaches the client as U+FFFD', async () => {
+    const res = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'primary',
+        messages: [{ role: 'user', content: 'hi' }],
+        stream: true,
+        user: 'stray',
+      }),
+    });
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect(bytes.includes(0xff)).toBe(false);
+    expect(bytes.toString('utf8')).toContain('"content":"a\uFFFDb"');
+    expect(bytes.toString('utf8')).toContain('data: [DONE]');
   });
 });

@@ -3,6 +3,7 @@
  * coalesced into one write per tick.
  * @packageDocumentation
  */
+import { isUtf8 } from 'node:buffer';
 import type { ServerResponse } from 'node:http';
 
 /**
@@ -101,12 +102,20 @@ export class SseWriter {
     return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
   }
 
+  /**
+   * The pending frames as bytes. A run that is not valid UTF-8 (an upstream's stray byte) is decoded and
+   * re-encoded, so the client gets U+FFFD where the gateway would have decoded one, never invalid text.
+   */
   private takeBytes(): Uint8Array {
     const bytes = this.bytes!;
     this.bytes = undefined;
-    return this.bytesStart === 0 && this.bytesEnd === bytes.length
-      ? bytes
-      : bytes.subarray(this.bytesStart, this.bytesEnd);
+    const run =
+      this.bytesStart === 0 && this.bytesEnd === bytes.length
+        ? bytes
+        : bytes.subarray(this.bytesStart, this.bytesEnd);
+    return isUtf8(run)
+      ? run
+      : Buffer.from(Buffer.from(run.buffer, run.byteOffset, run.length).toString('utf8'));
   }
 
   private closeBytes(): void {
