@@ -103,11 +103,11 @@ class CommittedEngineStream implements EngineStream {
     readonly attempts: EngineStream['attempts'],
     readonly fallback: boolean,
     readonly requestId: string,
-    private readonly events: AsyncIterator<StreamEvent> & { return(): Promise<IteratorResult<StreamEvent>> },
+    private readonly events: AsyncIterator<StreamEvent> & { close(): void },
   ) {}
 
   close(): void {
-    void this.events.return();
+    this.events.close();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {

@@ -86,7 +86,7 @@ export function committedEvents(
   now: () => number,
   ttftMs: number,
   onEnd: StreamEndHandler,
-): PullNowIterator<StreamEvent> & { return(): Promise<IteratorResult<StreamEvent>> } {
+): PullNowIterator<StreamEvent> & { return(): Promise<IteratorResult<StreamEvent>>; close(): void } {
   return new CommittedStream(opened, permit, startedAt, now, ttftMs, onEnd);
 }
 
@@ -145,6 +145,11 @@ class CommittedStream implements PullNowIterator<StreamEvent> {
   return(): Promise<IteratorResult<StreamEvent>> {
     this.finish();
     return Promise.resolve(END);
+  }
+
+  /** {@link return} without the promise (the caller closes the stream and awaits nothing). */
+  close(): void {
+    this.finish();
   }
 
   /** Hands an event out; a terminal one settles the permit, reports the end and closes the stream. */
