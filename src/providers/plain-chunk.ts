@@ -63,6 +63,8 @@ export class PlainDeltaScanner {
   /** A checked delta's text up to its content string's opening quote, and from its closing quote on. */
   private head = '';
   private tail = '';
+  /** Where the last checked delta's object opens (its `{`). */
+  private deltaObject = 0;
   /**
    * After a `true` from {@link isPlainAt}: whether that delta carries content (a non-empty content string),
    * when the template tells; `undefined` when only parsing it would.
@@ -109,9 +111,10 @@ export class PlainDeltaScanner {
    */
   private learn(text: string, start: number, end: number): void {
     this.lastContent = undefined;
-    const delta = text.indexOf('delta":{"', start);
-    if (delta === -1 || delta >= end) return;
-    let key = delta + 8;
+    // Where the checked delta's object opens (found by the check: no search past this frame here, so a
+    // read of many frames the template cannot take, e.g. JSON written with spaces, stays linear).
+    let key = this.deltaObject + 1;
+    if (text.charCodeAt(key) !== 34 /* " */) return;
     if (text.startsWith('"role":"', key)) {
       const close = text.indexOf('"', key + 8);
       if (close === -1 || close >= end || text.charCodeAt(close - 1) === 92) return;
@@ -142,6 +145,7 @@ export class PlainDeltaScanner {
     let open = delta + 7;
     while (text.charCodeAt(open) === 32) open++;
     if (text.charCodeAt(open) !== 123 /* { */) return false;
+    this.deltaObject = open;
     return (
       onceAndNull(this.finish, text, start, end, true) && onceAndNull(this.usage, text, start, end, false)
     );

@@ -144,6 +144,23 @@ describe('OpenAIStreamTranslator', () => {
     expect(verdicts).toEqual(['empty', 'content', 'empty', 'content', 'unknown', 'unknown', undefined]);
   });
 
+  it('takes deltas written with spaces (as Python writes JSON) as plain, their content unknown', () => {
+    const t = new OpenAIStreamTranslator(ctx);
+    const spaced = (content: string) =>
+      `{"id": "c", "choices": [{"index": 0, "delta": {"content": ${JSON.stringify(content)}}, "finish_reason": null}]}`;
+    const text = ['a', 'b', 'c'].map((c) => `data: ${spaced(c)}\n\n`).join('');
+    const verdicts: unknown[] = [];
+    let pos = 0;
+    for (const c of ['a', 'b', 'c']) {
+      const data = spaced(c);
+      verdicts.push(t.plainAt(text, pos + 6, pos + 6 + data.length));
+      pos += data.length + 8;
+    }
+    expect(verdicts).toEqual(['unknown', 'unknown', 'unknown']);
+    const finished = spaced('d').replace('"finish_reason": null', '"finish_reason": "stop"');
+    expect(t.plainAt(finished, 0, finished.length)).toBeUndefined();
+  });
+
   it('still ends the stream on a mid-stream error and on a truncated chunk after content started', () => {
     const t = new OpenAIStreamTranslator(ctx);
     t.translate(event(chunk({ content: 'a' }, null)));
