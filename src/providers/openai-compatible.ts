@@ -44,9 +44,10 @@ export class OpenAIStreamTranslator implements StreamTranslator {
 
   constructor(private readonly ctx: ClassifyContext) {}
 
-  translate(event: SseEvent): TranslateResult {
+  translate(event: SseEvent, notPlain?: boolean): TranslateResult {
     if (event.data === '[DONE]') return { end: { type: 'done' } };
-    if (event.event === 'message' && isPlainDelta(event.data)) return { plain: event.data };
+    if (notPlain !== true && event.event === 'message' && isPlainDelta(event.data))
+      return { plain: event.data };
     const payload = parseJson(event.data);
     if (!isRecord(payload)) {
       return {

@@ -61,7 +61,11 @@ export function readFrames(parser: SseParser, piece: Uint8Array, sink: FrameSink
       return;
     }
     const next = end + 2;
-    if (oneLine && text.startsWith(DATA_PREFIX, pos) && parser.frameFits(end - pos - DATA_PREFIX.length)) {
+    if (
+      oneLine &&
+      text.startsWith(DATA_PREFIX, pos) &&
+      parser.frameFits(end - pos, end - pos - DATA_PREFIX.length)
+    ) {
       if (!parser.account(next - pos)) return;
       if (!sink.frame(bytes, text, pos, end)) return;
     } else if (!sink.events(parser.push(bytes.subarray(pos, next)))) return;

@@ -23,8 +23,11 @@ export type TranslateResult =
 
 /** Provider-specific meaning of the SSE events. */
 export interface StreamTranslator {
-  /** Translates one event. */
-  translate(event: SseEvent): TranslateResult;
+  /**
+   * Translates one event. `notPlain`: {@link plainAt} already looked at this event's data and did not
+   * take it (no need to look again).
+   */
+  translate(event: SseEvent, notPlain?: boolean): TranslateResult;
   /**
    * Whether the one-line `data` at `[start, end)` of `text` (a network read viewed as Latin-1, see
    * `sse-frames.ts`) is a chunk to forward as the upstream sent it, without translating it: `undefined`
@@ -153,8 +156,8 @@ export class SseProviderStream implements ProviderStream {
   }
 
   /** @internal Translates one SSE event (`undefined`: nothing to emit) and re-arms the idle limit. */
-  step(event: SseEvent): StreamEvent | undefined {
-    const result = this.translator.translate(event);
+  step(event: SseEvent, notPlain?: boolean): StreamEvent | undefined {
+    const result = this.translator.translate(event, notPlain);
     if (result === null) {
       if (this.sawContent) this.watch.arm(this.limits.idleTimeoutMs, 'idle');
       return undefined;
@@ -202,7 +205,9 @@ export class SseProviderStream implements ProviderStream {
       return event;
     }
     const data = bytes.toString('utf8', dataStart, end);
-    return this.step(id === undefined ? { event: 'message', data } : { event: 'message', data, id });
+    const event = id === undefined ? { event: 'message', data } : { event: 'message', data, id };
+    // A translator with `plainAt` looked at this frame above and did not take it.
+    return this.step(event, this.translator.plainAt !== undefined);
   }
 
   /** @internal Stops the timers and the body. Idempotent. */

@@ -121,9 +121,9 @@ export class SseParser {
     if (!this.started && this.totalChars === 0 && this.decoderIdle) this.started = true;
   }
 
-  /** True when a one-line `data` field of `dataChars` characters fits the line and event caps. */
-  frameFits(dataChars: number): boolean {
-    return dataChars + 6 <= this.maxLine && dataChars <= this.maxEvent;
+  /** True when a one-line frame of `lineChars`, `dataChars` of them its `data`, fits the line and event caps. */
+  frameFits(lineChars: number, dataChars: number): boolean {
+    return lineChars <= this.maxLine && dataChars <= this.maxEvent;
   }
 
   /**

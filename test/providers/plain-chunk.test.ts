@@ -122,6 +122,8 @@ describe('OpenAIStreamTranslator', () => {
     const t = new OpenAIStreamTranslator(ctx);
     expect(kind(t.translate(event(chunk({ role: 'assistant', content: '' }, null))))).toBe('plain');
     expect(kind(t.translate(event(chunk({ content: 'Hel' }, null))))).toBe('plain');
+    // A frame `plainAt` already looked at and did not take is parsed without a second look.
+    expect(kind(t.translate(event(chunk({ content: 'Hel' }, null)), true))).toBe('parsed');
     expect(kind(t.translate(event(chunk({ content: 'lo' }, null, { usage: { total_tokens: 1 } }))))).toBe(
       'parsed',
     );

@@ -66,7 +66,6 @@ export class SseWriter {
   /** Ends the response with the batch and `text`. */
   end(text: string): void {
     if (text !== '') this.write(text);
-    this.scheduled = true; // no later tick write
     const batch = this.take();
     if (batch === undefined) this.raw.end();
     else this.raw.end(batch);
