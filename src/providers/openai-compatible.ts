@@ -78,9 +78,17 @@ export class OpenAIStreamTranslator implements StreamTranslator {
     return !changed && !event.data.includes('\n') ? { chunk, text: event.data } : { chunk };
   }
 
-  /** A plain content delta, forwarded as it came; whether it carries content when the scanner can tell. */
+  /**
+   * A plain content delta or finish chunk, forwarded as it came; whether it carries content when the
+   * scanner can tell (a finish reason counts as content, as in `isContentChunk`).
+   */
   plainAt(text: string, start: number, end: number): PlainVerdict {
-    if (!this.scanner.isPlainAt(text, start, end)) return undefined;
+    const kind = this.scanner.scanAt(text, start, end);
+    if (kind === undefined) return undefined;
+    if (kind === 'finish') {
+      this.finishSeen = true;
+      return 'content';
+    }
     const content = this.scanner.lastContent;
     return content === undefined ? 'unknown' : content ? 'content' : 'empty';
   }

@@ -82,10 +82,21 @@ export class PlainDeltaScanner {
    * instead of four key searches). Anything else takes the full check.
    */
   isPlainAt(text: string, start: number, end: number): boolean {
-    if (this.head !== '' && this.fitsTemplate(text, start, end)) return true;
-    if (!this.check(text, start, end)) return false;
-    this.learn(text, start, end);
-    return true;
+    return this.scanAt(text, start, end) === 'delta';
+  }
+
+  /**
+   * {@link isPlainAt}, and also recognises a plain finish chunk: one JSON object on one line with exactly
+   * one `delta":` holding `{}`, exactly one `finish_reason":` holding a short string without escapes, no
+   * `usage":` other than `null` and no `rror"` anywhere: the last chunk of an answer, which the gateway
+   * forwards as it came like the deltas. `undefined`: neither (the chunk takes the parsed path).
+   */
+  scanAt(text: string, start: number, end: number): 'delta' | 'finish' | undefined {
+    if (this.head !== '' && this.fitsTemplate(text, start, end)) return 'delta';
+    const verdict = this.check(text, start, end);
+    if (verdict === 'delta') this.learn(text, start, end);
+    else this.lastContent = undefined;
+    return verdict;
   }
 
   private fitsTemplate(text: string, start: number, end: number): boolean {
@@ -136,20 +147,39 @@ export class PlainDeltaScanner {
     }
   }
 
-  /** The full check (see the class). */
-  private check(text: string, start: number, end: number): boolean {
-    if (end - start < 2 || text.charCodeAt(start) !== 123 || text.charCodeAt(end - 1) !== 125) return false;
-    if (this.error.find(text, start, end) !== -1) return false;
+  /** The full check (see the class and {@link scanAt}). */
+  private check(text: string, start: number, end: number): 'delta' | 'finish' | undefined {
+    if (end - start < 2 || text.charCodeAt(start) !== 123 || text.charCodeAt(end - 1) !== 125) return undefined;
+    if (this.error.find(text, start, end) !== -1) return undefined;
     const delta = this.delta.find(text, start, end);
-    if (delta === -1 || this.delta.next(text, delta, end) !== -1) return false;
-    let open = delta + 7;
-    while (text.charCodeAt(open) === 32) open++;
-    if (text.charCodeAt(open) !== 123 /* { */) return false;
+    if (delta === -1 || this.delta.next(text, delta, end) !== -1) return undefined;
+    const open = skipSpaces(text, delta + 7);
+    if (text.charCodeAt(open) !== 123 /* { */) return undefined;
     this.deltaObject = open;
-    return (
-      onceAndNull(this.finish, text, start, end, true) && onceAndNull(this.usage, text, start, end, false)
-    );
+    if (!onceAndNull(this.usage, text, start, end, false)) return undefined;
+    const finish = this.finish.find(text, start, end);
+    if (finish === -1 || this.finish.next(text, finish, end) !== -1) return undefined;
+    const value = skipSpaces(text, finish + this.finish.pattern.length);
+    if (value + 4 <= end && text.startsWith('null', value)) return 'delta';
+    // A finish: its delta is empty and its reason a short string without escapes.
+    if (text.charCodeAt(skipSpaces(text, open + 1)) !== 125 /* } */) return undefined;
+    if (text.charCodeAt(value) !== 34 /* " */) return undefined;
+    for (let i = value + 1; i < end && i <= value + MAX_REASON; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 34) return i > value + 1 ? 'finish' : undefined;
+      if (c === 92 /* \ */) return undefined;
+    }
+    return undefined;
   }
+}
+
+/** The longest finish reason the scanner takes (`content_filter`, `function_call`: well under it). */
+const MAX_REASON = 64;
+
+function skipSpaces(text: string, at: number): number {
+  let i = at;
+  while (text.charCodeAt(i) === 32) i++;
+  return i;
 }
 
 /** The key occurs once in `[start, end)` with the value `null` (or, when not `required`, not at all). */
@@ -163,8 +193,7 @@ function onceAndNull(
   const at = key.find(text, start, end);
   if (at === -1) return !required;
   if (key.next(text, at, end) !== -1) return false;
-  let i = at + key.pattern.length;
-  while (text.charCodeAt(i) === 32) i++;
+  const i = skipSpaces(text, at + key.pattern.length);
   return i + 4 <= end && text.startsWith('null', i);
 }
 

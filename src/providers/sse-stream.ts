@@ -207,7 +207,14 @@ export class SseProviderStream implements ProviderStream {
     const data = bytes.toString('utf8', dataStart, end);
     const event = id === undefined ? { event: 'message', data } : { event: 'message', data, id };
     // A translator with `plainAt` looked at this frame above and did not take it.
-    return this.step(event, this.translator.plainAt !== undefined);
+    const step = this.step(event, this.translator.plainAt !== undefined);
+    // What goes out as this frame's own bytes: a chunk the translator left unchanged, the end marker.
+    if (step?.type === 'chunk' && step.text !== undefined) {
+      const { chunk, text } = step;
+      return { type: 'chunk', chunk, text, frameBytes: bytes, frameStart: start, frameEnd: end + 2 };
+    }
+    if (step?.type === 'done') return { type: 'done', frameBytes: bytes, frameStart: start, frameEnd: end + 2 };
+    return step;
   }
 
   /** @internal Stops the timers and the body. Idempotent. */

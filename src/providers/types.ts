@@ -92,15 +92,16 @@ export type StreamEvent =
       readonly text?: string;
       /**
        * True for a chunk forwarded as the upstream sent it without being parsed: a plain content delta
-       * (one choice, `finish_reason` null, no `usage`, no `error`). Its `chunk` is then a getter that
+       * (one choice, `finish_reason` null, no `usage`, no `error`) or a plain finish chunk (an empty delta
+       * and a `finish_reason`, no `usage`, no `error`). Its `chunk` is then a getter that
        * parses `text` on first read: copy such an event as `{ type, chunk: e.chunk, text: e.text }`, not
        * with a spread.
        */
       readonly plain?: boolean;
       /**
-       * On a plain chunk that came as a whole SSE frame in one network read: those bytes (the read), and
-       * where its frame `data: {…}\n\n` starts and ends in them. The gateway writes these bytes as they
-       * came (no decoding, no re-encoding); `text` decodes them on first read.
+       * On a chunk that came as a whole SSE frame in one network read and is forwarded unchanged: those
+       * bytes (the read), and where its frame `data: {…}\n\n` starts and ends in them. The gateway writes
+       * these bytes as they came (no re-encoding); on a plain chunk `text` decodes them on first read.
        */
       readonly frameBytes?: Uint8Array | undefined;
       /** Where the frame starts in {@link frameBytes}. */
@@ -108,7 +109,18 @@ export type StreamEvent =
       /** Where the frame ends in {@link frameBytes} (exclusive, after its `\n\n`). */
       readonly frameEnd?: number;
     }
-  | { readonly type: 'done' }
+  | {
+      readonly type: 'done';
+      /**
+       * When the end marker came as a whole SSE frame of a network read (`data: [DONE]\n\n`): that read,
+       * and where the frame starts and ends in it, for the gateway to forward with the chunks before it.
+       */
+      readonly frameBytes?: Uint8Array | undefined;
+      /** Where the marker's frame starts in {@link frameBytes}. */
+      readonly frameStart?: number;
+      /** Where the marker's frame ends in {@link frameBytes} (exclusive). */
+      readonly frameEnd?: number;
+    }
   | { readonly type: 'error'; readonly failure: Failure };
 
 /** Per-call options for a provider. */

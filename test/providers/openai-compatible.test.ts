@@ -44,7 +44,7 @@ describe('OpenAICompatibleProvider against the chaos upstream', () => {
     if (!out.ok) return;
     const events = await collect(out.value);
     expect(textOf(events)).toBe(DEFAULT_CHAOS_ANSWER);
-    expect(events.at(-1)).toEqual({ type: 'done' });
+    expect(events.at(-1)).toMatchObject({ type: 'done' });
     expect(events.filter((e) => e.type !== 'chunk')).toHaveLength(1);
     expect(chaos.upstream.stats().models['gpt-test']?.streamed).toBe(1);
   });

@@ -103,6 +103,49 @@ describe('PlainDeltaScanner', () => {
   });
 });
 
+describe('PlainDeltaScanner.scanAt: finish chunks', () => {
+  it('recognises a finish chunk (an empty delta and a reason), and nothing the gateway must look at', () => {
+    const s = new PlainDeltaScanner();
+    const at = (data: string) => s.scanAt(data, 0, data.length);
+    expect(at(chunk({}, 'stop'))).toBe('finish');
+    expect(at(chunk({}, 'length', { usage: null }))).toBe('finish');
+    expect(at('{"id": "c", "choices": [{"index": 0, "delta": { }, "finish_reason": "tool_calls"}]}')).toBe(
+      'finish',
+    );
+    const cases: Record<string, string> = {
+      withContent: chunk({ content: 'x' }, 'stop'),
+      withUsage: chunk({}, 'stop', { usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }),
+      emptyReason: chunk({}, ''),
+      escapedReason: chunk({}, 'st"op'),
+      longReason: chunk({}, 'x'.repeat(100)),
+      reasonNotString: chunk({}, null).replace('"finish_reason":null', '"finish_reason":1'),
+      errorBeside: chunk({}, 'stop', { error: { message: 'late' } }),
+      twoChoices: JSON.stringify({
+        choices: [
+          { index: 0, delta: {}, finish_reason: 'stop' },
+          { index: 1, delta: {}, finish_reason: 'stop' },
+        ],
+      }),
+      truncated: chunk({}, 'stop').slice(0, -3),
+    };
+    for (const [name, data] of Object.entries(cases)) expect([name, at(data)]).toEqual([name, undefined]);
+    // isPlainAt (and isPlainDelta) still take content deltas only.
+    expect(s.isPlainAt(chunk({}, 'stop'), 0, chunk({}, 'stop').length)).toBe(false);
+    expect(isPlainDelta(chunk({}, 'stop'))).toBe(false);
+  });
+
+  it('lets the translator forward a finish chunk unparsed and still know the answer finished', () => {
+    const t = new OpenAIStreamTranslator(ctx);
+    const content = chunk({ content: 'hi' }, null);
+    expect(t.plainAt(content, 0, content.length)).toBe('content');
+    // Without a finish reason, a stream without [DONE] is cut short.
+    expect(t.endWithoutMarker()).toMatchObject({ type: 'error', failure: { kind: 'transient' } });
+    const finish = chunk({}, 'stop');
+    expect(t.plainAt(finish, 0, finish.length)).toBe('content');
+    expect(t.endWithoutMarker()).toEqual({ type: 'done' });
+  });
+});
+
 describe('PlainChunkEvent', () => {
   it('parses its text on first read only, and reads broken text as a chunk without choices', () => {
     const text = chunk({ content: 'hi' }, null);

@@ -87,7 +87,8 @@ export async function pumpEvents(
       }
       const event = next.value;
       if (event.type === 'chunk') {
-        // A plain chunk (forwarded unparsed) has no usage by construction: reading it would parse it.
+        // A plain chunk (forwarded unparsed) has no usage by construction: reading it would parse it. A
+        // chunk that kept its upstream frame goes out as those bytes.
         if (event.plain !== true && event.chunk.usage) out.usage = event.chunk.usage;
         const frame = event.frameBytes;
         if (frame !== undefined) writer.writeFrame(frame, event.frameStart!, event.frameEnd!);
@@ -104,7 +105,12 @@ export async function pumpEvents(
         continue;
       }
       if (event.type === 'done') {
-        writer.end(DONE);
+        // The upstream's own `data: [DONE]` frame goes out with the frames before it (one slice of a read).
+        if (event.frameBytes === undefined) writer.end(DONE);
+        else {
+          writer.writeFrame(event.frameBytes, event.frameStart!, event.frameEnd!);
+          writer.end('');
+        }
         return out;
       }
       out.errorType = event.failure.kind;
