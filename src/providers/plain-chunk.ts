@@ -149,7 +149,8 @@ export class PlainDeltaScanner {
 
   /** The full check (see the class and {@link scanAt}). */
   private check(text: string, start: number, end: number): 'delta' | 'finish' | undefined {
-    if (end - start < 2 || text.charCodeAt(start) !== 123 || text.charCodeAt(end - 1) !== 125) return undefined;
+    if (end - start < 2 || text.charCodeAt(start) !== 123 || text.charCodeAt(end - 1) !== 125)
+      return undefined;
     if (this.error.find(text, start, end) !== -1) return undefined;
     const delta = this.delta.find(text, start, end);
     if (delta === -1 || this.delta.next(text, delta, end) !== -1) return undefined;

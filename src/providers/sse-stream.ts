@@ -213,7 +213,8 @@ export class SseProviderStream implements ProviderStream {
       const { chunk, text } = step;
       return { type: 'chunk', chunk, text, frameBytes: bytes, frameStart: start, frameEnd: end + 2 };
     }
-    if (step?.type === 'done') return { type: 'done', frameBytes: bytes, frameStart: start, frameEnd: end + 2 };
+    if (step?.type === 'done')
+      return { type: 'done', frameBytes: bytes, frameStart: start, frameEnd: end + 2 };
     return step;
   }
 
