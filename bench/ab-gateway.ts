@@ -4,6 +4,8 @@
  * (50 connections, servers pinned as in `npm run bench:gateway`). For checking that a change to the hot
  * path pays; the figures of record come from `npm run bench:gateway`. `AB_HEAD_FLAGS="--flag …"` runs the
  * working tree's child with those node flags (with `HEAD` as the revision: the flags' own effect).
+ * `BENCH_ROUND_S` and `AB_WARM_S` set each round's measured window and the load before it (5 s, 3 s):
+ * on a noisy host, many short rounds pair better than a few long ones.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -27,6 +29,8 @@ const [rev = 'HEAD', mode = 'plain', roundsArg = '5'] = process.argv.slice(2);
 const rounds = Number(roundsArg);
 const body = mode === 'long' ? LONG_STREAM_BODY : mode === 'stream' ? STREAM_BODY : BODY;
 const seconds = Number(process.env.BENCH_ROUND_S ?? 5);
+/** `AB_WARM_S`: load before each round's measured window (default 3 s). */
+const warm = Number(process.env.AB_WARM_S ?? 3);
 const base = resolve(BUILD_DIR, 'ab-base');
 
 mkdirSync(BUILD_DIR, { recursive: true });
@@ -62,7 +66,7 @@ try {
       const row = await windowed(
         { name: side, origin: children[side].origin, headers: {}, process: children[side] },
         body,
-        3,
+        warm,
         seconds,
         CONNECTIONS,
       );

@@ -220,15 +220,22 @@ export class ExchangeBody implements AsyncIterable<Uint8Array> {
     return { next: () => this.next() };
   }
 
-  private next(): Promise<IteratorResult<Uint8Array>> {
+  /**
+   * A chunk that already arrived, without a promise (the response's first bytes usually come in the read
+   * that brought its headers); `undefined` when none is queued: then `next()` waits for one or the end.
+   */
+  readNow(): Buffer | undefined {
     const chunk = this.queue.shift();
-    if (chunk !== undefined) {
-      if (this.paused && this.queue.length === 0) {
-        this.paused = false;
-        this.controller.resume();
-      }
-      return Promise.resolve({ done: false, value: chunk });
+    if (chunk !== undefined && this.paused && this.queue.length === 0) {
+      this.paused = false;
+      this.controller.resume();
     }
+    return chunk;
+  }
+
+  private next(): Promise<IteratorResult<Uint8Array>> {
+    const chunk = this.readNow();
+    if (chunk !== undefined) return Promise.resolve({ done: false, value: chunk });
     if (this.error) return Promise.reject(this.error);
     if (this.ended) return Promise.resolve({ done: true, value: undefined });
     return new Promise((resolve, reject) => {

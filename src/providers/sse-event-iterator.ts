@@ -38,9 +38,25 @@ export class SseEventIterator implements PullNowIterator<StreamEvent>, FrameSink
     return this.read();
   }
 
-  /** An event already read (or the end), without a promise; `undefined` when the body must be read. */
+  /**
+   * An event already read (or the end), without a promise; `undefined` when the body must be read. Bytes
+   * that already arrived are read here too (no promise for the read that brought the headers).
+   */
   nextNow(): IteratorResult<StreamEvent> | undefined {
-    return this.shift() ?? (this.over ? END : undefined);
+    const queued = this.shift();
+    if (queued) return queued;
+    if (this.over) return END;
+    if (this.ending) return undefined;
+    let piece = this.stream.bodyNow();
+    if (piece === undefined) return undefined;
+    while (piece !== undefined) {
+      this.consume(piece);
+      if (this.ending || this.head < this.queue.length) break;
+      piece = this.stream.bodyNow();
+    }
+    // As after a read: no idle limit while the consumer holds an event (see `read`).
+    if (!this.ending) this.stream.pauseIdle();
+    return this.shift();
   }
 
   return(): Promise<IteratorResult<StreamEvent>> {
@@ -80,15 +96,18 @@ export class SseEventIterator implements PullNowIterator<StreamEvent>, FrameSink
         if (!this.ending) this.enqueueTerminal(this.stream.endOfBody(false, undefined));
         break;
       }
-      const value = piece.value;
-      if (typeof value === 'string') this.take(this.parser.push(value));
-      else readFrames(this.parser, value, this);
-      if (this.parser.error && !this.ending)
-        this.enqueueTerminal(this.stream.tooLargeEvent(this.parser.error));
+      this.consume(piece.value);
       if (this.head < this.queue.length) break;
     }
     if (!this.ending) this.stream.pauseIdle();
     return this.shift() ?? END;
+  }
+
+  /** Parses one piece of the body and queues its events (a broken cap ends the stream). */
+  private consume(value: Uint8Array | string): void {
+    if (typeof value === 'string') this.take(this.parser.push(value));
+    else readFrames(this.parser, value, this);
+    if (this.parser.error && !this.ending) this.enqueueTerminal(this.stream.tooLargeEvent(this.parser.error));
   }
 
   /** Queues the events of one read up to (and including) a terminal one. */

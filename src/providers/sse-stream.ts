@@ -41,6 +41,8 @@ export interface StreamTranslator {
 /** The readable body undici hands back (async iterable of bytes, destroyable). */
 export interface StreamBody extends AsyncIterable<Uint8Array | string> {
   destroy(error?: Error): unknown;
+  /** Optional: a piece that already arrived, without a promise (`undefined`: none queued). */
+  readNow?(): Uint8Array | undefined;
 }
 
 /** Limits for a stream after its headers arrived. */
@@ -113,6 +115,11 @@ export class SseProviderStream implements ProviderStream {
   /** @internal The body's byte iterator. */
   bodyIterator(): AsyncIterator<Uint8Array | string> {
     return this.body[Symbol.asyncIterator]();
+  }
+
+  /** @internal A piece of the body that already arrived, without a promise (`undefined`: none at hand). */
+  bodyNow(): Uint8Array | undefined {
+    return this.finished ? undefined : this.body.readNow?.();
   }
 
   /** @internal True once released (closed by the consumer, or ended). */

@@ -118,14 +118,35 @@ export function sendError(reply: FastifyReply, error: HttpError): FastifyReply {
 /**
  * A cancel source that fires when the client goes away before its reply finished (so the upstream calls
  * stop), and `release` to stop watching once the engine has answered. No AbortController per request.
+ * A stream handed to {@link ClientClose.closes} is closed by the same listener when the client goes away.
  */
-export function cancelOnClientClose(raw: ServerResponse): { readonly abort: CancelSource; release(): void } {
-  const abort = new CancelSource();
-  const onClose = (): void => {
-    if (!raw.writableFinished) abort.abort();
+export function cancelOnClientClose(raw: ServerResponse): ClientClose {
+  return new ClientClose(raw);
+}
+
+/** What {@link cancelOnClientClose} returns: one `close` listener per request. */
+export class ClientClose {
+  /** Fires when the client goes away before its reply finished. */
+  readonly abort = new CancelSource();
+  private stream: { close(): void } | undefined;
+  private readonly onClose = (): void => {
+    if (!this.raw.writableFinished) this.abort.abort();
+    this.stream?.close();
   };
-  raw.once('close', onClose);
-  return { abort, release: () => raw.off('close', onClose) };
+
+  constructor(private readonly raw: ServerResponse) {
+    raw.once('close', this.onClose);
+  }
+
+  /** Stops watching the client (the engine answered and nothing is left to cancel). */
+  readonly release = (): void => {
+    this.raw.off('close', this.onClose);
+  };
+
+  /** Closes `stream` too when the response closes (a client that goes away mid-stream). */
+  closes(stream: { close(): void }): void {
+    this.stream = stream;
+  }
 }
 
 /** Applies the inference rate limit to `caller`; returns the 429 to send, or undefined when allowed. */

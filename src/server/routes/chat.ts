@@ -62,7 +62,8 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
     const features = ctx.flags.resolve(() => stickyKey(identity, request, parsed.body.user));
     // A client that goes away cancels the upstream calls.
     const raw = reply.raw;
-    const { abort, release } = cancelOnClientClose(raw);
+    const clientClose = cancelOnClientClose(raw);
+    const { abort, release } = clientClose;
     const engineRequest: EngineRequest = {
       target,
       body: parsed.body,
@@ -126,7 +127,7 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
       return sendError(reply, engineFailureToHttp(opened, target));
     }
     const stream = opened.value;
-    raw.once('close', () => stream.close());
+    clientClose.closes(stream);
     const iterator = stream[Symbol.asyncIterator]();
     const first = nextNow(iterator) ?? (await iterator.next());
     if (!first.done && first.value.type === 'error') {
