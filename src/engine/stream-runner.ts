@@ -74,9 +74,10 @@ function committed(
   started: number,
 ): EngineResult<EngineStream> {
   const trail = walk.trail;
-  const ttftMs = deps.clock.now() - started;
+  const now = deps.clock.now();
+  const ttftMs = now - started;
   const fallback = trail.length > 1;
-  const attemptStarted = deps.clock.now() - turn.latencyMs;
+  const attemptStarted = now - turn.latencyMs;
   const id = rt.spec.id;
   const events = committedEvents(
     opened,

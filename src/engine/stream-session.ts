@@ -30,18 +30,16 @@ export async function openUntilContent(
   remainingMs = Number.POSITIVE_INFINITY,
 ): Promise<Outcome<OpenedStream>> {
   const spec = rt.spec;
-  const limits = {
-    // The first chunk must come within the model's limit and before the request's deadline.
-    ttftTimeoutMs: Math.max(1, Math.min(spec.ttftTimeoutMs ?? spec.timeoutMs, remainingMs)),
-    idleTimeoutMs: spec.idleTimeoutMs,
-  };
+  // The first chunk must come within the model's limit and before the request's deadline.
+  const ttftTimeoutMs = Math.max(1, Math.min(spec.ttftTimeoutMs ?? spec.timeoutMs, remainingMs));
+  const idleTimeoutMs = spec.idleTimeoutMs;
   // A provider that takes lean options gets the request's signal as it is; another gets an AbortSignal
   // linked to it (the link lives as long as the request's signal).
   const opened = await rt.provider.stream(
     body,
     rt.provider.leanCalls
-      ? { cancel: signal, ...limits }
-      : { signal: asAbortSignal(signal).signal, ...limits },
+      ? { cancel: signal, ttftTimeoutMs, idleTimeoutMs }
+      : { signal: asAbortSignal(signal).signal, ttftTimeoutMs, idleTimeoutMs },
   );
   if (!opened.ok) return opened;
   const stream = opened.value;
