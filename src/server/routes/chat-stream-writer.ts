@@ -1,6 +1,6 @@
 /**
  * The streaming half of `POST /v1/chat/completions`: the engine's stream events written to the socket as
- * Server-Sent Events (`data: {chunk}` … `data: [DONE]`), coalesced per tick, with backpressure and a stall
+ * Server-Sent Events (`data: {chunk}` … `data: [DONE]`), the events at hand written at once, with backpressure and a stall
  * limit for clients that stop reading; a failure after the first chunk ends the stream with
  * `data: {"error":…}` and no `[DONE]`.
  * @packageDocumentation
@@ -58,7 +58,7 @@ export interface PumpResult {
 }
 
 /**
- * Writes the engine's stream events as SSE as they arrive (coalesced per tick; waiting for `drain` when
+ * Writes the engine's stream events as SSE as they arrive (those at hand in one write; waiting for `drain` when
  * the client reads slowly, at most `stallMs` without progress) and ends the response with the terminal
  * event; closes the engine stream when done or when the client goes away. A chunk the provider kept the upstream text of is forwarded as it
  * came.
@@ -95,13 +95,22 @@ export async function pumpEvents(
         else writer.write(`data: ${event.text ?? JSON.stringify(event.chunk)}\n\n`);
         // A client that stops reading is its own problem: it is disconnected after `stallMs`, and the
         // engine stream is closed as aborted (neutral: never a failure of the model).
-        if (raw.writableNeedDrain && !(await drained(raw, stallMs))) {
-          out.errorType = 'aborted';
-          raw.destroy();
-          return out;
+        if (raw.writableNeedDrain) {
+          writer.flush();
+          if (!(await drained(raw, stallMs))) {
+            out.errorType = 'aborted';
+            raw.destroy();
+            return out;
+          }
         }
-        // Events that came in the same upstream read are at hand: no promise per event.
-        next = nextNow(iterator) ?? (await iterator.next());
+        // Events that came in the same upstream read are at hand: no promise per event, one write for
+        // them all (flushed before waiting for the next read).
+        const now = nextNow(iterator);
+        if (now !== undefined) next = now;
+        else {
+          writer.flush();
+          next = await iterator.next();
+        }
         continue;
       }
       if (event.type === 'done') {

@@ -1,6 +1,6 @@
 /**
  * The socket side of a streamed answer: SSE text and upstream frames (bytes forwarded as they came)
- * coalesced into one write per tick.
+ * coalesced into one write per batch of events at hand.
  * @packageDocumentation
  */
 import { isUtf8 } from 'node:buffer';
@@ -15,9 +15,9 @@ const FLUSH_AT = 16 * 1024;
 
 /**
  * Coalesces what the events that arrive together write: SSE text (appended to one string) and upstream
- * frames (consecutive frames of one network read extend one slice of it). The batch is written once per
- * tick (after the promise callbacks that delivered the events) or as soon as it reaches {@link FLUSH_AT},
- * and the last event goes out with `end()`. A batch of one kind is written as it is (no copy); a batch
+ * frames (consecutive frames of one network read extend one slice of it). The batch is written when the
+ * caller is about to wait ({@link flush}: no more events at hand) or as soon as it reaches
+ * {@link FLUSH_AT}, and the last event goes out with `end()`: no timer and no tick of its own. A batch of one kind is written as it is (no copy); a batch
  * mixing text and frames is joined into one buffer first, so a stream whose events came in one upstream
  * read is still one socket write and one HTTP chunk, headers included.
  */
@@ -32,15 +32,10 @@ export class SseWriter {
   private bytesEnd = 0;
   /** Characters or bytes pending (for {@link FLUSH_AT}). */
   private size = 0;
-  private scheduled = false;
-  private readonly flushTick = (): void => {
-    this.scheduled = false;
-    this.flush();
-  };
 
   constructor(private readonly raw: ServerResponse) {}
 
-  /** Queues `text` for this tick's write (written now when the batch is large). */
+  /** Queues `text` for the next write (written now when the batch is large). */
   write(text: string): void {
     if (this.bytes !== undefined) this.closeBytes();
     this.text = this.text === '' ? text : this.text + text;
@@ -74,13 +69,10 @@ export class SseWriter {
   private added(size: number): void {
     this.size += size;
     if (this.size >= FLUSH_AT) this.flush();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      process.nextTick(this.flushTick);
-    }
   }
 
-  private flush(): void {
+  /** Writes the batch (call it before waiting for more events, so what is at hand goes out now). */
+  flush(): void {
     const batch = this.take();
     if (batch !== undefined && !this.raw.destroyed) this.raw.write(batch);
   }
