@@ -106,6 +106,7 @@ export { sleep } from './sleep.js';
 export {
   type CommitDecision,
   type CommittedStream,
+  commitNow,
   nextNow,
   type PullNowIterator,
   readUntilCommit,

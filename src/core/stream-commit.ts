@@ -37,23 +37,59 @@ export type CommitDecision = 'commit' | 'buffer' | Failure;
  * Commit on first content: reads `iterator` until `decide` says `commit` (the event is kept, the stream
  * is committed) or returns a failure (the stream failed before producing anything). An iterator that
  * ends first yields `ended()`; one that throws yields its classified failure. Never throws.
+ * `buffered`: events a {@link commitNow} already read (they are kept first).
  */
 export async function readUntilCommit<E>(
   iterator: AsyncIterator<E>,
   decide: (event: E) => CommitDecision,
   ended: () => Failure,
+  buffered: E[] = [],
 ): Promise<Outcome<CommittedStream<E>>> {
-  const buffered: E[] = [];
   try {
     for (;;) {
       const next = nextNow(iterator) ?? (await iterator.next());
-      if (next.done) return ended();
-      const d = decide(next.value);
-      if (typeof d === 'object') return d;
-      buffered.push(next.value);
-      if (d === 'commit') return success({ iterator, buffered });
+      const read = settle(next, iterator, decide, ended, buffered);
+      if (read !== undefined) return read;
     }
   } catch (error) {
     return classifySafely(defaultClassifier, error);
   }
+}
+
+/**
+ * {@link readUntilCommit} without a promise, as far as the events at hand go (see {@link PullNowIterator}):
+ * the outcome when the stream committed or failed on them; `undefined` when it has to wait, with the
+ * events read so far in `buffered` (hand both to {@link readUntilCommit}). Never throws.
+ */
+export function commitNow<E>(
+  iterator: AsyncIterator<E>,
+  decide: (event: E) => CommitDecision,
+  ended: () => Failure,
+  buffered: E[],
+): Outcome<CommittedStream<E>> | undefined {
+  try {
+    for (;;) {
+      const next = nextNow(iterator);
+      if (next === undefined) return undefined;
+      const read = settle(next, iterator, decide, ended, buffered);
+      if (read !== undefined) return read;
+    }
+  } catch (error) {
+    return classifySafely(defaultClassifier, error);
+  }
+}
+
+/** One event's effect: the outcome when it settles the read, `undefined` to read on. */
+function settle<E>(
+  next: IteratorResult<E>,
+  iterator: AsyncIterator<E>,
+  decide: (event: E) => CommitDecision,
+  ended: () => Failure,
+  buffered: E[],
+): Outcome<CommittedStream<E>> | undefined {
+  if (next.done) return ended();
+  const d = decide(next.value);
+  if (typeof d === 'object') return d;
+  buffered.push(next.value);
+  return d === 'commit' ? success({ iterator, buffered }) : undefined;
 }

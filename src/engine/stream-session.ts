@@ -8,8 +8,14 @@
 
 import type { BreakerPermit } from '../core/breaker/breaker-permit.js';
 import { asAbortSignal, type CancelSignal } from '../core/cancel-signal.js';
-import { failure, type Outcome, success } from '../core/outcome.js';
-import { nextNow, type PullNowIterator, readUntilCommit } from '../core/stream-commit.js';
+import { type Failure, failure, type Outcome, success } from '../core/outcome.js';
+import {
+  type CommitDecision,
+  commitNow,
+  nextNow,
+  type PullNowIterator,
+  readUntilCommit,
+} from '../core/stream-commit.js';
 import { isContentEvent } from '../providers/sse-stream.js';
 import type { ChatRequest, ProviderStream, StreamEvent } from '../providers/types.js';
 import type { CompiledModel } from './compiled-model.js';
@@ -43,27 +49,33 @@ export async function openUntilContent(
   );
   if (!opened.ok) return opened;
   const stream = opened.value;
-  const read = await readUntilCommit(
-    stream[Symbol.asyncIterator](),
-    (event) =>
-      event.type === 'error'
-        ? event.failure
-        : event.type === 'done' || isContentEvent(event)
-          ? 'commit'
-          : 'buffer',
-    () =>
-      failure(
-        'transient',
-        new Error(`${spec.id}: stream ended without a terminal event`),
-        undefined,
-        'stream_truncated',
-      ),
-  );
+  const iterator = stream[Symbol.asyncIterator]();
+  const ended = (): Failure =>
+    failure(
+      'transient',
+      new Error(`${spec.id}: stream ended without a terminal event`),
+      undefined,
+      'stream_truncated',
+    );
+  // The first read usually came with the headers: committed without a promise then.
+  const buffered: StreamEvent[] = [];
+  const read =
+    commitNow(iterator, commitDecision, ended, buffered) ??
+    (await readUntilCommit(iterator, commitDecision, ended, buffered));
   if (!read.ok) {
     stream.close();
     return read;
   }
   return success({ stream, iterator: read.value.iterator, buffered: read.value.buffered });
+}
+
+/** Where a stream commits: on its first content (or its end); a failure before that is an outcome. */
+function commitDecision(event: StreamEvent): CommitDecision {
+  return event.type === 'error'
+    ? event.failure
+    : event.type === 'done' || isContentEvent(event)
+      ? 'commit'
+      : 'buffer';
 }
 
 /** Called once when a committed stream ends. */

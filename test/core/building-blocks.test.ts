@@ -6,6 +6,8 @@ import {
   fallbackOver,
   type Outcome,
   RetryBudget,
+  commitNow,
+  type PullNowIterator,
   readUntilCommit,
   retry,
   success,
@@ -111,6 +113,35 @@ describe('readUntilCommit: commit a stream on its first content', () => {
     const out = await readUntilCommit(it, decide, ended);
     expect(out.ok && out.value.buffered).toEqual(['role', 'content']);
     expect(out.ok && (await out.value.iterator.next()).value).toBe('more');
+  });
+
+  it('commitNow commits on the events at hand without a promise, else hands over what it read', async () => {
+    const pull = (items: string[]) => {
+      let i = 0;
+      const it = {
+        next: async () => ({ done: i >= items.length, value: items[i++] }) as IteratorResult<string>,
+        // Only the first two events are at hand; the rest must be awaited.
+        nextNow: () =>
+          i < 2 ? ({ done: i >= items.length, value: items[i++] } as IteratorResult<string>) : undefined,
+      };
+      return it;
+    };
+    const now = commitNow(pull(['role', 'content']), decide, ended, []);
+    expect(now?.ok && now.value.buffered).toEqual(['role', 'content']);
+    const buffered: string[] = [];
+    const later = pull(['role', 'role', 'content']);
+    expect(commitNow(later, decide, ended, buffered)).toBeUndefined();
+    expect(buffered).toEqual(['role', 'role']);
+    const out = await readUntilCommit(later, decide, ended, buffered);
+    expect(out.ok && out.value.buffered).toEqual(['role', 'role', 'content']);
+    const broken: PullNowIterator<string> = {
+      next: () => Promise.reject(new Error('x')),
+      nextNow: () => {
+        throw new Error('broken');
+      },
+    };
+    const thrown = commitNow(broken, decide, ended, []);
+    expect(thrown?.ok).toBe(false);
   });
 
   it('a failure or an early end before content is an outcome to fall back from', async () => {
