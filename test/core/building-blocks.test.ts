@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  commitNow,
   constantBackoff,
   type Failure,
   failure,
   fallbackOver,
   type Outcome,
-  RetryBudget,
-  commitNow,
   type PullNowIterator,
+  RetryBudget,
   readUntilCommit,
   retry,
   success,
