@@ -2,10 +2,11 @@
  * Chunks forwarded without parsing. Most chunks of an OpenAI-compatible answer are plain content deltas
  * that the gateway only forwards: a {@link PlainDeltaScanner} recognises
  * them from their text (a few `indexOf`s, about a seventh of a `JSON.parse`), and a {@link PlainChunkEvent}
- * carries them, as text or as the upstream's own bytes, parsing only when someone reads its `chunk`.
- * Anything else (an `error`, a `usage`, a finish reason, several choices, a line break, text that is not
- * one JSON object) takes the parsed path, so mid-stream errors, finish reasons, usage and truncated chunks
- * are detected as before.
+ * carries them, as text or as the upstream's own bytes, parsing only when someone reads its `chunk`. The
+ * finish chunk (an empty delta and a short reason) is recognised the same way, and its reason recorded.
+ * Anything else (an `error`, a `usage`, a finish with content, several choices, a line break, text that is
+ * not one JSON object) takes the parsed path, so mid-stream errors, usage and truncated chunks are detected
+ * as before.
  * @packageDocumentation
  */
 import type { ChatCompletionChunk } from './types.js';

@@ -1,5 +1,5 @@
 /**
- * Plain content deltas are forwarded without being parsed from an answer's third content chunk on, and only those: an
+ * Plain content deltas and plain finish chunks are forwarded without being parsed, and only those: an
  * error, a finish reason, usage, several choices, a line break or a truncated chunk still take the parsed
  * path, so mid-stream errors, finish reasons and malformed chunks are caught as before.
  */
