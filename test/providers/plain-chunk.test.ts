@@ -1,6 +1,6 @@
 /**
  * Plain content deltas and plain finish chunks are forwarded without being parsed, and only those: an
- * error, a finish reason, usage, several choices, a line break or a truncated chunk still take the parsed
+ * error, a finish with content, usage, several choices, a line break or a truncated chunk still take the parsed
  * path, so mid-stream errors, finish reasons and malformed chunks are caught as before.
  */
 import { describe, expect, it } from 'vitest';
