@@ -215,12 +215,19 @@ export class SseProviderStream implements ProviderStream {
     const event = id === undefined ? { event: 'message', data } : { event: 'message', data, id };
     // A translator with `plainAt` looked at this frame above and did not take it.
     const step = this.step(event, this.translator.plainAt !== undefined);
-    // What goes out as this frame's own bytes: a chunk the translator left unchanged, the end marker.
-    if (step?.type === 'chunk' && step.text !== undefined) {
-      const { chunk, text } = step;
-      return { type: 'chunk', chunk, text, frameBytes: bytes, frameStart: start, frameEnd: end + 2 };
+    // What goes out as this frame's own bytes: a chunk whose text is this frame's data unchanged, and the
+    // OpenAI end marker. Another translator's end (or a chunk it rebuilt) is written by the gateway.
+    if (step?.type === 'chunk' && step.text === data) {
+      return {
+        type: 'chunk',
+        chunk: step.chunk,
+        text: data,
+        frameBytes: bytes,
+        frameStart: start,
+        frameEnd: end + 2,
+      };
     }
-    if (step?.type === 'done')
+    if (step?.type === 'done' && data === '[DONE]')
       return { type: 'done', frameBytes: bytes, frameStart: start, frameEnd: end + 2 };
     return step;
   }

@@ -1,8 +1,8 @@
 /**
  * The streaming half of `POST /v1/chat/completions`: the engine's stream events written to the socket as
- * Server-Sent Events (`data: {chunk}` … `data: [DONE]`), the events at hand written at once, with backpressure and a stall
- * limit for clients that stop reading; a failure after the first chunk ends the stream with
- * `data: {"error":…}` and no `[DONE]`.
+ * Server-Sent Events (`data: {chunk}` … `data: [DONE]`), the events at hand written at once, with
+ * backpressure and a stall limit for clients that stop reading; a failure after the first chunk ends the
+ * stream with `data: {"error":…}` and no `[DONE]`.
  * @packageDocumentation
  */
 import type { ServerResponse } from 'node:http';
@@ -58,10 +58,10 @@ export interface PumpResult {
 }
 
 /**
- * Writes the engine's stream events as SSE as they arrive (those at hand in one write; waiting for `drain` when
- * the client reads slowly, at most `stallMs` without progress) and ends the response with the terminal
- * event; closes the engine stream when done or when the client goes away. A chunk the provider kept the upstream text of is forwarded as it
- * came.
+ * Writes the engine's stream events as SSE as they arrive (those at hand in one write; waiting for
+ * `drain` when the client reads slowly, at most `stallMs` without progress) and ends the response with the
+ * terminal event; closes the engine stream when done or when the client goes away. A chunk the provider
+ * kept the upstream text or frame of is forwarded as it came.
  */
 export async function pumpEvents(
   raw: ServerResponse,

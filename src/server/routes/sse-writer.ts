@@ -17,9 +17,10 @@ const FLUSH_AT = 16 * 1024;
  * Coalesces what the events that arrive together write: SSE text (appended to one string) and upstream
  * frames (consecutive frames of one network read extend one slice of it). The batch is written when the
  * caller is about to wait ({@link flush}: no more events at hand) or as soon as it reaches
- * {@link FLUSH_AT}, and the last event goes out with `end()`: no timer and no tick of its own. A batch of one kind is written as it is (no copy); a batch
- * mixing text and frames is joined into one buffer first, so a stream whose events came in one upstream
- * read is still one socket write and one HTTP chunk, headers included.
+ * {@link FLUSH_AT}, and the last event goes out with `end()`: no timer and no tick of its own. A batch of
+ * one kind is written as it is (no copy); a batch mixing text and frames is joined into one buffer first,
+ * so a stream whose events came in one upstream read is still one socket write and one HTTP chunk,
+ * headers included.
  */
 export class SseWriter {
   /** Earlier pieces of the batch, when it mixes text and frames. */
