@@ -59,6 +59,8 @@ longSse += chunk({}, 'stop') + 'data: [DONE]\\n\\n';
 const models = JSON.stringify({ object: 'list', data: [{ id: 'fast', object: 'model', created, owned_by: 'bench' }] });
 const jsonHeaders = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
 const sseHeaders = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'content-length': Buffer.byteLength(sse) };
+const frames = sse.split(/(?<=\\n\\n)/);
+const trickleHeaders = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' };
 const longSseHeaders = { ...sseHeaders, 'content-length': Buffer.byteLength(longSse) };
 const server = http.createServer((req, res) => {
   if (req.method === 'GET' && req.url.endsWith('/models')) {
@@ -80,7 +82,19 @@ const server = http.createServer((req, res) => {
       res.end('{"error":{"message":"overloaded","type":"server_error"}}');
       return;
     }
-    if (text.includes('"long-stream"')) {
+    if (text.includes('"trickle"')) {
+      // One frame per write, a millisecond apart: the gateway reads the answer frame by frame, as it reads a
+      // real model that emits tokens over time.
+      res.writeHead(200, trickleHeaders);
+      let i = 0;
+      const next = () => {
+        if (i < frames.length) {
+          res.write(frames[i++]);
+          setTimeout(next, 1);
+        } else res.end();
+      };
+      next();
+    } else if (text.includes('"long-stream"')) {
       res.writeHead(200, longSseHeaders);
       res.end(longSse);
     } else if (text.includes('"stream":true')) {
@@ -380,6 +394,13 @@ export const STREAM_BODY = JSON.stringify({
   model: MODEL,
   messages: [{ role: 'user', content: 'ping' }],
   stream: true,
+});
+/** A streamed request the fast upstream answers frame by frame, one write each (`"user":"trickle"`). */
+export const TRICKLE_STREAM_BODY = JSON.stringify({
+  model: MODEL,
+  messages: [{ role: 'user', content: 'ping' }],
+  stream: true,
+  user: 'trickle',
 });
 /** A streamed request the fast upstream answers with {@link LONG_STREAM_CHUNKS} content chunks. */
 export const LONG_STREAM_BODY = JSON.stringify({

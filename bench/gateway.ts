@@ -5,7 +5,8 @@
  *  - `proxy`: 50 connections, non-streaming, one target after the other: the fast upstream directly, the
  *    bare Fastify + undici yardstick, our gateway in this process and in its own, Portkey;
  *  - `latency`: 1 connection, sequential requests (interleaved rounds, µs resolution): added median;
- *  - `cpu` / `stream`: non-streamed / streamed requests, yardstick vs ours vs Portkey in interleaved rounds,
+ *  - `cpu` / `stream`: non-streamed / streamed requests (the 4-chunk answer in one write, the 66-chunk one,
+ *    and the 4-chunk one frame by frame, a millisecond apart), yardstick vs ours vs Portkey in interleaved rounds,
  *    CPU per answered request (gateway-scenarios.ts);
  *  - `outage`: primary down (breaker open, fallback serving) vs healthy, SQLite audit on disk, with the
  *    yardstick, interleaved; audit rows and bytes added (gateway-scenarios.ts);
@@ -48,6 +49,7 @@ import {
   startMinimalProxy,
   startPortkey,
   type Target,
+  TRICKLE_STREAM_BODY,
   type Upstream,
   WARMUP_S,
 } from './gateway-harness.js';
@@ -186,6 +188,13 @@ async function main(): Promise<void> {
       await cpuScenario(
         `Streaming a longer answer (SSE, ${LONG_STREAM_CHUNKS + 2} chunks + [DONE])`,
         LONG_STREAM_BODY,
+        cpuTargets,
+        names,
+        1.2,
+      );
+      await cpuScenario(
+        'Streaming frame by frame (the 4-chunk answer, one upstream write a millisecond apart per frame)',
+        TRICKLE_STREAM_BODY,
         cpuTargets,
         names,
         1.2,

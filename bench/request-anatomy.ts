@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/request-anatomy.ts [plain|stream|long] [requests]` (`long`: the 66-chunk stream): what one gateway request costs in things
+ * `npx tsx bench/request-anatomy.ts [plain|stream|long|trickle] [requests]` (`long`: the 66-chunk stream; `trickle`: the 4-chunk stream one frame per upstream write): what one gateway request costs in things
  * that do not depend on a quiet machine. Our gateway runs in this process against the fast upstream (a
  * worker thread); sequential requests on one keep-alive connection, after a warm-up. Reports per request:
  *  - async resources created (promises, timers, ticks, immediates) by type, from `async_hooks` (with the
@@ -17,11 +17,25 @@ import { join } from 'node:path';
 import { Client } from 'undici';
 import { startGateway } from '../src/gateway/start-gateway.js';
 import { createMinimalProxy } from './fixtures/minimal-proxy-app.mjs';
-import { BODY, gatewayConfig, LONG_STREAM_BODY, STREAM_BODY, startFastUpstream } from './gateway-harness.js';
+import {
+  BODY,
+  gatewayConfig,
+  LONG_STREAM_BODY,
+  STREAM_BODY,
+  startFastUpstream,
+  TRICKLE_STREAM_BODY,
+} from './gateway-harness.js';
 
-const mode = process.argv[2] === 'stream' || process.argv[2] === 'long' ? process.argv[2] : 'plain';
+const mode = ['stream', 'long', 'trickle'].includes(process.argv[2] ?? '') ? process.argv[2]! : 'plain';
 const requests = Number(process.argv[3] ?? 2000);
-const body = mode === 'long' ? LONG_STREAM_BODY : mode === 'stream' ? STREAM_BODY : BODY;
+const body =
+  mode === 'long'
+    ? LONG_STREAM_BODY
+    : mode === 'trickle'
+      ? TRICKLE_STREAM_BODY
+      : mode === 'stream'
+        ? STREAM_BODY
+        : BODY;
 const upstream = await startFastUpstream();
 const config = join(tmpdir(), `hive-anatomy-${process.pid}.yaml`);
 writeFileSync(config, gatewayConfig(upstream.port));

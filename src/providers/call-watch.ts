@@ -17,13 +17,17 @@ import {
   timeoutFailure,
 } from './classify.js';
 
-/** Which limit ran out. */
-export type WatchPhase = 'total' | 'ttft' | 'idle';
+/**
+ * Which limit ran out. `drain`: a stream that delivered its last event, whose response did not end in
+ * time (see `SseProviderStream.release`).
+ */
+export type WatchPhase = 'total' | 'ttft' | 'idle' | 'drain';
 
 const PHASE_TEXT: Readonly<Record<WatchPhase, string>> = {
   total: 'the call exceeded its timeout',
   ttft: 'no first token within the time-to-first-token limit',
   idle: 'the stream stalled longer than the idle limit',
+  drain: 'the response did not end after its last event',
 };
 
 /** Timers and cancellation for one provider call. */

@@ -147,6 +147,9 @@ export function exchangeStreaming(
 /** Chunks buffered before the socket is paused. */
 const HIGH_WATER_CHUNKS = 16;
 
+/** Bytes a drained body (see {@link ExchangeBody.drain}) may still receive before it is aborted. */
+export const DRAIN_MAX_BYTES = 64 * 1024;
+
 /**
  * A response body as an async iterable of byte chunks (iterate once). `destroy()` aborts the exchange
  * when it has not ended; an error that ends the exchange rejects the pending read.
@@ -158,6 +161,9 @@ export class ExchangeBody implements AsyncIterable<Uint8Array> {
   private waiter: ((step: IteratorResult<Uint8Array>) => void) | undefined;
   private failWaiter: ((error: Error) => void) | undefined;
   private paused = false;
+  /** Set by {@link drain}: runs when the response ends or fails; what arrives meanwhile is dropped. */
+  private drained: (() => void) | undefined;
+  private drainedBytes = 0;
 
   constructor(
     private readonly controller: Dispatcher.DispatchController,
@@ -166,6 +172,11 @@ export class ExchangeBody implements AsyncIterable<Uint8Array> {
 
   /** @internal Called by the handler for each chunk. */
   push(chunk: Buffer): void {
+    if (this.drained) {
+      this.drainedBytes += chunk.length;
+      if (this.drainedBytes > DRAIN_MAX_BYTES) this.abort(new Error('the response went on after its end'));
+      return;
+    }
     if (this.waiter) {
       const wake = this.waiter;
       this.waiter = undefined;
@@ -189,6 +200,7 @@ export class ExchangeBody implements AsyncIterable<Uint8Array> {
       this.failWaiter = undefined;
       wake({ done: true, value: undefined });
     }
+    this.settleDrain();
   }
 
   /** @internal Called by the handler when the exchange fails after the headers. */
@@ -201,6 +213,30 @@ export class ExchangeBody implements AsyncIterable<Uint8Array> {
       this.failWaiter = undefined;
       fail(error);
     }
+    this.settleDrain();
+  }
+
+  /**
+   * Reads no more, but lets the response finish so undici can reuse its connection: what still arrives is
+   * dropped (past {@link DRAIN_MAX_BYTES} the exchange is aborted), and `done` runs once the response ended
+   * or failed. False, without calling `done`, when it already ended or failed. The caller bounds the time.
+   */
+  drain(done: () => void): boolean {
+    if (this.ended || this.error || this.drained) return false;
+    this.drained = done;
+    this.queue.length = 0;
+    if (this.paused) {
+      this.paused = false;
+      this.controller.resume();
+    }
+    return true;
+  }
+
+  private settleDrain(): void {
+    const done = this.drained;
+    if (done === undefined) return;
+    this.drained = () => {};
+    done();
   }
 
   /** Stops the exchange if it is still running. Safe to call more than once. */

@@ -139,7 +139,8 @@ export class SseEventIterator implements PullNowIterator<StreamEvent>, FrameSink
 
   private enqueueTerminal(event: StreamEvent): void {
     this.ending = true;
-    this.stream.release();
+    // A finished answer lets its response end (the connection is reused); a failed one is cut off.
+    this.stream.release(event.type === 'done');
     this.queue.push(event);
   }
 }

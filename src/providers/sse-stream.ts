@@ -43,7 +43,20 @@ export interface StreamBody extends AsyncIterable<Uint8Array | string> {
   destroy(error?: Error): unknown;
   /** Optional: a piece that already arrived, without a promise (`undefined`: none queued). */
   readNow?(): Uint8Array | undefined;
+  /**
+   * Optional: nothing more will be read, but the response is let finish (what still comes is dropped) so
+   * its keep-alive connection can serve another call; `done` runs when it has ended or failed. False when
+   * it already ended (`done` is not called then).
+   */
+  drain?(done: () => void): boolean;
 }
+
+/**
+ * How long a stream that delivered its last event may take to end its response (typically the chunked
+ * encoding's last, empty chunk, which servers often write a moment after the `[DONE]` frame) before the
+ * connection is dropped rather than reused.
+ */
+export const DRAIN_LIMIT_MS = 2_000;
 
 /** Limits for a stream after its headers arrived. */
 export interface StreamLimits {
@@ -232,11 +245,21 @@ export class SseProviderStream implements ProviderStream {
     return step;
   }
 
-  /** @internal Stops the timers and the body. Idempotent. */
-  release(): void {
+  /**
+   * @internal Stops the timers and the body. Idempotent. `complete`: the stream delivered its last event,
+   * so the rest of the response (usually just the end of its chunked encoding) is let finish, within
+   * {@link DRAIN_LIMIT_MS}, and its connection goes back to the pool instead of being closed.
+   */
+  release(complete = false): void {
     if (this.finished) return;
     this.finished = true;
+    if (complete && this.body.drain?.(this.drained)) {
+      this.watch.arm(DRAIN_LIMIT_MS, 'drain');
+      return;
+    }
     this.watch.dispose();
     this.body.destroy();
   }
+
+  private readonly drained = (): void => this.watch.dispose();
 }
