@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/ab-gateway.ts <git revision> [plain|stream|long] [rounds]`: CPU per answered request of the
+ * `npx tsx bench/ab-gateway.ts <git revision> [plain|stream|long|trickle] [rounds]`: CPU per answered request of the
  * gateway built from `<revision>` against the working tree, in interleaved rounds under the same load
  * (50 connections, servers pinned as in `npm run bench:gateway`). For checking that a change to the hot
  * path pays; the figures of record come from `npm run bench:gateway`. `AB_HEAD_FLAGS="--flag …"` runs the
@@ -22,12 +22,20 @@ import {
   STREAM_BODY,
   startChild,
   startFastUpstream,
+  TRICKLE_STREAM_BODY,
   windowed,
 } from './gateway-harness.js';
 
 const [rev = 'HEAD', mode = 'plain', roundsArg = '5'] = process.argv.slice(2);
 const rounds = Number(roundsArg);
-const body = mode === 'long' ? LONG_STREAM_BODY : mode === 'stream' ? STREAM_BODY : BODY;
+const body =
+  mode === 'long'
+    ? LONG_STREAM_BODY
+    : mode === 'trickle'
+      ? TRICKLE_STREAM_BODY
+      : mode === 'stream'
+        ? STREAM_BODY
+        : BODY;
 const seconds = Number(process.env.BENCH_ROUND_S ?? 5);
 /** `AB_WARM_S`: load before each round's measured window (default 3 s). */
 const warm = Number(process.env.AB_WARM_S ?? 3);
