@@ -120,12 +120,15 @@ export class PlainDeltaScanner {
   /**
    * Keeps a checked plain delta as the template when its delta is `{"content":"…"}` or
    * `{"role":"…","content":"…"}` with a content string without escapes; else the delta's content is unknown.
+   * The template never holds the role: an answer's first chunk names it, the next ones do not, so the
+   * first chunk's template is the one of the chunks after it (its text with `"role":"…",` taken out).
    */
   private learn(text: string, start: number, end: number): void {
     this.lastContent = undefined;
     // Where the checked delta's object opens (found by the check: no search past this frame here, so a
     // read of many frames the template cannot take, e.g. JSON written with spaces, stays linear).
-    let key = this.deltaObject + 1;
+    const object = this.deltaObject + 1;
+    let key = object;
     if (text.charCodeAt(key) !== 34 /* " */) return;
     if (text.startsWith('"role":"', key)) {
       const close = text.indexOf('"', key + 8);
@@ -140,7 +143,7 @@ export class PlainDeltaScanner {
       if (c === 92 /* \ */) return;
       if (c === 34 /* " */) {
         if (text.charCodeAt(i + 1) !== 125 /* } */) return;
-        this.head = text.slice(start, open);
+        this.head = key === object ? text.slice(start, open) : `${text.slice(start, object)}"content":"`;
         this.tail = text.slice(i, end);
         this.lastContent = i > open;
         return;

@@ -3,7 +3,7 @@
  * error, a finish with content, usage, several choices, a line break or a truncated chunk still take the parsed
  * path, so mid-stream errors, finish reasons and malformed chunks are caught as before.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { OpenAIStreamTranslator } from '../../src/providers/openai-compatible.js';
 import { isPlainDelta, PlainChunkEvent, PlainDeltaScanner } from '../../src/providers/plain-chunk.js';
 import type { TranslateResult } from '../../src/providers/sse-stream.js';
@@ -96,6 +96,30 @@ describe('PlainDeltaScanner', () => {
       // Same text around the content, but the content breaks out of its string: never plain.
       [first.replace('first', 'a"},"finish_reason":"stop","x":{"y":"'), false],
       [first.replace('first', 'a\\"},"error":{"m":"'), false],
+      [chunk({ content: 'y' }, null, { usage: { total_tokens: 2 } }), false],
+    ];
+    for (const [data, plain] of cases)
+      expect([data, s.isPlainAt(data, 0, data.length)]).toEqual([data, plain]);
+  });
+});
+
+describe('PlainDeltaScanner: the template of an answer that starts with its role', () => {
+  it("takes the chunks after the role chunk by the role chunk's template, and nothing else", () => {
+    const s = new PlainDeltaScanner();
+    const check = vi.spyOn(s as unknown as { check: () => unknown }, 'check');
+    const role = chunk({ role: 'assistant', content: '' }, null);
+    expect(s.isPlainAt(role, 0, role.length)).toBe(true);
+    expect(check).toHaveBeenCalledTimes(1);
+    const later = chunk({ content: 'po' }, null);
+    expect(s.isPlainAt(later, 0, later.length)).toBe(true);
+    expect(s.lastContent).toBe(true);
+    // Taken by the template: no second full check.
+    expect(check).toHaveBeenCalledTimes(1);
+    // A later chunk naming a role again, or breaking out of its string, is not the template's.
+    const cases: Array<[string, boolean]> = [
+      [chunk({ role: 'assistant', content: 'x' }, null), true],
+      [later.replace('po', 'a"},"finish_reason":"stop","x":{"y":"'), false],
+      [chunk({ content: 'y' }, 'stop'), false],
       [chunk({ content: 'y' }, null, { usage: { total_tokens: 2 } }), false],
     ];
     for (const [data, plain] of cases)
