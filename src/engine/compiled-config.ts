@@ -77,7 +77,8 @@ export class CompiledConfig {
     const models = new Map<string, CompiledModel>();
     for (const spec of registry.all()) {
       const before = previous?.models.get(spec.id);
-      const provider = options.providerFactory?.(spec) ?? providerFor(spec, options.clock);
+      const limit = spec.maxConcurrent ?? options.maxConcurrentRequests;
+      const provider = options.providerFactory?.(spec) ?? providerFor(spec, options.clock, limit);
       const breaker =
         before && sameBreakerSettings(before.spec, spec)
           ? before.breaker
@@ -96,7 +97,7 @@ export class CompiledConfig {
           budget: options.budget,
           clock: options.clock,
         }),
-        bulkhead: new BulkheadPolicy({ maxConcurrent: spec.maxConcurrent ?? options.maxConcurrentRequests }),
+        bulkhead: new BulkheadPolicy({ maxConcurrent: limit }),
         hedge: options.hedge.enabled
           ? new HedgePolicy({
               delayMs: () => hedgeDelay(options.health, options.hedge, spec.id),
@@ -188,7 +189,16 @@ function newBreaker(spec: ModelSpec, options: CompileOptions, previous: unknown)
   return breaker;
 }
 
-function providerFor(spec: ModelSpec, clock: Clock): Provider {
+/**
+ * Upstream connections a model's provider may open: one per call its bulkhead admits (`limit`), plus room
+ * for health probes and for connections still finishing a stream (see `SseProviderStream.release`), so no
+ * admitted call waits in the HTTP client's queue behind the others. At least 64, the pool's default.
+ */
+export function connectionsFor(limit: number): number {
+  return Math.max(64, limit + 8);
+}
+
+function providerFor(spec: ModelSpec, clock: Clock, limit: number): Provider {
   return createProvider({
     kind: spec.provider,
     baseURL: spec.baseURL,
@@ -197,7 +207,7 @@ function providerFor(spec: ModelSpec, clock: Clock): Provider {
     // cost another AbortController per call.
     ttftTimeoutMs: spec.ttftTimeoutMs,
     idleTimeoutMs: spec.idleTimeoutMs,
-    connections: spec.maxConcurrent,
+    connections: connectionsFor(limit),
     name: spec.id,
     clock,
     simulated: spec.simulated as Parameters<typeof createProvider>[0]['simulated'],
