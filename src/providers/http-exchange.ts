@@ -150,6 +150,8 @@ const HIGH_WATER_CHUNKS = 16;
 /** Bytes a drained body (see {@link ExchangeBody.drain}) may still receive before it is aborted. */
 export const DRAIN_MAX_BYTES = 64 * 1024;
 
+const NOTHING = (): void => {};
+
 /**
  * A response body as an async iterable of byte chunks (iterate once). `destroy()` aborts the exchange
  * when it has not ended; an error that ends the exchange rejects the pending read.
@@ -235,7 +237,7 @@ export class ExchangeBody implements AsyncIterable<Uint8Array> {
   private settleDrain(): void {
     const done = this.drained;
     if (done === undefined) return;
-    this.drained = () => {};
+    this.drained = NOTHING;
     done();
   }
 

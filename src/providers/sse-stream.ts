@@ -253,13 +253,11 @@ export class SseProviderStream implements ProviderStream {
   release(complete = false): void {
     if (this.finished) return;
     this.finished = true;
-    if (complete && this.body.drain?.(this.drained)) {
+    if (complete && this.body.drain?.(() => this.watch.dispose())) {
       this.watch.arm(DRAIN_LIMIT_MS, 'drain');
       return;
     }
     this.watch.dispose();
     this.body.destroy();
   }
-
-  private readonly drained = (): void => this.watch.dispose();
 }
