@@ -11,31 +11,21 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  BODY,
   BUILD_DIR,
   bundleGatewayChild,
   type ChildServer,
   CONNECTIONS,
   gatewayConfig,
-  LONG_STREAM_BODY,
   measured,
-  STREAM_BODY,
+  requestMode,
   startChild,
   startFastUpstream,
-  TRICKLE_STREAM_BODY,
   windowed,
 } from './gateway-harness.js';
 
-const [rev = 'HEAD', mode = 'plain', roundsArg = '5'] = process.argv.slice(2);
+const [rev = 'HEAD', modeArg, roundsArg = '5'] = process.argv.slice(2);
 const rounds = Number(roundsArg);
-const body =
-  mode === 'long'
-    ? LONG_STREAM_BODY
-    : mode === 'trickle'
-      ? TRICKLE_STREAM_BODY
-      : mode === 'stream'
-        ? STREAM_BODY
-        : BODY;
+const { mode, body } = requestMode(modeArg);
 const seconds = Number(process.env.BENCH_ROUND_S ?? 5);
 /** `AB_WARM_S`: load before each round's measured window (default 3 s). */
 const warm = Number(process.env.AB_WARM_S ?? 3);

@@ -410,6 +410,26 @@ export const LONG_STREAM_BODY = JSON.stringify({
   user: 'long-stream',
 });
 
+/** The request mode names the benchmark tools take (`plain` is the default). */
+export type RequestMode = 'plain' | 'stream' | 'long' | 'trickle';
+
+/**
+ * The mode `name` names (anything else: `plain`) and its request body: non-streaming, the 4-chunk stream,
+ * the 66-chunk one, or the 4-chunk one frame by frame.
+ */
+export function requestMode(name: string | undefined): { mode: RequestMode; body: string } {
+  switch (name) {
+    case 'stream':
+      return { mode: name, body: STREAM_BODY };
+    case 'long':
+      return { mode: name, body: LONG_STREAM_BODY };
+    case 'trickle':
+      return { mode: name, body: TRICKLE_STREAM_BODY };
+    default:
+      return { mode: 'plain', body: BODY };
+  }
+}
+
 export async function check(target: Target, body: string, expect: string): Promise<void> {
   const res = await fetch(`${target.origin}/v1/chat/completions`, {
     method: 'POST',

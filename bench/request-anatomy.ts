@@ -17,25 +17,10 @@ import { join } from 'node:path';
 import { Client } from 'undici';
 import { startGateway } from '../src/gateway/start-gateway.js';
 import { createMinimalProxy } from './fixtures/minimal-proxy-app.mjs';
-import {
-  BODY,
-  gatewayConfig,
-  LONG_STREAM_BODY,
-  STREAM_BODY,
-  startFastUpstream,
-  TRICKLE_STREAM_BODY,
-} from './gateway-harness.js';
+import { gatewayConfig, requestMode, startFastUpstream } from './gateway-harness.js';
 
-const mode = ['stream', 'long', 'trickle'].includes(process.argv[2] ?? '') ? process.argv[2]! : 'plain';
+const { mode, body } = requestMode(process.argv[2]);
 const requests = Number(process.argv[3] ?? 2000);
-const body =
-  mode === 'long'
-    ? LONG_STREAM_BODY
-    : mode === 'trickle'
-      ? TRICKLE_STREAM_BODY
-      : mode === 'stream'
-        ? STREAM_BODY
-        : BODY;
 const upstream = await startFastUpstream();
 const config = join(tmpdir(), `hive-anatomy-${process.pid}.yaml`);
 writeFileSync(config, gatewayConfig(upstream.port));

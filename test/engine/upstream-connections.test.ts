@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectionsFor } from '../../src/engine/compiled-config.js';
 import { ResilienceEngine } from '../../src/engine/index.js';
+import { untilTrue } from '../helpers/event-loop.js';
 import { ask, chaosModel, configOf, FAST_RESILIENCE } from './engine-fixtures.js';
 
 const answer = `data: ${JSON.stringify({
@@ -17,12 +18,6 @@ const answer = `data: ${JSON.stringify({
   model: 'm',
   choices: [{ index: 0, delta: { content: 'hi' }, finish_reason: 'stop' }],
 })}\n\ndata: [DONE]\n\n`;
-
-/** Turns of the event loop until `done()` holds (at most `max`): no wall-clock waits. */
-async function until(done: () => boolean, max = 5000): Promise<boolean> {
-  for (let i = 0; i < max && !done(); i++) await new Promise<void>((resolve) => setImmediate(resolve));
-  return done();
-}
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -59,7 +54,7 @@ describe('upstream connections per model', () => {
     });
     const calls = 80;
     const streams = Array.from({ length: calls }, () => engine.stream({ target: 'm', body: ask() }));
-    expect(await until(() => held.length === calls)).toBe(true);
+    expect(await untilTrue(() => held.length === calls, 5000)).toBe(true);
     for (const res of held) res.end(answer);
     const results = await Promise.all(streams);
     expect(results.filter((r) => r.ok)).toHaveLength(calls);

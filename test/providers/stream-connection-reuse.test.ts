@@ -14,6 +14,7 @@ import { DRAIN_MAX_BYTES } from '../../src/providers/http-exchange.js';
 import { OpenAICompatibleProvider } from '../../src/providers/index.js';
 import { DRAIN_LIMIT_MS } from '../../src/providers/sse-stream.js';
 import { collect } from '../helpers/chaos-upstream.js';
+import { untilTrue } from '../helpers/event-loop.js';
 
 const frame = (content: string, finish: string | null = null) =>
   `data: ${JSON.stringify({
@@ -62,13 +63,29 @@ async function upstream(after: After, answer = ANSWER) {
   };
 }
 
-/** Turns of the event loop until `done()` holds (at most `max`): no wall-clock waits. */
-async function until(done: () => boolean, max = 2000): Promise<boolean> {
-  for (let i = 0; i < max && !done(); i++) await new Promise<void>((resolve) => setImmediate(resolve));
-  return done();
+const cleanups: Array<() => Promise<void>> = [];
+
+/** A provider on `server` with time on `clock` (the server closes first, then the provider). */
+function providerOn(
+  server: { baseURL: string; close(): Promise<void> },
+  clock: FakeClock,
+): OpenAICompatibleProvider {
+  const provider = new OpenAICompatibleProvider({ baseURL: server.baseURL, apiKey: 'k', clock });
+  cleanups.push(async () => {
+    await server.close();
+    await provider.close();
+  });
+  return provider;
 }
 
-const cleanups: Array<() => Promise<void>> = [];
+/** Opens a stream of `provider` and reads it to its end; the last event must be `done`. */
+async function readToDone(provider: OpenAICompatibleProvider): Promise<void> {
+  const opened = await provider.stream(request);
+  if (!opened.ok) throw opened.error;
+  const events = await collect(opened.value);
+  expect(events.at(-1)?.type).toBe('done');
+}
+
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
@@ -89,14 +106,11 @@ describe('a finished stream lets its response end', () => {
     });
     for (let i = 0; i < 3; i++) {
       const ended = server.nextFinish();
-      const opened = await provider.stream(request);
-      if (!opened.ok) throw opened.error;
-      const events = await collect(opened.value);
-      expect(events.at(-1)?.type).toBe('done');
+      await readToDone(provider);
       open?.end();
       await ended;
       // The client has read the response's end once its connection is free again.
-      expect(await until(() => pool.stats.connected === 1 && pool.stats.free === 1)).toBe(true);
+      expect(await untilTrue(() => pool.stats.connected === 1 && pool.stats.free === 1)).toBe(true);
     }
     expect(server.connections()).toBe(1);
     expect(server.closed()).toBe(0);
@@ -105,57 +119,29 @@ describe('a finished stream lets its response end', () => {
   it('drops the connection when the response does not end within the drain limit', async () => {
     const server = await upstream(() => {});
     const clock = new FakeClock();
-    const provider = new OpenAICompatibleProvider({ baseURL: server.baseURL, apiKey: 'k', clock });
-    cleanups.push(async () => {
-      await server.close();
-      await provider.close();
-    });
-    const opened = await provider.stream(request);
-    if (!opened.ok) throw opened.error;
-    const events = await collect(opened.value);
-    expect(events.at(-1)?.type).toBe('done');
+    await readToDone(providerOn(server, clock));
     await clock.advance(DRAIN_LIMIT_MS - 1);
-    expect(await until(() => server.closed() > 0, 50)).toBe(false);
+    expect(await untilTrue(() => server.closed() > 0, 50)).toBe(false);
     await clock.advance(1);
-    expect(await until(() => server.closed() === 1)).toBe(true);
+    expect(await untilTrue(() => server.closed() === 1)).toBe(true);
   });
 
   it('drops the connection when more than the byte limit comes after the end', async () => {
     // Written after the answer (a read of its own), well past the limit.
     const junk = `: ${'x'.repeat(4 * DRAIN_MAX_BYTES)}\n\n`;
     const server = await upstream((res) => setImmediate(() => res.write(junk)));
-    const provider = new OpenAICompatibleProvider({
-      baseURL: server.baseURL,
-      apiKey: 'k',
-      clock: new FakeClock(),
-    });
-    cleanups.push(async () => {
-      await server.close();
-      await provider.close();
-    });
-    const opened = await provider.stream(request);
-    if (!opened.ok) throw opened.error;
-    const events = await collect(opened.value);
-    expect(events.at(-1)?.type).toBe('done');
-    expect(await until(() => server.closed() === 1)).toBe(true);
+    await readToDone(providerOn(server, new FakeClock()));
+    expect(await untilTrue(() => server.closed() === 1)).toBe(true);
   });
 
   it('still cuts a stream its consumer stops reading early', async () => {
     const server = await upstream(() => {}, frame('Hel'));
-    const provider = new OpenAICompatibleProvider({
-      baseURL: server.baseURL,
-      apiKey: 'k',
-      clock: new FakeClock(),
-    });
-    cleanups.push(async () => {
-      await server.close();
-      await provider.close();
-    });
+    const provider = providerOn(server, new FakeClock());
     const opened = await provider.stream(request);
     if (!opened.ok) throw opened.error;
     const iterator = opened.value[Symbol.asyncIterator]();
     expect((await iterator.next()).value?.type).toBe('chunk');
     opened.value.close();
-    expect(await until(() => server.closed() === 1)).toBe(true);
+    expect(await untilTrue(() => server.closed() === 1)).toBe(true);
   });
 });
