@@ -88,6 +88,7 @@ const server = http.createServer((req, res) => {
       res.writeHead(200, trickleHeaders);
       let i = 0;
       const next = () => {
+        if (res.destroyed) return; // the load generator closed the connection mid-answer
         if (i < frames.length) {
           res.write(frames[i++]);
           setTimeout(next, 1);

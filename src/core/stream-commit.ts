@@ -47,8 +47,10 @@ export async function readUntilCommit<E>(
 ): Promise<Outcome<CommittedStream<E>>> {
   try {
     for (;;) {
-      const next = nextNow(iterator) ?? (await iterator.next());
-      const read = settle(next, iterator, decide, ended, buffered);
+      // The events at hand first (no promise each), then wait for one more.
+      const now = commitNow(iterator, decide, ended, buffered);
+      if (now !== undefined) return now;
+      const read = settle(await iterator.next(), iterator, decide, ended, buffered);
       if (read !== undefined) return read;
     }
   } catch (error) {
