@@ -182,12 +182,33 @@ describe('POST /v1/chat/completions (streaming)', () => {
     expect(res.headers['x-hive-attempts']).toBe('1');
     expect(res.headers['x-hive-fallback']).toBe('false');
     expect(res.headers['x-request-id']).toMatch(/^req_/);
+    expect(res.headers['cache-control']).toBe('no-cache');
+    expect(res.headers['x-accel-buffering']).toBe('no');
     const data = sseData(res.body);
     expect(data).toHaveLength(4);
     expect(JSON.parse(data[0]!).choices[0].delta.content).toBe('Hel');
     expect(data[3]).toBe('[DONE]');
     expect(res.body.endsWith('data: [DONE]\n\n')).toBe(true);
     expect(h.backend.lastStream!.closed).toBe(true);
+  });
+
+  it('keeps the headers hooks set (request id, CORS) next to its own on a stream, each once', async () => {
+    h = await harness({ server: { cors: { origins: ['https://dash.example'] } } });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/v1/chat/completions',
+      payload: chatBody({ stream: true }),
+      headers: { origin: 'https://dash.example', 'x-request-id': 'req-from-client-1' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-request-id']).toBe('req-from-client-1');
+    expect(res.headers['access-control-allow-origin']).toBe('https://dash.example');
+    expect(res.headers['access-control-expose-headers']).toContain('x-hive-model');
+    expect(res.headers.vary).toContain('Origin');
+    // A header written twice would read as a list here.
+    for (const [name, value] of Object.entries(res.headers))
+      expect([name, typeof value]).toEqual([name, 'string']);
+    expect(res.headers['x-hive-model']).toBe('gpt-a');
   });
 
   it('ends a stream that fails mid-way with an error event and no [DONE]', async () => {

@@ -5,7 +5,6 @@
  * in `chat-stream-writer.ts`, the attempt trail (span events, stream errors) in `chat-trail.ts`.
  * @packageDocumentation
  */
-import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { nextNow } from '../../core/stream-commit.js';
 import type { AttemptRecord } from '../../engine/events.js';
@@ -141,14 +140,10 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
         streamFailure(stream, target, first.value.failure, 'The stream failed before its first chunk'),
       );
     }
-    setHiveHeaders(reply, stream);
-    reply
-      .header('content-type', 'text/event-stream; charset=utf-8')
-      .header('cache-control', 'no-cache')
-      .header('x-accel-buffering', 'no');
-    // Events go straight to the socket as they arrive (no stream machinery in between).
+    // Events go straight to the socket as they arrive (no stream machinery in between); the head is
+    // written from one flat list (see `streamHead`).
     reply.hijack();
-    raw.writeHead(200, reply.getHeaders() as OutgoingHttpHeaders);
+    raw.writeHead(200, streamHead(reply, stream));
     const pumped = await pumpEvents(
       raw,
       first,
@@ -166,6 +161,40 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
     span.end(pumped.errorType ?? 'success');
     return reply;
   });
+}
+
+const SSE_CONTENT_TYPE = 'text/event-stream; charset=utf-8';
+
+/**
+ * A streamed answer's response head as one flat `[name, value, …]` list for `writeHead`: the headers
+ * already set on the reply (the request id, CORS), then the `x-hive-*` ones and the SSE ones. Setting them
+ * on the reply one by one and merging them back (`reply.getHeaders()`) cost more than writing them
+ * (docs/benchmarks.md, "seventh session").
+ */
+function streamHead(reply: FastifyReply, stream: EngineStream): string[] {
+  const head: string[] = [];
+  const set = reply.getHeaders();
+  for (const name in set) {
+    const value = set[name];
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) head.push(name, v);
+    else head.push(name, String(value));
+  }
+  head.push(
+    'x-hive-model',
+    stream.model,
+    'x-hive-attempts',
+    String(stream.attempts.length),
+    'x-hive-fallback',
+    stream.fallback ? 'true' : 'false',
+    'content-type',
+    SSE_CONTENT_TYPE,
+    'cache-control',
+    'no-cache',
+    'x-accel-buffering',
+    'no',
+  );
+  return head;
 }
 
 /** The report of a streamed operation (one literal: a spread into a larger object is a slow copy). */
