@@ -55,10 +55,6 @@ class PatternCursor {
  * `finish_reason":` or `usage":` with an unescaped quote never occurs inside a JSON string.
  */
 export class PlainDeltaScanner {
-  private readonly error = new PatternCursor('rror"');
-  private readonly delta = new PatternCursor('delta":');
-  private readonly finish = new PatternCursor('finish_reason":');
-  private readonly usage = new PatternCursor('usage":');
   private readonly quote = new PatternCursor('"');
   private readonly backslash = new PatternCursor('\\');
   /** A checked delta's text up to its content string's opening quote, and from its closing quote on. */
@@ -151,32 +147,51 @@ export class PlainDeltaScanner {
     }
   }
 
-  /** The full check (see the class and {@link scanAt}). */
+  /**
+   * The full check (see the class and {@link scanAt}), on the frame alone: its key searches never run past
+   * the frame's end, so an answer's first chunk does not scan the rest of a long read for a key it lacks
+   * (with a template, the full check runs on a few frames of an answer only).
+   */
   private check(text: string, start: number, end: number): 'delta' | 'finish' | undefined {
     if (end - start < 2 || text.charCodeAt(start) !== 123 || text.charCodeAt(end - 1) !== 125)
       return undefined;
-    if (this.error.find(text, start, end) !== -1) return undefined;
-    const delta = this.delta.find(text, start, end);
-    if (delta === -1 || this.delta.next(text, delta, end) !== -1) return undefined;
-    const open = skipSpaces(text, delta + 7);
-    if (text.charCodeAt(open) !== 123 /* { */) return undefined;
-    this.deltaObject = open;
-    if (!onceAndNull(this.usage, text, start, end, false)) return undefined;
-    const finish = this.finish.find(text, start, end);
-    if (finish === -1 || this.finish.next(text, finish, end) !== -1) return undefined;
-    const value = skipSpaces(text, finish + this.finish.pattern.length);
-    if (value + 4 <= end && text.startsWith('null', value)) return 'delta';
+    // A view of the frame (V8 shares the read's characters; no copy).
+    const frame = start === 0 && end === text.length ? text : text.slice(start, end);
+    if (frame.includes(ERROR_KEY)) return undefined;
+    const delta = onlyOne(frame, DELTA_KEY);
+    if (delta === -1) return undefined;
+    const open = skipSpaces(frame, delta + DELTA_KEY.length);
+    if (frame.charCodeAt(open) !== 123 /* { */) return undefined;
+    this.deltaObject = start + open;
+    const usage = frame.indexOf(USAGE_KEY);
+    if (usage !== -1) {
+      const once = frame.indexOf(USAGE_KEY, usage + USAGE_KEY.length) === -1;
+      if (!once || !isNullAt(frame, skipSpaces(frame, usage + USAGE_KEY.length))) return undefined;
+    }
+    const finish = onlyOne(frame, FINISH_KEY);
+    if (finish === -1) return undefined;
+    const value = skipSpaces(frame, finish + FINISH_KEY.length);
+    if (isNullAt(frame, value)) return 'delta';
     // A finish: its delta is empty and its reason a short string without escapes.
-    if (text.charCodeAt(skipSpaces(text, open + 1)) !== 125 /* } */) return undefined;
-    if (text.charCodeAt(value) !== 34 /* " */) return undefined;
-    for (let i = value + 1; i < end && i <= value + MAX_REASON; i++) {
-      const c = text.charCodeAt(i);
+    if (frame.charCodeAt(skipSpaces(frame, open + 1)) !== 125 /* } */) return undefined;
+    if (frame.charCodeAt(value) !== 34 /* " */) return undefined;
+    for (let i = value + 1; i < frame.length && i <= value + MAX_REASON; i++) {
+      const c = frame.charCodeAt(i);
       if (c === 34) return i > value + 1 ? 'finish' : undefined;
       if (c === 92 /* \ */) return undefined;
     }
     return undefined;
   }
 }
+
+/**
+ * The key patterns start after the opening quote on purpose (see {@link PlainDeltaScanner}): V8 looks for
+ * a pattern's first character and then compares, and a JSON chunk is full of quotes.
+ */
+const ERROR_KEY = 'rror"';
+const DELTA_KEY = 'delta":';
+const FINISH_KEY = 'finish_reason":';
+const USAGE_KEY = 'usage":';
 
 /** The longest finish reason the scanner takes (`content_filter`, `function_call`: well under it). */
 const MAX_REASON = 64;
@@ -187,19 +202,15 @@ function skipSpaces(text: string, at: number): number {
   return i;
 }
 
-/** The key occurs once in `[start, end)` with the value `null` (or, when not `required`, not at all). */
-function onceAndNull(
-  key: PatternCursor,
-  text: string,
-  start: number,
-  end: number,
-  required: boolean,
-): boolean {
-  const at = key.find(text, start, end);
-  if (at === -1) return !required;
-  if (key.next(text, at, end) !== -1) return false;
-  const i = skipSpaces(text, at + key.pattern.length);
-  return i + 4 <= end && text.startsWith('null', i);
+/** Where `key` occurs in `frame` when it occurs exactly once; else -1. */
+function onlyOne(frame: string, key: string): number {
+  const at = frame.indexOf(key);
+  return at === -1 || frame.indexOf(key, at + key.length) !== -1 ? -1 : at;
+}
+
+/** `null` at `at` of `frame`. */
+function isNullAt(frame: string, at: number): boolean {
+  return at + 4 <= frame.length && frame.startsWith('null', at);
 }
 
 const shared = new PlainDeltaScanner();

@@ -1,0 +1,178 @@
+/**
+ * `npx tsx bench/instructions.ts [plain|stream|long|trickle] [target…]` (`npm run bench:instructions`):
+ * machine instructions a server executes per answered request, counted by Valgrind's callgrind, for
+ * comparing code on a noisy shared machine where CPU time moves by ±20 % between identical processes
+ * (docs/benchmarks.md, "seventh session"). A target is `yardstick` (bench/fixtures/minimal-proxy.mjs),
+ * `ours` (the gateway of the working tree, bundled like `bench:gateway`'s child) or a git revision (that
+ * revision's gateway, from a temporary worktree). Default: `yardstick ours`.
+ *
+ * Each target runs alone under `valgrind --tool=callgrind` with counting off while `INSTR_WARM` requests
+ * (default 20,000) warm it up, then on for `INSTR_REQUESTS` (default 2,000), all sequential on one
+ * keep-alive connection (one request in flight: no batching that depends on timing). Reported per
+ * request: the main thread's instructions (what the event loop runs, the garbage collector's share on it
+ * included), and apart from them the optimising compiler's (V8 keeps recompiling under Valgrind, which
+ * slows the program 50-fold; natively the compiler settles within seconds) and the other worker threads'.
+ * Two runs of one build agree within about 1 %. Instructions are not time: the same count runs slower
+ * when it misses caches more, so CPU time per request (`bench:gateway`) stays the figure of record.
+ * Needs `valgrind` (Debian: `apt-get install valgrind`); about 1.5 minutes per target.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from 'undici';
+import {
+  BUILD_DIR,
+  bundleGatewayChild,
+  gatewayConfig,
+  requestMode,
+  startFastUpstream,
+} from './gateway-harness.js';
+
+const [modeArg, ...named] = process.argv.slice(2);
+const { mode, body } = requestMode(modeArg);
+const targets = named.length > 0 ? named : ['yardstick', 'ours'];
+const warm = Number(process.env.INSTR_WARM ?? 20_000);
+const requests = Number(process.env.INSTR_REQUESTS ?? 2_000);
+
+if (spawnSync('valgrind', ['--version']).status !== 0) {
+  console.error('bench:instructions needs valgrind (Debian: apt-get install valgrind)');
+  process.exit(2);
+}
+
+mkdirSync(BUILD_DIR, { recursive: true });
+const dir = mkdtempSync(join(tmpdir(), 'hive-instructions-'));
+const upstream = await startFastUpstream();
+const origin = `http://127.0.0.1:${upstream.port}`;
+const config = join(dir, 'gateway.yaml');
+writeFileSync(config, gatewayConfig(upstream.port));
+
+/** The node arguments that start `target` (bundling our gateway, or a revision's, first). */
+function scriptOf(target: string): string[] {
+  if (target === 'yardstick') return ['bench/fixtures/minimal-proxy.mjs', origin];
+  if (target === 'ours') {
+    const file = resolve(BUILD_DIR, 'instructions-ours.mjs');
+    bundleGatewayChild(file);
+    return [file, config, ':memory:'];
+  }
+  const tree = resolve(BUILD_DIR, 'instructions-rev');
+  spawnSync('git', ['worktree', 'remove', '--force', tree]);
+  const added = spawnSync('git', ['worktree', 'add', '--detach', tree, target], { encoding: 'utf8' });
+  if (added.status !== 0) throw new Error(`git worktree add ${target} failed: ${added.stderr}`);
+  if (!existsSync(join(tree, 'node_modules')))
+    symlinkSync(resolve('node_modules'), join(tree, 'node_modules'));
+  const file = join(tree, 'instructions-rev.mjs');
+  bundleGatewayChild(file, tree);
+  return [file, config, ':memory:'];
+}
+
+/** Sends `count` requests one after the other on one connection; throws on an answer other than 200. */
+async function drive(url: string, count: number): Promise<void> {
+  const client = new Client(url);
+  try {
+    for (let i = 0; i < count; i++) {
+      const res = await client.request({
+        path: '/v1/chat/completions',
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      const text = await res.body.text();
+      if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}: ${text.slice(0, 200)}`);
+    }
+  } finally {
+    await client.close();
+  }
+}
+
+function control(args: string[]): void {
+  const done = spawnSync('callgrind_control', args, { encoding: 'utf8' });
+  if (done.status !== 0) throw new Error(`callgrind_control ${args.join(' ')}: ${done.stderr}${done.stdout}`);
+}
+
+/** Inclusive instructions of the first function matching `pattern` in callgrind_annotate's output. */
+function inclusive(annotated: string, pattern: string): number {
+  const line = annotated.split('\n').find((l) => l.includes(pattern));
+  return Number(/^\s*([\d,]+)/.exec(line ?? '')?.[1]?.replace(/,/g, '') ?? 0);
+}
+
+interface Counted {
+  readonly main: number;
+  readonly compiler: number;
+  readonly workers: number;
+}
+
+async function count(target: string): Promise<Counted> {
+  const out = join(dir, `callgrind.${target.replace(/[^A-Za-z0-9]/g, '_')}`);
+  const child: ChildProcess = spawn(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      '--instr-atstart=no',
+      `--callgrind-out-file=${out}.%p`,
+      process.execPath,
+      ...scriptOf(target),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } },
+  );
+  let output = '';
+  child.stdout?.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (output += d));
+  const exited = new Promise((done) => child.once('exit', done));
+  try {
+    let url: string | undefined;
+    for (let i = 0; i < 1200 && url === undefined; i++) {
+      await new Promise((done) => setTimeout(done, 100));
+      url = /\{"url":"([^"]+)"\}/.exec(output)?.[1];
+    }
+    if (url === undefined) throw new Error(`${target} did not start: ${output.slice(-2000)}`);
+    await drive(url, warm);
+    const pid = String(child.pid);
+    control(['--instr=on', pid]);
+    control(['--zero', pid]);
+    await drive(url, requests);
+    control(['--dump', pid]);
+  } finally {
+    child.kill('SIGKILL');
+    await exited;
+  }
+  const dump = `${out}.${child.pid}.1`;
+  const annotated = spawnSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', dump], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  }).stdout;
+  readFileSync(dump); // the dump must exist (throws otherwise)
+  return {
+    main: inclusive(annotated, ':uv_run '),
+    compiler: inclusive(annotated, 'OptimizingCompileDispatcher::CompileTask::RunInternal'),
+    workers: inclusive(annotated, 'PlatformWorkerThread'),
+  };
+}
+
+console.log(
+  `${mode}: instructions per answered request (k), ${warm} requests of warm-up then ${requests} counted, one connection`,
+);
+const rows: Array<[string, Counted]> = [];
+try {
+  for (const target of targets) {
+    const counted = await count(target);
+    rows.push([target, counted]);
+    const per = (n: number) => (n / requests / 1000).toFixed(1);
+    const ratio = rows[0] ? (counted.main / rows[0][1].main).toFixed(3) : '';
+    console.log(
+      `${target.padEnd(12)} main thread ${per(counted.main).padStart(7)}  (${ratio}× ${rows[0]![0]})   compiler ${per(counted.compiler)}, other workers ${per(counted.workers - counted.compiler)}`,
+    );
+  }
+} finally {
+  await upstream.close();
+  spawnSync('git', ['worktree', 'remove', '--force', resolve(BUILD_DIR, 'instructions-rev')]);
+  rmSync(dir, { recursive: true, force: true });
+}
