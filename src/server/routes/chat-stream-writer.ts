@@ -74,9 +74,12 @@ export async function pumpEvents(
   let next = first;
   const out: PumpResult = { usage: undefined, errorType: undefined };
   const writer = new SseWriter(raw);
+  // Whether the socket may have changed since it was last looked at: after a wait, or after a write. The
+  // events of one upstream read are taken without either, so the socket is not asked again for each.
+  let look = true;
   try {
     for (;;) {
-      if (raw.destroyed) {
+      if (look && raw.destroyed) {
         out.errorType = 'aborted';
         return out;
       }
@@ -91,18 +94,21 @@ export async function pumpEvents(
         // chunk that kept its upstream frame goes out as those bytes.
         if (event.plain !== true && event.chunk.usage) out.usage = event.chunk.usage;
         const frame = event.frameBytes;
-        if (frame !== undefined) writer.writeFrame(frame, event.frameStart!, event.frameEnd!);
-        else writer.write(`data: ${event.text ?? JSON.stringify(event.chunk)}\n\n`);
+        const wrote =
+          frame !== undefined
+            ? writer.writeFrame(frame, event.frameStart!, event.frameEnd!)
+            : writer.write(`data: ${event.text ?? JSON.stringify(event.chunk)}\n\n`);
         // A client that stops reading is its own problem: it is disconnected after `stallMs`, and the
         // engine stream is closed as aborted (neutral: never a failure of the model).
-        if (raw.writableNeedDrain) {
+        if ((look || wrote) && raw.writableNeedDrain) {
           writer.flush();
           if (!(await drained(raw, stallMs))) {
             out.errorType = 'aborted';
             raw.destroy();
             return out;
           }
-        }
+          look = true; // it waited: the client may have gone meanwhile
+        } else look = wrote;
         // Events that came in the same upstream read are at hand: no promise per event, one write for
         // them all (flushed before waiting for the next read).
         const now = nextNow(iterator);
@@ -110,6 +116,7 @@ export async function pumpEvents(
         else {
           writer.flush();
           next = await iterator.next();
+          look = true;
         }
         continue;
       }

@@ -36,18 +36,18 @@ export class SseWriter {
 
   constructor(private readonly raw: ServerResponse) {}
 
-  /** Queues `text` for the next write (written now when the batch is large). */
-  write(text: string): void {
+  /** Queues `text` for the next write (written now when the batch is large: then true). */
+  write(text: string): boolean {
     if (this.bytes !== undefined) this.closeBytes();
     this.text = this.text === '' ? text : this.text + text;
-    this.added(text.length);
+    return this.added(text.length);
   }
 
   /**
    * Queues the upstream's own frame `bytes[start, end)`: frames that follow each other in one network read
-   * go out as one slice of it (written now when the batch is large).
+   * go out as one slice of it (written now when the batch is large: then true).
    */
-  writeFrame(bytes: Uint8Array, start: number, end: number): void {
+  writeFrame(bytes: Uint8Array, start: number, end: number): boolean {
     if (this.bytes === bytes && start === this.bytesEnd) this.bytesEnd = end;
     else {
       if (this.bytes !== undefined) this.closeBytes();
@@ -56,7 +56,7 @@ export class SseWriter {
       this.bytesStart = start;
       this.bytesEnd = end;
     }
-    this.added(end - start);
+    return this.added(end - start);
   }
 
   /** Ends the response with the batch and `text`. */
@@ -67,9 +67,12 @@ export class SseWriter {
     else this.raw.end(batch);
   }
 
-  private added(size: number): void {
+  /** Counts `size` pending; writes the batch when it reached {@link FLUSH_AT} (then true). */
+  private added(size: number): boolean {
     this.size += size;
-    if (this.size >= FLUSH_AT) this.flush();
+    if (this.size < FLUSH_AT) return false;
+    this.flush();
+    return true;
   }
 
   /** Writes the batch (call it before waiting for more events, so what is at hand goes out now). */
