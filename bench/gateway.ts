@@ -7,7 +7,8 @@
  *  - `latency`: 1 connection, sequential requests (interleaved rounds, µs resolution): added median;
  *  - `cpu` / `stream`: non-streamed / streamed requests (the 4-chunk answer in one write, the 66-chunk one,
  *    and the 4-chunk one frame by frame, a millisecond apart), yardstick vs ours vs Portkey in interleaved rounds,
- *    CPU per answered request (gateway-scenarios.ts);
+ *    CPU per answered request (gateway-scenarios.ts), ours and the yardstick as `BENCH_REPLICAS` processes
+ *    each (default 2);
  *  - `outage`: primary down (breaker open, fallback serving) vs healthy, SQLite audit on disk, with the
  *    yardstick, interleaved; audit rows and bytes added (gateway-scenarios.ts);
  *  - `dashboard`: nobody watching vs the dashboard page attached vs a raw event-stream subscriber,
@@ -53,9 +54,12 @@ import {
   type Upstream,
   WARMUP_S,
 } from './gateway-harness.js';
-import { cpuScenario, outageScenario } from './gateway-scenarios.js';
+import { type CpuTargets, cpuScenario, outageScenario } from './gateway-scenarios.js';
 import { sharedStateScenario, workersScenario } from './gateway-shared-state.js';
 import { loadavg } from './loadavg.js';
+
+/** Processes of ours and of the yardstick in the `cpu` and `stream` scenarios (`BENCH_REPLICAS`, default 2). */
+const REPLICAS = Math.max(1, Number(process.env.BENCH_REPLICAS ?? 2));
 
 const ALL_SCENARIOS = [
   'proxy',
@@ -116,6 +120,7 @@ async function main(): Promise<void> {
   let oursChild: ChildServer | undefined;
   let portkey: ChildServer | undefined;
   let minimal: ChildServer | undefined;
+  const replicas: ChildServer[] = [];
   let portkeyError: string | undefined;
   try {
     upstream = await startFastUpstream();
@@ -179,24 +184,34 @@ async function main(): Promise<void> {
           (portkey ? `; Portkey: started ${portkeyRssStarted}; now ${childRss(portkey)}` : ''),
       );
     }
-    const names = { ours: NAMES.oursChild, yardstick: NAMES.minimal, portkey: NAMES.portkey };
-    const cpuTargets = needsOurs ? [yardstick, oursTarget!, ...(portkeyTarget ? [portkeyTarget] : [])] : [];
-    if (scenarios.has('cpu'))
-      await cpuScenario('Non-streaming, CPU per request', BODY, cpuTargets, names, 1.1);
-    if (scenarios.has('stream')) {
-      await cpuScenario('Streaming (SSE, 4 chunks + [DONE])', STREAM_BODY, cpuTargets, names, 1.2);
+    let cpuTargets: CpuTargets | undefined;
+    if (scenarios.has('cpu') || scenarios.has('stream')) {
+      // More processes of ours and of the yardstick (see `cpuScenario`), named #2, #3, …
+      const yards = [yardstick];
+      const ours = [oursTarget!];
+      for (let k = 2; k <= REPLICAS; k++) {
+        const y = await startMinimalProxy(upstreamOrigin);
+        const g = await startGatewayChild(configPath);
+        replicas.push(y, g);
+        yards.push({ name: `${NAMES.minimal} #${k}`, origin: y.origin, headers: {}, process: y });
+        ours.push({ name: `${NAMES.oursChild} #${k}`, origin: g.origin, headers: {}, process: g });
+      }
+      cpuTargets = { yardstick: yards, ours, portkey: portkeyTarget };
+    }
+    if (scenarios.has('cpu') && cpuTargets)
+      await cpuScenario('Non-streaming, CPU per request', BODY, cpuTargets, 1.1);
+    if (scenarios.has('stream') && cpuTargets) {
+      await cpuScenario('Streaming (SSE, 4 chunks + [DONE])', STREAM_BODY, cpuTargets, 1.2);
       await cpuScenario(
         `Streaming a longer answer (SSE, ${LONG_STREAM_CHUNKS + 2} chunks + [DONE])`,
         LONG_STREAM_BODY,
         cpuTargets,
-        names,
         1.2,
       );
       await cpuScenario(
         'Streaming frame by frame (the 4-chunk answer, one upstream write a millisecond apart per frame)',
         TRICKLE_STREAM_BODY,
         cpuTargets,
-        names,
         1.2,
       );
     }
@@ -214,6 +229,7 @@ async function main(): Promise<void> {
   } finally {
     await portkey?.close();
     await minimal?.close();
+    for (const r of replicas) await r.close();
     await oursChild?.close();
     await gateway?.close();
     await upstream?.close();

@@ -24,7 +24,7 @@ import type { LiveSources } from './live-sources.js';
 import { openAiClientErrorHandler } from './request-hygiene.js';
 import { requestIdFor } from './request-id.js';
 import { RequestLimiter } from './request-limiter.js';
-import { lazyChildLoggerFactory } from './request-logger.js';
+import { withLazyChildren } from './request-logger.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerChatRoutes } from './routes/chat.js';
 import { registerDashboard } from './routes/dashboard.js';
@@ -85,7 +85,7 @@ const ALLOWED_HEADERS =
 export async function createGatewayServer(options: GatewayServerOptions): Promise<FastifyInstance> {
   const settings = options.settings ?? gatewaySettings({});
   const clock = options.clock ?? systemClock;
-  const logger = makeLogger(options.logger, settings.server.logLevel);
+  const logger = withLazyChildren(makeLogger(options.logger, settings.server.logLevel));
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: settings.server.bodyLimitBytes,
@@ -105,7 +105,6 @@ export async function createGatewayServer(options: GatewayServerOptions): Promis
       requestIdLogLabel: 'requestId',
     }),
     requestIdHeader: false,
-    childLoggerFactory: lazyChildLoggerFactory,
     genReqId: (req) => requestIdFor(req.headers['x-request-id']),
     frameworkErrors: answerMalformedRequest,
   }) as unknown as FastifyInstance;

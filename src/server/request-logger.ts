@@ -2,11 +2,16 @@
  * Per-request loggers that cost nothing until used. Fastify gives every request a pino child bound to
  * its request id; building one serialises the bindings on every request, even when nothing is logged
  * (the access log off is the common case under load). A {@link LazyRequestLogger} holds the parent and
- * the bindings and builds the child on the first log call.
+ * the bindings and builds the child on the first log call. {@link withLazyChildren} makes a logger's
+ * `child()` hand these out, so Fastify takes them through its own child factory (a custom factory's result
+ * is checked method by method on every request).
  * @packageDocumentation
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { Bindings, ChildLoggerOptions, LogFn } from 'pino';
+import type { Bindings, ChildLoggerOptions, LogFn, Logger } from 'pino';
+
+/** A logger's own `child` (pino's, before {@link withLazyChildren} replaced it). */
+type ChildOf = (this: FastifyBaseLogger, bindings: Bindings, options?: ChildLoggerOptions) => FastifyBaseLogger;
 
 /** A request logger whose pino child is created on first use. */
 export class LazyRequestLogger {
@@ -16,6 +21,8 @@ export class LazyRequestLogger {
     private readonly parent: FastifyBaseLogger,
     private readonly bindings: Bindings,
     private readonly options: ChildLoggerOptions,
+    /** How the real child is made (the parent's own `child` when that now hands out lazy ones). */
+    private readonly makeChild: ChildOf = parent.child as ChildOf,
   ) {}
 
   /** The level (the parent's, or the child's once it exists). */
@@ -52,16 +59,20 @@ export class LazyRequestLogger {
   }
 
   private child$(): FastifyBaseLogger {
-    this.real ??= this.parent.child(this.bindings, this.options);
+    this.real ??= this.makeChild.call(this.parent, this.bindings, this.options);
     return this.real;
   }
 }
 
-/** Fastify's `childLoggerFactory` producing {@link LazyRequestLogger}s. */
-export function lazyChildLoggerFactory(
-  logger: FastifyBaseLogger,
-  bindings: Bindings,
-  options: ChildLoggerOptions,
-): FastifyBaseLogger {
-  return new LazyRequestLogger(logger, bindings, options) as unknown as FastifyBaseLogger;
+/**
+ * Makes `logger.child()` (and the children's, which pino derives from their parent) return
+ * {@link LazyRequestLogger}s; the real pino child is made on a lazy one's first log call. Returns `logger`.
+ */
+export function withLazyChildren(logger: Logger): Logger {
+  const makeChild = logger.child as unknown as ChildOf;
+  const lazy = function (this: FastifyBaseLogger, bindings: Bindings, options?: ChildLoggerOptions) {
+    return new LazyRequestLogger(this, bindings, options ?? {}, makeChild);
+  };
+  Object.defineProperty(logger, 'child', { value: lazy, writable: true, configurable: true });
+  return logger;
 }
