@@ -431,6 +431,18 @@ export function requestMode(name: string | undefined): { mode: RequestMode; body
   }
 }
 
+/** One chat completion on `client` (keep-alive), its answer read to the end; throws on a status other than 200. */
+export async function sendChat(client: Client, body: string): Promise<void> {
+  const res = await client.request({
+    path: '/v1/chat/completions',
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  const text = await res.body.text();
+  if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}: ${text.slice(0, 200)}`);
+}
+
 export async function check(target: Target, body: string, expect: string): Promise<void> {
   const res = await fetch(`${target.origin}/v1/chat/completions`, {
     method: 'POST',

@@ -34,6 +34,7 @@ import {
   bundleGatewayChild,
   gatewayConfig,
   requestMode,
+  sendChat,
   startFastUpstream,
 } from './gateway-harness.js';
 
@@ -78,16 +79,7 @@ function scriptOf(target: string): string[] {
 async function drive(url: string, count: number): Promise<void> {
   const client = new Client(url);
   try {
-    for (let i = 0; i < count; i++) {
-      const res = await client.request({
-        path: '/v1/chat/completions',
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-      });
-      const text = await res.body.text();
-      if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}: ${text.slice(0, 200)}`);
-    }
+    for (let i = 0; i < count; i++) await sendChat(client, body);
   } finally {
     await client.close();
   }

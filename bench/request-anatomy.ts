@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { Client } from 'undici';
 import { startGateway } from '../src/gateway/start-gateway.js';
 import { createMinimalProxy } from './fixtures/minimal-proxy-app.mjs';
-import { gatewayConfig, requestMode, startFastUpstream } from './gateway-harness.js';
+import { gatewayConfig, requestMode, sendChat, startFastUpstream } from './gateway-harness.js';
 
 const { mode, body } = requestMode(process.argv[2]);
 const requests = Number(process.argv[3] ?? 2000);
@@ -36,16 +36,7 @@ const gateway = yardstick
       probes: false,
     });
 const client = new Client(gateway.url);
-const send = async (): Promise<void> => {
-  const res = await client.request({
-    path: '/v1/chat/completions',
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-  });
-  const text = await res.body.text();
-  if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}: ${text.slice(0, 200)}`);
-};
+const send = (): Promise<void> => sendChat(client, body);
 
 /** The yardstick of bench/fixtures/minimal-proxy.mjs, in this process (`ANATOMY_TARGET=yardstick`). */
 async function startYardstick(origin: string): Promise<{ url: string; close(): Promise<void> }> {
