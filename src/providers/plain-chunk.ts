@@ -60,6 +60,11 @@ export class PlainDeltaScanner {
   /** A checked delta's text up to its content string's opening quote, and from its closing quote on. */
   private head = '';
   private tail = '';
+  /** The tail, the `\n\ndata: ` between two frames and the head: what lies between two contents in a row. */
+  private joint = '';
+  /** Where, in {@link aheadText}, a frame's head was already compared (with the frame before it). */
+  private aheadText = '';
+  private aheadAt = -1;
   /** Where the last checked delta's object opens (its `{`). */
   private deltaObject = 0;
   /**
@@ -96,17 +101,26 @@ export class PlainDeltaScanner {
     return verdict;
   }
 
+  /**
+   * Whether `[start, end)` of `text` is the template around a content string without a quote or a
+   * backslash. When the read goes on with another frame, the frame's tail and the next frame's head are one
+   * comparison (the {@link joint}) and the next frame skips its head's: one comparison a frame in a run of
+   * content deltas instead of two (each goes through a V8 runtime call, ~0.4 k instructions).
+   */
   private fitsTemplate(text: string, start: number, end: number): boolean {
     const from = start + this.head.length;
     const to = end - this.tail.length;
+    if (from > to) return false;
+    const headDone = start === this.aheadAt && text === this.aheadText;
+    this.aheadAt = -1;
     // `slice` and `===` (a memory comparison) cost about a third of `startsWith` on ~150 characters.
-    if (
-      from <= to &&
-      text.slice(start, from) === this.head &&
-      text.slice(to, end) === this.tail &&
-      this.quote.find(text, from, end) === to &&
-      this.backslash.find(text, from, to) === -1
-    ) {
+    if (!headDone && text.slice(start, from) !== this.head) return false;
+    const jointEnd = to + this.joint.length;
+    if (jointEnd <= text.length && text.slice(to, jointEnd) === this.joint) {
+      this.aheadText = text;
+      this.aheadAt = end + FRAME_GAP;
+    } else if (text.slice(to, end) !== this.tail) return false;
+    if (this.quote.find(text, from, end) === to && this.backslash.find(text, from, to) === -1) {
       this.lastContent = from < to;
       return true;
     }
@@ -141,6 +155,8 @@ export class PlainDeltaScanner {
         if (text.charCodeAt(i + 1) !== 125 /* } */) return;
         this.head = key === object ? text.slice(start, open) : `${text.slice(start, object)}"content":"`;
         this.tail = text.slice(i, end);
+        this.joint = `${this.tail}\n\ndata: ${this.head}`;
+        this.aheadAt = -1;
         this.lastContent = i > open;
         return;
       }
@@ -192,6 +208,9 @@ const ERROR_KEY = 'rror"';
 const DELTA_KEY = 'delta":';
 const FINISH_KEY = 'finish_reason":';
 const USAGE_KEY = 'usage":';
+
+/** From a frame's data end to the next frame's data start: `\n\n` and `data: `. */
+const FRAME_GAP = 8;
 
 /** The longest finish reason the scanner takes (`content_filter`, `function_call`: well under it). */
 const MAX_REASON = 64;
