@@ -11,7 +11,11 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Bindings, ChildLoggerOptions, LogFn, Logger } from 'pino';
 
 /** A logger's own `child` (pino's, before {@link withLazyChildren} replaced it). */
-type ChildOf = (this: FastifyBaseLogger, bindings: Bindings, options?: ChildLoggerOptions) => FastifyBaseLogger;
+type ChildOf = (
+  this: FastifyBaseLogger,
+  bindings: Bindings,
+  options?: ChildLoggerOptions,
+) => FastifyBaseLogger;
 
 /** A request logger whose pino child is created on first use. */
 export class LazyRequestLogger {

@@ -22,6 +22,18 @@ const chunk = (delta: Record<string, unknown>, finish: string | null, more: Reco
 const kind = (r: TranslateResult): string =>
   r === null ? 'nothing' : 'plain' in r ? 'plain' : 'end' in r ? `end:${r.end.type}` : 'parsed';
 
+/** Frames `data` as SSE events in one read; `at` gives each payload's bounds in `text`. */
+const frames = (...data: string[]) => {
+  const text = data.map((d) => `data: ${d}\n\n`).join('');
+  const at: Array<[number, number]> = [];
+  let pos = 0;
+  for (const d of data) {
+    at.push([pos + 6, pos + 6 + d.length]);
+    pos += d.length + 8;
+  }
+  return { text, at };
+};
+
 describe('isPlainDelta', () => {
   it('accepts a content delta with a null finish reason (and a null usage)', () => {
     expect(isPlainDelta(chunk({ content: 'hi' }, null))).toBe(true);
@@ -56,17 +68,6 @@ describe('isPlainDelta', () => {
 });
 
 describe('PlainDeltaScanner', () => {
-  const frames = (...data: string[]) => {
-    const text = data.map((d) => `data: ${d}\n\n`).join('');
-    const at: Array<[number, number]> = [];
-    let pos = 0;
-    for (const d of data) {
-      at.push([pos + 6, pos + 6 + d.length]);
-      pos += d.length + 8;
-    }
-    return { text, at };
-  };
-
   it('checks the frames of one read in order, each against its own bounds', () => {
     const s = new PlainDeltaScanner();
     const { text, at } = frames(
@@ -104,21 +105,10 @@ describe('PlainDeltaScanner', () => {
 });
 
 describe('PlainDeltaScanner: a run of deltas in one read', () => {
-  const read = (...data: string[]) => {
-    const text = data.map((d) => `data: ${d}\n\n`).join('');
-    const at: Array<[number, number]> = [];
-    let pos = 0;
-    for (const d of data) {
-      at.push([pos + 6, pos + 6 + d.length]);
-      pos += d.length + 8;
-    }
-    return { text, at };
-  };
-
   it("compares once per delta (a delta and the next one's start together), with the same verdicts", () => {
     const s = new PlainDeltaScanner();
     const tokens = ['a', 'b', 'c', 'd', 'e', 'f'];
-    const { text, at } = read(...tokens.map((t) => chunk({ content: t }, null)), chunk({}, 'stop'));
+    const { text, at } = frames(...tokens.map((t) => chunk({ content: t }, null)), chunk({}, 'stop'));
     const equal = vi.spyOn(String.prototype, 'slice');
     const verdicts = at.map(([a, b]) => s.isPlainAt(text, a, b));
     const slices = equal.mock.calls.length;
@@ -131,19 +121,19 @@ describe('PlainDeltaScanner: a run of deltas in one read', () => {
 
   it('does not carry a checked start to another read or to a frame at another place', () => {
     const s = new PlainDeltaScanner();
-    const first = read(
+    const first = frames(
       chunk({ content: 'a' }, null),
       chunk({ content: 'b' }, null),
       chunk({ content: 'c' }, null),
     );
     expect(first.at.map(([a, b]) => s.isPlainAt(first.text, a, b))).toEqual([true, true, true]);
     // The first delta of another read: the second's head is compared with the first's tail.
-    const same = read(chunk({ content: 'x' }, null), chunk({ content: 'y' }, null));
+    const same = frames(chunk({ content: 'x' }, null), chunk({ content: 'y' }, null));
     expect(s.isPlainAt(same.text, same.at[0]![0], same.at[0]![1])).toBe(true);
     // Then a read of the same length whose frame at that place differs from the template in its start
     // only, by an "error" key: checked in full, not plain.
     const bad = chunk({ content: 'y' }, null).replace('"object":', '"error" :');
-    const other = read(chunk({ content: 'x' }, null), bad);
+    const other = frames(chunk({ content: 'x' }, null), bad);
     expect(other.text.length).toBe(same.text.length);
     expect(s.isPlainAt(other.text, other.at[1]![0], other.at[1]![1])).toBe(false);
     // The same frame, in the read whose second head was compared ahead (again), is plain.

@@ -12,7 +12,16 @@ function capture(): { logger: pino.Logger; lines: () => Record<string, unknown>[
     },
   });
   const logger = pino({ level: 'info' }, sink);
-  return { logger, lines: () => out.join('').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) };
+  return {
+    logger,
+    lines: () =>
+      out
+        .join('')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l)),
+  };
 }
 
 describe('withLazyChildren', () => {
