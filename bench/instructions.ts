@@ -14,6 +14,9 @@
  * slows the program 50-fold; natively the compiler settles within seconds) and the other worker threads'.
  * Two runs of one build agree within about 1 %. Instructions are not time: the same count runs slower
  * when it misses caches more, so CPU time per request (`bench:gateway`) stays the figure of record.
+ * `INSTR_TOP=N` lists each target's N costliest functions (self instructions per request, V8's compiled
+ * JavaScript named through `node --perf-basic-prof`): where a difference between two targets is.
+ * `INSTR_KEEP=1` keeps the callgrind dumps (their folder is printed) for `callgrind_annotate`.
  * Needs `valgrind` (Debian: `apt-get install valgrind`); about 1.5 minutes per target.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -29,6 +32,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'undici';
+import { costliestFunctions, readPerfMap } from './callgrind-functions.js';
 import {
   BUILD_DIR,
   bundleGatewayChild,
@@ -43,6 +47,7 @@ const { mode, body } = requestMode(modeArg);
 const targets = named.length > 0 ? named : ['yardstick', 'ours'];
 const warm = Number(process.env.INSTR_WARM ?? 20_000);
 const requests = Number(process.env.INSTR_REQUESTS ?? 2_000);
+const top = Number(process.env.INSTR_TOP ?? 0);
 
 if (spawnSync('valgrind', ['--version']).status !== 0) {
   console.error('bench:instructions needs valgrind (Debian: apt-get install valgrind)');
@@ -100,6 +105,8 @@ interface Counted {
   readonly main: number;
   readonly compiler: number;
   readonly workers: number;
+  /** With `INSTR_TOP`: the costliest functions (self instructions, whole process). */
+  readonly functions: Array<{ name: string; instructions: number }>;
 }
 
 async function count(target: string): Promise<Counted> {
@@ -111,6 +118,7 @@ async function count(target: string): Promise<Counted> {
       '--instr-atstart=no',
       `--callgrind-out-file=${out}.%p`,
       process.execPath,
+      ...(top > 0 ? ['--perf-basic-prof'] : []),
       ...scriptOf(target),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } },
@@ -142,10 +150,21 @@ async function count(target: string): Promise<Counted> {
     maxBuffer: 1 << 28,
   }).stdout;
   readFileSync(dump); // the dump must exist (throws otherwise)
+  const functions =
+    top > 0
+      ? costliestFunctions(
+          spawnSync('callgrind_annotate', ['--threshold=99', dump], { encoding: 'utf8', maxBuffer: 1 << 28 })
+            .stdout,
+          readPerfMap(child.pid ?? -1),
+          top,
+        )
+      : [];
+  rmSync(`/tmp/perf-${child.pid}.map`, { force: true });
   return {
     main: inclusive(annotated, ':uv_run '),
     compiler: inclusive(annotated, 'OptimizingCompileDispatcher::CompileTask::RunInternal'),
     workers: inclusive(annotated, 'PlatformWorkerThread'),
+    functions,
   };
 }
 
@@ -162,9 +181,12 @@ try {
     console.log(
       `${target.padEnd(12)} main thread ${per(counted.main).padStart(7)}  (${ratio}× ${rows[0]![0]})   compiler ${per(counted.compiler)}, other workers ${per(counted.workers - counted.compiler)}`,
     );
+    for (const f of counted.functions) console.log(`  ${per(f.instructions).padStart(7)}  ${f.name}`);
   }
 } finally {
   await upstream.close();
   spawnSync('git', ['worktree', 'remove', '--force', resolve(BUILD_DIR, 'instructions-rev')]);
-  rmSync(dir, { recursive: true, force: true });
+  if (process.env.INSTR_KEEP === '1')
+    console.log(`callgrind dumps kept in ${dir} (callgrind_annotate <file>)`);
+  else rmSync(dir, { recursive: true, force: true });
 }
