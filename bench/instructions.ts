@@ -159,7 +159,7 @@ async function count(target: string): Promise<Counted> {
           top,
         )
       : [];
-  rmSync(`/tmp/perf-${child.pid}.map`, { force: true });
+  if (process.env.INSTR_KEEP !== '1') rmSync(`/tmp/perf-${child.pid}.map`, { force: true });
   return {
     main: inclusive(annotated, ':uv_run '),
     compiler: inclusive(annotated, 'OptimizingCompileDispatcher::CompileTask::RunInternal'),
