@@ -16,6 +16,9 @@
  * when it misses caches more, so CPU time per request (`bench:gateway`) stays the figure of record.
  * `INSTR_TOP=N` lists each target's N costliest functions (self instructions per request, V8's compiled
  * JavaScript named through `node --perf-basic-prof`): where a difference between two targets is.
+ * `INSTR_CACHE=1` also simulates the caches (`--cache-sim=yes`, about twice as slow) and reports the main
+ * thread's misses per request and callgrind's cycle estimate (Ir + 10 × first-level misses + 100 ×
+ * last-level misses): a repeatable figure that counts what code size and allocation cost, not only work.
  * `INSTR_KEEP=1` keeps the callgrind dumps (their folder is printed) for `callgrind_annotate`.
  * Needs `valgrind` (Debian: `apt-get install valgrind`); about 1.5 minutes per target.
  */
@@ -95,16 +98,51 @@ function control(args: string[]): void {
   if (done.status !== 0) throw new Error(`callgrind_control ${args.join(' ')}: ${done.stderr}${done.stdout}`);
 }
 
-/** Inclusive instructions of the first function matching `pattern` in callgrind_annotate's output. */
+/**
+ * The inclusive counts of the first function matching `pattern` in callgrind_annotate's output, one per
+ * event column (instructions first; with `--cache-sim=yes` also reads, writes and the simulated misses).
+ */
+function inclusiveEvents(annotated: string, pattern: string): number[] {
+  const line = annotated.split('\n').find((l) => l.includes(pattern)) ?? '';
+  return [...line.matchAll(/([\d,]+) \(\s*[\d.]+%\)/g)].map((m) => Number(m[1]!.replace(/,/g, '')));
+}
+
+/** Inclusive instructions of the first function matching `pattern` (see {@link inclusiveEvents}). */
 function inclusive(annotated: string, pattern: string): number {
-  const line = annotated.split('\n').find((l) => l.includes(pattern));
-  return Number(/^\s*([\d,]+)/.exec(line ?? '')?.[1]?.replace(/,/g, '') ?? 0);
+  return inclusiveEvents(annotated, pattern)[0] ?? 0;
+}
+
+/**
+ * With `INSTR_CACHE=1`: the main thread's simulated cache misses (callgrind's default caches) and the
+ * cycle estimate callgrind_annotate's documentation gives, Ir + 10 × L1 misses + 100 × last-level misses.
+ */
+function cacheFigures(annotated: string): CacheFigures | undefined {
+  const names = /^Events shown:\s+(.*)$/m.exec(annotated)?.[1]?.trim().split(/\s+/) ?? [];
+  if (!names.includes('I1mr')) return undefined;
+  const values = inclusiveEvents(annotated, ':uv_run ');
+  const of = (name: string) => values[names.indexOf(name)] ?? 0;
+  const l1 = of('I1mr') + of('D1mr') + of('D1mw');
+  const ll = of('ILmr') + of('DLmr') + of('DLmw');
+  return { i1: of('I1mr'), d1: of('D1mr') + of('D1mw'), ll, cycles: of('Ir') + 10 * l1 + 100 * ll };
+}
+
+interface CacheFigures {
+  /** Instruction-cache misses (first level). */
+  readonly i1: number;
+  /** Data-cache misses (first level), reads and writes. */
+  readonly d1: number;
+  /** Last-level misses, instructions and data. */
+  readonly ll: number;
+  /** Ir + 10 × first-level misses + 100 × last-level misses. */
+  readonly cycles: number;
 }
 
 interface Counted {
   readonly main: number;
   readonly compiler: number;
   readonly workers: number;
+  /** With `INSTR_CACHE=1`: the main thread's simulated cache misses and estimated cycles. */
+  readonly cache: CacheFigures | undefined;
   /** With `INSTR_TOP`: the costliest functions (self instructions, whole process). */
   readonly functions: Array<{ name: string; instructions: number }>;
 }
@@ -116,6 +154,7 @@ async function count(target: string): Promise<Counted> {
     [
       '--tool=callgrind',
       '--instr-atstart=no',
+      ...(process.env.INSTR_CACHE === '1' ? ['--cache-sim=yes'] : []),
       `--callgrind-out-file=${out}.%p`,
       process.execPath,
       ...(top > 0 ? ['--perf-basic-prof'] : []),
@@ -164,6 +203,7 @@ async function count(target: string): Promise<Counted> {
     main: inclusive(annotated, ':uv_run '),
     compiler: inclusive(annotated, 'OptimizingCompileDispatcher::CompileTask::RunInternal'),
     workers: inclusive(annotated, 'PlatformWorkerThread'),
+    cache: cacheFigures(annotated),
     functions,
   };
 }
@@ -181,6 +221,14 @@ try {
     console.log(
       `${target.padEnd(12)} main thread ${per(counted.main).padStart(7)}  (${ratio}× ${rows[0]![0]})   compiler ${per(counted.compiler)}, other workers ${per(counted.workers - counted.compiler)}`,
     );
+    const cache = counted.cache;
+    if (cache) {
+      const base = rows[0]![1].cache;
+      const vs = base ? ` (${(cache.cycles / base.cycles).toFixed(3)}× ${rows[0]![0]})` : '';
+      console.log(
+        `${''.padEnd(12)} simulated: I1 misses ${per(cache.i1)}, D1 misses ${per(cache.d1)}, last-level misses ${(cache.ll / requests).toFixed(0)}; estimated cycles ${per(cache.cycles)}${vs}`,
+      );
+    }
     for (const f of counted.functions) console.log(`  ${per(f.instructions).padStart(7)}  ${f.name}`);
   }
 } finally {
