@@ -88,7 +88,7 @@ export interface Plan {
   readonly skipped: readonly SkippedModel[];
   /**
    * True when a candidate may follow index `i`: a planned one, or a substitute not planned yet (checked
-   * without ranking). Absent on a plan with nothing deferred: then `i < candidates.length - 1` says it.
+   * without ranking). Optional: without it (a plan with nothing deferred) `i < candidates.length - 1` says it.
    */
   readonly mayFollow?: (i: number) => boolean;
   /** Plans the deferred substitutes (ranked now) and appends them to `candidates`; once; else a no-op. */
@@ -119,100 +119,146 @@ export interface PlanOptions {
   readonly useHealth: boolean;
 }
 
+/** A model and its candidate entries, one per source (shared by every plan: candidates are immutable). */
+interface ModelEntry {
+  readonly model: PlannableModel;
+  readonly as: Readonly<Record<Candidate['source'], Candidate>>;
+}
+
+const NO_SKIPS: readonly SkippedModel[] = Object.freeze([]);
+
+/**
+ * One planning run: what was considered, what was planned and what was left out. A class rather than
+ * closures over locals: a request's plan allocates this object and its lists, nothing more.
+ */
+class PlanRun implements Plan {
+  readonly candidates: Candidate[] = [];
+  skipped: readonly SkippedModel[] = NO_SKIPS;
+  /** Model ids considered so far (a few: an array scan beats a `Set`'s allocation). */
+  readonly seen: string[] = [];
+  private expanded = false;
+  /** Whether substitutes are deferred to {@link expand} (see {@link Planner.plan}). */
+  deferred = false;
+
+  constructor(
+    private readonly planner: Planner,
+    private readonly target: ResolvedTarget,
+    readonly required: readonly string[],
+    readonly minContext: number,
+    readonly options: PlanOptions,
+  ) {}
+
+  /** Plans `id` from `source` unless it was considered already or something excludes it. */
+  consider(id: string, source: Candidate['source']): void {
+    if (this.seen.includes(id)) return;
+    this.seen.push(id);
+    const entry = this.planner.entry(id);
+    if (!entry) return;
+    const note = this.planner.exclusion(entry.model, this.required, this.minContext, this.options);
+    if (!note) this.candidates.push(entry.as[source]);
+    else if (source !== 'substitute') {
+      const skip = { model: id, note };
+      this.skipped = this.skipped === NO_SKIPS ? [skip] : [...this.skipped, skip];
+    }
+  }
+
+  /** Plans the substitutes: the models not considered yet, best first. */
+  substitute(): void {
+    const substitutes = this.planner.rankedSubstitutes(this.seen, this.options.useHealth);
+    for (const model of substitutes) {
+      if (!this.options.fallback && this.candidates.length > 0) break;
+      const source = this.target.kind === 'route' && this.candidates.length === 0 ? 'primary' : 'substitute';
+      this.consider(model.id, source);
+    }
+  }
+
+  mayFollow(i: number): boolean {
+    if (i < this.candidates.length - 1) return true;
+    return this.deferred && !this.expanded && this.planner.anySubstitute(this);
+  }
+
+  expand(): void {
+    if (!this.deferred || this.expanded) return;
+    this.expanded = true;
+    this.substitute();
+  }
+}
+
 /** Plans candidates over a fixed set of models. */
 export class Planner {
-  private readonly byId: ReadonlyMap<string, PlannableModel>;
+  private readonly byId: ReadonlyMap<string, ModelEntry>;
 
   constructor(
     private readonly models: readonly PlannableModel[],
     private readonly signals: PlannerSignals,
   ) {
-    this.byId = new Map(models.map((m) => [m.id, m]));
+    this.byId = new Map(
+      models.map((model) => [
+        model.id,
+        {
+          model,
+          as: {
+            primary: { model, source: 'primary' },
+            chain: { model, source: 'chain' },
+            substitute: { model, source: 'substitute' },
+          },
+        },
+      ]),
+    );
+  }
+
+  /** @internal The model `id` and its candidate entries. */
+  entry(id: string): ModelEntry | undefined {
+    return this.byId.get(id);
   }
 
   /** Builds the ordered candidate list for a resolved target. */
   plan(target: ResolvedTarget, options: PlanOptions): Plan {
-    const skipped: SkippedModel[] = [];
-    const candidates: Candidate[] = [];
-    const seen = new Set<string>();
     const required =
       target.kind === 'route' ? [...options.capabilities, ...target.capabilities] : options.capabilities;
     const minContext = Math.max(
       options.estimatedTokens,
       target.kind === 'route' ? target.minContextWindow : 0,
     );
-
-    const consider = (id: string, source: Candidate['source']): void => {
-      if (seen.has(id)) return;
-      seen.add(id);
-      const model = this.byId.get(id);
-      if (!model) return;
-      const note = this.exclusion(model, required, minContext, options);
-      if (!note) candidates.push({ model, source });
-      else if (source !== 'substitute') skipped.push({ model: id, note });
-    };
+    const run = new PlanRun(this, target, required, minContext, options);
 
     if (target.kind === 'model') {
-      consider(target.id, 'primary');
-      if (options.fallback) for (const id of this.byId.get(target.id)?.fallbacks ?? []) consider(id, 'chain');
-    } else if (target.kind === 'chain') {
-      target.members.forEach((id, i) => {
-        if (i === 0 || options.fallback) consider(id, i === 0 ? 'primary' : 'chain');
-      });
+      run.consider(target.id, 'primary');
+      if (options.fallback)
+        for (const id of this.byId.get(target.id)?.model.fallbacks ?? []) run.consider(id, 'chain');
     } else {
-      target.prefer.forEach((id, i) => {
-        if (i === 0 || options.fallback) consider(id, i === 0 ? 'primary' : 'chain');
-      });
+      const members = target.kind === 'chain' ? target.members : target.prefer;
+      for (let i = 0; i < members.length; i++) {
+        if (i === 0 || options.fallback) run.consider(members[i]!, i === 0 ? 'primary' : 'chain');
+      }
     }
 
-    if (!(options.fallback || (target.kind === 'route' && candidates.length === 0))) {
-      return { candidates, skipped };
-    }
-    const substitute = (): void => {
-      const substitutes = this.rankedSubstitutes(seen, options.useHealth);
-      for (const model of substitutes) {
-        if (!options.fallback && candidates.length > 0) break;
-        const source = target.kind === 'route' && candidates.length === 0 ? 'primary' : 'substitute';
-        consider(model.id, source);
-      }
-    };
+    if (!(options.fallback || (target.kind === 'route' && run.candidates.length === 0))) return run;
     // Nothing else to try (or a route whose substitutes are its primaries): plan them now.
-    if (candidates.length === 0 || !options.fallback) {
-      substitute();
-      return { candidates, skipped };
-    }
+    if (run.candidates.length === 0 || !options.fallback) run.substitute();
     // Otherwise later, if the walk gets there: ranking every other model costs ~6 µs a request at 36.
-    let expanded = false;
-    return {
-      candidates,
-      skipped,
-      mayFollow: (i) =>
-        i < candidates.length - 1 || (!expanded && this.anySubstitute(seen, required, minContext, options)),
-      expand: () => {
-        if (expanded) return;
-        expanded = true;
-        substitute();
-      },
-    };
+    else run.deferred = true;
+    return run;
   }
 
-  /** Models not yet considered, best first: health score, then latency, then cost. */
-  /** True when some model not considered yet would be planned as a substitute (no ranking, no allocation). */
-  private anySubstitute(
-    seen: ReadonlySet<string>,
-    required: readonly string[],
-    minContext: number,
-    options: PlanOptions,
-  ): boolean {
+  /**
+   * @internal True when some model not considered yet would be planned as a substitute (no ranking, no
+   * allocation).
+   */
+  anySubstitute(run: PlanRun): boolean {
     for (const model of this.models) {
-      if (!seen.has(model.id) && this.exclusion(model, required, minContext, options) === undefined)
+      if (
+        !run.seen.includes(model.id) &&
+        this.exclusion(model, run.required, run.minContext, run.options) === undefined
+      )
         return true;
     }
     return false;
   }
 
-  private rankedSubstitutes(seen: ReadonlySet<string>, useHealth: boolean): PlannableModel[] {
-    const rest = this.models.filter((m) => !seen.has(m.id));
+  /** @internal Models not yet considered, best first: health score, then latency, then cost. */
+  rankedSubstitutes(seen: readonly string[], useHealth: boolean): PlannableModel[] {
+    const rest = this.models.filter((m) => !seen.includes(m.id));
     if (!useHealth || rest.length < 2) return rest.sort((a, b) => a.cost - b.cost);
     // One ranking lookup per model, not two per comparison.
     const keyed = rest.map((model) => ({ model, rank: this.signals.rank(model.id) }));
@@ -223,7 +269,8 @@ export class Planner {
     return keyed.map((k) => k.model);
   }
 
-  private exclusion(
+  /** @internal Why `model` is left out of a plan, or undefined when it may be planned. */
+  exclusion(
     model: PlannableModel,
     required: readonly string[],
     minContext: number,

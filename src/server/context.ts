@@ -135,7 +135,8 @@ export class ClientClose {
   };
 
   constructor(private readonly raw: ServerResponse) {
-    raw.once('close', this.onClose);
+    // `on`, not `once`: a response emits `close` once, and `once` allocates a wrapper per request.
+    raw.on('close', this.onClose);
   }
 
   /** Stops watching the client (the engine answered and nothing is left to cancel). */
