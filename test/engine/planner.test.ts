@@ -113,6 +113,30 @@ describe('planner', () => {
     expect(alone.candidates.map((c) => c.model.id)).toEqual(['primary']);
   });
 
+  it('keeps each plan its own: skips in order, no substitutes after a plan without fallback, no leak between plans', () => {
+    const models = [model('primary', { fallbacks: ['a', 'b'] }), model('a'), model('b'), model('other')];
+    const { p, lookups } = planner(models, {}, ['a', 'b']);
+    const first = p.plan({ kind: 'model', id: 'primary' }, options);
+    expect(first.skipped).toEqual([
+      { model: 'a', note: 'breaker_open' },
+      { model: 'b', note: 'breaker_open' },
+    ]);
+    const alone = p.plan({ kind: 'model', id: 'primary' }, { ...options, fallback: false });
+    expect(alone.skipped).toEqual([]);
+    // Nothing deferred: nothing may follow the primary, and asking for more plans nothing.
+    expect(hasCandidateAfter(alone, 0)).toBe(false);
+    expect(candidateAt(alone, 1)).toBeUndefined();
+    expect(alone.candidates.map((c) => c.model.id)).toEqual(['primary']);
+    // The first plan still walks to its substitute; the second is unchanged by it.
+    expect(candidateAt(first, 1)?.model.id).toBe('other');
+    expect(first.candidates.map((c) => [c.model.id, c.source])).toEqual([
+      ['primary', 'primary'],
+      ['other', 'substitute'],
+    ]);
+    expect(alone.candidates).toHaveLength(1);
+    expect(lookups).toEqual([]); // one substitute left: nothing to rank
+  });
+
   it('leaves out substitutes that lack a capability the request needs', () => {
     const models = [
       model('primary'),
