@@ -65,7 +65,9 @@ export function costliestFunctions(
 ): Array<{ name: string; instructions: number }> {
   const byName = new Map<string, number>();
   for (const line of annotated.split('\n')) {
-    const match = /^\s*([\d,]+) \([^)]*\)\s+(.*)$/.exec(line);
+    // The first column is the instructions; with `--cache-sim=yes` more event columns follow (`n (p%)`, or
+    // `.` for none) before the function's name.
+    const match = /^\s*([\d,]+) \([^)]*\)(?:\s+(?:[\d,]+ \([^)]*\)|\.))*\s+(\D.*)$/.exec(line);
     if (!match || match[2]!.startsWith('PROGRAM TOTALS')) continue;
     const instructions = Number(match[1]!.replace(/,/g, ''));
     const where = match[2]!;
