@@ -7,8 +7,8 @@
  * revision's gateway, from a temporary worktree). Default: `yardstick ours`.
  *
  * Each target runs alone under `valgrind --tool=callgrind` with counting off while `INSTR_WARM` requests
- * (default 20,000) warm it up, then on for `INSTR_REQUESTS` (default 2,000), all sequential on one
- * keep-alive connection (one request in flight: no batching that depends on timing). Reported per
+ * (default 20,000) warm it up, then on for `INSTR_REQUESTS` (default 2,000), by default all sequential on
+ * one keep-alive connection (one request in flight: no batching that depends on timing). Reported per
  * request: the main thread's instructions (what the event loop runs, the garbage collector's share on it
  * included), and apart from them the optimising compiler's (V8 keeps recompiling under Valgrind, which
  * slows the program 50-fold; natively the compiler settles within seconds) and the other worker threads'.
@@ -19,6 +19,8 @@
  * `INSTR_CACHE=1` also simulates the caches (`--cache-sim=yes`, about twice as slow) and reports the main
  * thread's misses per request and callgrind's cycle estimate (Ir + 10 × first-level misses + 100 ×
  * last-level misses): a repeatable figure that counts what code size and allocation cost, not only work.
+ * `INSTR_CONNECTIONS=N` spreads the requests over N connections, N in flight at a time: the server then
+ * serves several requests per event-loop turn, as under load (the counts then depend a little on timing).
  * `INSTR_KEEP=1` keeps the callgrind dumps (their folder is printed) for `callgrind_annotate`.
  * Needs `valgrind` (Debian: `apt-get install valgrind`); about 1.5 minutes per target.
  */
@@ -51,6 +53,7 @@ const targets = named.length > 0 ? named : ['yardstick', 'ours'];
 const warm = Number(process.env.INSTR_WARM ?? 20_000);
 const requests = Number(process.env.INSTR_REQUESTS ?? 2_000);
 const top = Number(process.env.INSTR_TOP ?? 0);
+const connections = Math.max(1, Number(process.env.INSTR_CONNECTIONS ?? 1));
 
 if (spawnSync('valgrind', ['--version']).status !== 0) {
   console.error('bench:instructions needs valgrind (Debian: apt-get install valgrind)');
@@ -83,13 +86,20 @@ function scriptOf(target: string): string[] {
   return [file, config, ':memory:'];
 }
 
-/** Sends `count` requests one after the other on one connection; throws on an answer other than 200. */
+/**
+ * Sends `count` requests on `INSTR_CONNECTIONS` keep-alive connections (default 1), each one request after
+ * the other; throws on an answer other than 200.
+ */
 async function drive(url: string, count: number): Promise<void> {
-  const client = new Client(url);
+  const clients = Array.from({ length: connections }, () => new Client(url));
   try {
-    for (let i = 0; i < count; i++) await sendChat(client, body);
+    await Promise.all(
+      clients.map(async (client, c) => {
+        for (let i = c; i < count; i += connections) await sendChat(client, body);
+      }),
+    );
   } finally {
-    await client.close();
+    await Promise.all(clients.map((client) => client.close()));
   }
 }
 
@@ -209,7 +219,7 @@ async function count(target: string): Promise<Counted> {
 }
 
 console.log(
-  `${mode}: instructions per answered request (k), ${warm} requests of warm-up then ${requests} counted, one connection`,
+  `${mode}: instructions per answered request (k), ${warm} requests of warm-up then ${requests} counted, ${connections === 1 ? 'one connection' : `${connections} connections`}`,
 );
 const rows: Array<[string, Counted]> = [];
 try {
