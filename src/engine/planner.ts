@@ -125,6 +125,13 @@ interface ModelEntry {
   readonly as: Readonly<Record<Candidate['source'], Candidate>>;
 }
 
+/** What every plan of one {@link Planner} reads: its models, by id too, and the live signals. */
+interface Fleet {
+  readonly models: readonly PlannableModel[];
+  readonly byId: ReadonlyMap<string, ModelEntry>;
+  readonly signals: PlannerSignals;
+}
+
 const NO_SKIPS: readonly SkippedModel[] = Object.freeze([]);
 
 /**
@@ -135,26 +142,26 @@ class PlanRun implements Plan {
   readonly candidates: Candidate[] = [];
   skipped: readonly SkippedModel[] = NO_SKIPS;
   /** Model ids considered so far (a few: an array scan beats a `Set`'s allocation). */
-  readonly seen: string[] = [];
+  private readonly seen: string[] = [];
+  /** Whether substitutes wait for {@link expand} (see {@link Planner.plan}). */
+  private deferred = false;
   private expanded = false;
-  /** Whether substitutes are deferred to {@link expand} (see {@link Planner.plan}). */
-  deferred = false;
 
   constructor(
-    private readonly planner: Planner,
+    private readonly fleet: Fleet,
     private readonly target: ResolvedTarget,
-    readonly required: readonly string[],
-    readonly minContext: number,
-    readonly options: PlanOptions,
+    private readonly required: readonly string[],
+    private readonly minContext: number,
+    private readonly options: PlanOptions,
   ) {}
 
   /** Plans `id` from `source` unless it was considered already or something excludes it. */
   consider(id: string, source: Candidate['source']): void {
     if (this.seen.includes(id)) return;
     this.seen.push(id);
-    const entry = this.planner.entry(id);
+    const entry = this.fleet.byId.get(id);
     if (!entry) return;
-    const note = this.planner.exclusion(entry.model, this.required, this.minContext, this.options);
+    const note = this.exclusion(entry.model);
     if (!note) this.candidates.push(entry.as[source]);
     else if (source !== 'substitute') {
       const skip = { model: id, note };
@@ -162,19 +169,23 @@ class PlanRun implements Plan {
     }
   }
 
-  /** Plans the substitutes: the models not considered yet, best first. */
+  /** Plans the substitutes now: the models not considered yet, best first. */
   substitute(): void {
-    const substitutes = this.planner.rankedSubstitutes(this.seen, this.options.useHealth);
-    for (const model of substitutes) {
+    for (const model of this.rankedSubstitutes()) {
       if (!this.options.fallback && this.candidates.length > 0) break;
       const source = this.target.kind === 'route' && this.candidates.length === 0 ? 'primary' : 'substitute';
       this.consider(model.id, source);
     }
   }
 
+  /** Leaves the substitutes to {@link expand}, when the walk gets there. */
+  defer(): void {
+    this.deferred = true;
+  }
+
   mayFollow(i: number): boolean {
     if (i < this.candidates.length - 1) return true;
-    return this.deferred && !this.expanded && this.planner.anySubstitute(this);
+    return this.deferred && !this.expanded && this.anySubstitute();
   }
 
   expand(): void {
@@ -182,34 +193,57 @@ class PlanRun implements Plan {
     this.expanded = true;
     this.substitute();
   }
+
+  /** True when some model not considered yet would be planned as a substitute (no ranking, no allocation). */
+  private anySubstitute(): boolean {
+    for (const model of this.fleet.models) {
+      if (!this.seen.includes(model.id) && this.exclusion(model) === undefined) return true;
+    }
+    return false;
+  }
+
+  /** Models not yet considered, best first: health score, then latency, then cost. */
+  private rankedSubstitutes(): PlannableModel[] {
+    const rest = this.fleet.models.filter((m) => !this.seen.includes(m.id));
+    if (!this.options.useHealth || rest.length < 2) return rest.sort((a, b) => a.cost - b.cost);
+    // One ranking lookup per model, not two per comparison.
+    const signals = this.fleet.signals;
+    const keyed = rest.map((model) => ({ model, rank: signals.rank(model.id) }));
+    keyed.sort(
+      (a, b) =>
+        b.rank.score - a.rank.score || a.rank.latencyMs - b.rank.latencyMs || a.model.cost - b.model.cost,
+    );
+    return keyed.map((k) => k.model);
+  }
+
+  /** Why `model` is left out of this plan, or undefined when it may be planned. */
+  private exclusion(model: PlannableModel): SkippedModel['note'] | undefined {
+    const options = this.options;
+    if (!restrictionAllows(options.restriction, model)) return 'restricted';
+    for (const cap of this.required) if (!model.capabilities.has(cap)) return 'capabilities';
+    if (model.contextWindow > 0 && this.minContext > model.contextWindow) return 'context_window';
+    if (options.consultBreakers && this.fleet.signals.isOpen(model.id)) return 'breaker_open';
+    return undefined;
+  }
 }
 
 /** Plans candidates over a fixed set of models. */
 export class Planner {
-  private readonly byId: ReadonlyMap<string, ModelEntry>;
+  private readonly fleet: Fleet;
 
-  constructor(
-    private readonly models: readonly PlannableModel[],
-    private readonly signals: PlannerSignals,
-  ) {
-    this.byId = new Map(
-      models.map((model) => [
-        model.id,
-        {
-          model,
-          as: {
-            primary: { model, source: 'primary' },
-            chain: { model, source: 'chain' },
-            substitute: { model, source: 'substitute' },
-          },
+  constructor(models: readonly PlannableModel[], signals: PlannerSignals) {
+    const byId = new Map<string, ModelEntry>();
+    for (const model of models) {
+      byId.set(model.id, {
+        model,
+        as: {
+          primary: { model, source: 'primary' },
+          chain: { model, source: 'chain' },
+          substitute: { model, source: 'substitute' },
         },
-      ]),
-    );
-  }
-
-  /** @internal The model `id` and its candidate entries. */
-  entry(id: string): ModelEntry | undefined {
-    return this.byId.get(id);
+      });
+    }
+    this.fleet = { models, byId, signals };
   }
 
   /** Builds the ordered candidate list for a resolved target. */
@@ -220,12 +254,12 @@ export class Planner {
       options.estimatedTokens,
       target.kind === 'route' ? target.minContextWindow : 0,
     );
-    const run = new PlanRun(this, target, required, minContext, options);
+    const run = new PlanRun(this.fleet, target, required, minContext, options);
 
     if (target.kind === 'model') {
       run.consider(target.id, 'primary');
-      if (options.fallback)
-        for (const id of this.byId.get(target.id)?.model.fallbacks ?? []) run.consider(id, 'chain');
+      const fallbacks = this.fleet.byId.get(target.id)?.model.fallbacks ?? [];
+      if (options.fallback) for (const id of fallbacks) run.consider(id, 'chain');
     } else {
       const members = target.kind === 'chain' ? target.members : target.prefer;
       for (let i = 0; i < members.length; i++) {
@@ -237,49 +271,7 @@ export class Planner {
     // Nothing else to try (or a route whose substitutes are its primaries): plan them now.
     if (run.candidates.length === 0 || !options.fallback) run.substitute();
     // Otherwise later, if the walk gets there: ranking every other model costs ~6 µs a request at 36.
-    else run.deferred = true;
+    else run.defer();
     return run;
-  }
-
-  /**
-   * @internal True when some model not considered yet would be planned as a substitute (no ranking, no
-   * allocation).
-   */
-  anySubstitute(run: PlanRun): boolean {
-    for (const model of this.models) {
-      if (
-        !run.seen.includes(model.id) &&
-        this.exclusion(model, run.required, run.minContext, run.options) === undefined
-      )
-        return true;
-    }
-    return false;
-  }
-
-  /** @internal Models not yet considered, best first: health score, then latency, then cost. */
-  rankedSubstitutes(seen: readonly string[], useHealth: boolean): PlannableModel[] {
-    const rest = this.models.filter((m) => !seen.includes(m.id));
-    if (!useHealth || rest.length < 2) return rest.sort((a, b) => a.cost - b.cost);
-    // One ranking lookup per model, not two per comparison.
-    const keyed = rest.map((model) => ({ model, rank: this.signals.rank(model.id) }));
-    keyed.sort(
-      (a, b) =>
-        b.rank.score - a.rank.score || a.rank.latencyMs - b.rank.latencyMs || a.model.cost - b.model.cost,
-    );
-    return keyed.map((k) => k.model);
-  }
-
-  /** @internal Why `model` is left out of a plan, or undefined when it may be planned. */
-  exclusion(
-    model: PlannableModel,
-    required: readonly string[],
-    minContext: number,
-    options: PlanOptions,
-  ): SkippedModel['note'] | undefined {
-    if (!restrictionAllows(options.restriction, model)) return 'restricted';
-    for (const cap of required) if (!model.capabilities.has(cap)) return 'capabilities';
-    if (model.contextWindow > 0 && minContext > model.contextWindow) return 'context_window';
-    if (options.consultBreakers && this.signals.isOpen(model.id)) return 'breaker_open';
-    return undefined;
   }
 }
