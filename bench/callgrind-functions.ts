@@ -27,7 +27,10 @@ export function readPerfMap(pid: number): CodeRange[] {
   return ranges.sort((a, b) => a.start - b.start);
 }
 
-/** The name of the code at `address`: the latest code object created there (V8 reuses code space). */
+/**
+ * The name of the code at `address`: the object holding it that starts closest below it; of several
+ * starting at the same place (V8 reuses code space), the one the map listed last.
+ */
 function nameAt(ranges: readonly CodeRange[], address: number): string | undefined {
   let lo = 0;
   let hi = ranges.length - 1;
@@ -39,7 +42,7 @@ function nameAt(ranges: readonly CodeRange[], address: number): string | undefin
       lo = mid + 1;
     } else hi = mid - 1;
   }
-  // Several objects can start at or before the address; the last one registered that holds it wins.
+  // The ranges before `at` start lower; look back a little for one that still holds the address.
   let name: string | undefined;
   for (let i = at; i >= 0 && i > at - 64; i--) {
     const r = ranges[i]!;

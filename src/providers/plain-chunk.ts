@@ -12,9 +12,10 @@
 import type { ChatCompletionChunk } from './types.js';
 
 /**
- * One key pattern's occurrences in one text, each searched for once while the calls move forward through
- * the text (frames of one network read, checked in order): the scan stays linear in the read, however
- * many frames it holds, although `indexOf` cannot stop at a frame's end.
+ * One character's occurrences in one text (the template check's quote and backslash), each searched for
+ * once while the calls move forward through the text (frames of one network read, checked in order): the
+ * scan stays linear in the read, however many frames it holds, although `indexOf` cannot stop at a
+ * frame's end.
  */
 class PatternCursor {
   private text = '';
@@ -22,7 +23,7 @@ class PatternCursor {
   /** The next occurrence at or after `from`; -1: none left in `text`; -2: not searched yet. */
   private at = -2;
 
-  constructor(readonly pattern: string) {}
+  constructor(private readonly pattern: string) {}
 
   /** The first occurrence in `[from, to)` of `text`, or -1. */
   find(text: string, from: number, to: number): number {
@@ -32,12 +33,6 @@ class PatternCursor {
     }
     this.from = from;
     if (this.at !== -1 && this.at < from) this.at = text.indexOf(this.pattern, from);
-    return this.at !== -1 && this.at < to ? this.at : -1;
-  }
-
-  /** The occurrence after `found` (as {@link find} returned it) in `[found, to)`, or -1. */
-  next(text: string, found: number, to: number): number {
-    this.at = text.indexOf(this.pattern, found + this.pattern.length);
     return this.at !== -1 && this.at < to ? this.at : -1;
   }
 }
@@ -200,10 +195,7 @@ export class PlainDeltaScanner {
   }
 }
 
-/**
- * The key patterns start after the opening quote on purpose (see {@link PlainDeltaScanner}): V8 looks for
- * a pattern's first character and then compares, and a JSON chunk is full of quotes.
- */
+/** The full check's key patterns (why they start after the opening quote: {@link PlainDeltaScanner}). */
 const ERROR_KEY = 'rror"';
 const DELTA_KEY = 'delta":';
 const FINISH_KEY = 'finish_reason":';
