@@ -3,8 +3,10 @@
  * machine instructions a server executes per answered request, counted by Valgrind's callgrind, for
  * comparing code on a noisy shared machine where CPU time moves by ±20 % between identical processes
  * (docs/benchmarks.md, "seventh session"). A target is `yardstick` (bench/fixtures/minimal-proxy.mjs),
- * `ours` (the gateway of the working tree, bundled like `bench:gateway`'s child) or a git revision (that
- * revision's gateway, from a temporary worktree). Default: `yardstick ours`.
+ * `ours` (the gateway of the working tree, bundled like `bench:gateway`'s child), a git revision (that
+ * revision's gateway, from a temporary worktree) or `script:<file>` (any server script, started as
+ * `node <file> <upstream origin> <gateway config path>`, printing `{"url": …}` like the others: for
+ * measuring a part of the gateway alone). Default: `yardstick ours`.
  *
  * Each target runs alone under `valgrind --tool=callgrind` with counting off while `INSTR_WARM` requests
  * (default 20,000) warm it up, then on for `INSTR_REQUESTS` (default 2,000), by default all sequential on
@@ -21,6 +23,10 @@
  * last-level misses): a repeatable figure that counts what code size and allocation cost, not only work.
  * `INSTR_CONNECTIONS=N` spreads the requests over N connections, N in flight at a time: the server then
  * serves several requests per event-loop turn, as under load (the counts then depend a little on timing).
+ * `INSTR_NODE_FLAGS` adds Node/V8 flags to every target (e.g. `--no-concurrent-recompilation`).
+ * Under callgrind V8 keeps deoptimising and recompiling (wrong-map deopts in Node's stream code that a
+ * native run does not show), so two builds' counts can differ by ~2 % from compiler state alone: check a
+ * small difference natively (`npm run bench:ab`).
  * `INSTR_KEEP=1` keeps the callgrind dumps (their folder is printed) for `callgrind_annotate`.
  * Needs `valgrind` (Debian: `apt-get install valgrind`); about 1.5 minutes per target.
  */
@@ -54,6 +60,8 @@ const warm = Number(process.env.INSTR_WARM ?? 20_000);
 const requests = Number(process.env.INSTR_REQUESTS ?? 2_000);
 const top = Number(process.env.INSTR_TOP ?? 0);
 const connections = Math.max(1, Number(process.env.INSTR_CONNECTIONS ?? 1));
+/** `INSTR_NODE_FLAGS`: extra Node/V8 flags for every target (space-separated). */
+const nodeFlags = (process.env.INSTR_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
 
 if (spawnSync('valgrind', ['--version']).status !== 0) {
   console.error('bench:instructions needs valgrind (Debian: apt-get install valgrind)');
@@ -70,6 +78,7 @@ writeFileSync(config, gatewayConfig(upstream.port));
 /** The node arguments that start `target` (bundling our gateway, or a revision's, first). */
 function scriptOf(target: string): string[] {
   if (target === 'yardstick') return ['bench/fixtures/minimal-proxy.mjs', origin];
+  if (target.startsWith('script:')) return [target.slice('script:'.length), origin, config];
   if (target === 'ours') {
     const file = resolve(BUILD_DIR, 'instructions-ours.mjs');
     bundleGatewayChild(file);
@@ -168,6 +177,7 @@ async function count(target: string): Promise<Counted> {
       `--callgrind-out-file=${out}.%p`,
       process.execPath,
       ...(top > 0 ? ['--perf-basic-prof'] : []),
+      ...nodeFlags,
       ...scriptOf(target),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } },

@@ -8,7 +8,8 @@
  * perf samples every thread of the process at a fixed rate with little overhead: the V8 compiler threads,
  * the GC, the kernel's share of the sockets. Samples are grouped into: kernel, V8 compiler, GC, JSON,
  * our bundled code, fastify, undici, Node's JavaScript, V8 builtins (promises, property access) and other
- * native code; then the symbols whose per-request cost differs most. Needs `perf` (Debian: `linux-perf`)
+ * native code; then the symbols whose per-request cost differs most (`PERF_GROUP=<group>`: also those
+ * of one group, e.g. `PERF_GROUP=kernel`). Needs `perf` (Debian: `linux-perf`)
  * and `perf_event_paranoid` ≤ 2; says so and exits 2 otherwise. A tool for finding where the difference
  * is, not a benchmark of record: the two windows are taken one after the other, not interleaved.
  */
@@ -169,6 +170,17 @@ try {
     console.log(
       `  ${a.toFixed(2).padStart(9)} ${b.toFixed(2).padStart(7)} ${(b - a).toFixed(2).padStart(7)}  ${key.slice(0, 110)}`,
     );
+  }
+  const only = process.env.PERF_GROUP;
+  if (only) {
+    console.log(`symbols in "${only}" that cost ours the most more than the yardstick (µs/request):`);
+    for (const key of diff.filter((k) => group(k) === only).slice(0, 30)) {
+      const a = per(y, key);
+      const b = per(o, key);
+      console.log(
+        `  ${a.toFixed(2).padStart(9)} ${b.toFixed(2).padStart(7)} ${(b - a).toFixed(2).padStart(7)}  ${key.slice(0, 110)}`,
+      );
+    }
   }
   console.log('our own functions, most expensive first (µs/request):');
   const ours = [...o.symbols.keys()].filter((k) => k.includes('gateway-child'));

@@ -13,6 +13,9 @@ const COMPLETION =
   '"system_fingerprint":"fp_abc","choices":[{"index":0,"message":{"role":"assistant","content":"hi \\u00e9"},' +
   '"finish_reason":"stop","logprobs":null}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}';
 
+/** The same with raw (unescaped) non-ASCII text: its byte length is not its length in characters. */
+const UTF8_COMPLETION = COMPLETION.replace('hi \\u00e9', 'héllo wörld ✓ 😀');
+
 const CHUNK = (delta: string, finish: string | null) =>
   `{"id":"c1", "object":"chat.completion.chunk","created":1700000000,"model":"up-1","x_vendor":1,` +
   `"choices":[{"index":0,${delta}"finish_reason":${finish === null ? 'null' : `"${finish}"`}}]}`;
@@ -98,7 +101,7 @@ beforeAll(async () => {
         res.end(SSE);
       } else {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(COMPLETION);
+        res.end(body.includes('"user":"utf8"') ? UTF8_COMPLETION : COMPLETION);
       }
     });
   });
@@ -124,6 +127,24 @@ describe('upstream bytes pass through', () => {
     const res = await post({});
     expect(res.status).toBe(200);
     expect(res.text).toBe(COMPLETION);
+  });
+
+  it('sends a non-ASCII completion with its byte length, its type and the x-hive headers', async () => {
+    expect(UTF8_COMPLETION).toContain('😀');
+    const res = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'primary', messages: [{ role: 'user', content: 'hi' }], user: 'utf8' }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe(UTF8_COMPLETION);
+    expect(res.headers.get('content-length')).toBe(String(Buffer.byteLength(UTF8_COMPLETION)));
+    expect(res.headers.get('transfer-encoding')).toBeNull();
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('x-hive-model')).toBe('primary');
+    expect(res.headers.get('x-hive-attempts')).toBe('1');
+    expect(res.headers.get('x-hive-fallback')).toBe('false');
+    expect(res.headers.get('x-request-id')).toMatch(/./);
   });
 
   it('forwards unchanged stream chunks as they came and re-serialises the ones it changed', async () => {
