@@ -261,15 +261,19 @@ export async function startGatewayChild(configPath: string, dataDir = ':memory:'
 }
 
 /**
- * Bundles the child gateway (`bench/fixtures/gateway-child.ts` of the checkout at `cwd`, default this one)
- * with esbuild, dependencies external, into `outfile`.
+ * Bundles the child gateway (`bench/fixtures/gateway-child.ts` of the checkout at `cwd`, default this one;
+ * or another `entry` of it) with esbuild, dependencies external, into `outfile`.
  */
-export function bundleGatewayChild(outfile: string, cwd = process.cwd()): void {
+export function bundleGatewayChild(
+  outfile: string,
+  cwd = process.cwd(),
+  entry = 'bench/fixtures/gateway-child.ts',
+): void {
   const stem = basename(outfile).replace(/\.mjs$/, '');
   const built = spawnSync(
     resolve('node_modules/.bin/esbuild'),
     [
-      'bench/fixtures/gateway-child.ts',
+      entry,
       '--bundle',
       '--platform=node',
       '--format=esm',

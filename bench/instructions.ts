@@ -4,9 +4,10 @@
  * comparing code on a noisy shared machine where CPU time moves by ±20 % between identical processes
  * (docs/benchmarks.md, "seventh session"). A target is `yardstick` (bench/fixtures/minimal-proxy.mjs),
  * `ours` (the gateway of the working tree, bundled like `bench:gateway`'s child), a git revision (that
- * revision's gateway, from a temporary worktree) or `script:<file>` (any server script, started as
- * `node <file> <upstream origin> <gateway config path>`, printing `{"url": …}` like the others: for
- * measuring a part of the gateway alone). Default: `yardstick ours`.
+ * revision's gateway, from a temporary worktree), `layer:provider` or `layer:engine` (that layer of the
+ * working tree alone behind a bare route: bench/fixtures/layer-server.ts) or `script:<file>` (any server
+ * script, started as `node <file> <upstream origin> <gateway config path>`, printing `{"url": …}` like the
+ * others). Default: `yardstick ours`.
  *
  * Each target runs alone under `valgrind --tool=callgrind` with counting off while `INSTR_WARM` requests
  * (default 20,000) warm it up, then on for `INSTR_REQUESTS` (default 2,000), by default all sequential on
@@ -79,6 +80,11 @@ writeFileSync(config, gatewayConfig(upstream.port));
 function scriptOf(target: string): string[] {
   if (target === 'yardstick') return ['bench/fixtures/minimal-proxy.mjs', origin];
   if (target.startsWith('script:')) return [target.slice('script:'.length), origin, config];
+  if (target === 'layer:provider' || target === 'layer:engine') {
+    const file = resolve(BUILD_DIR, 'instructions-layer.mjs');
+    bundleGatewayChild(file, process.cwd(), 'bench/fixtures/layer-server.ts');
+    return [file, origin, config];
+  }
   if (target === 'ours') {
     const file = resolve(BUILD_DIR, 'instructions-ours.mjs');
     bundleGatewayChild(file);
@@ -180,7 +186,10 @@ async function count(target: string): Promise<Counted> {
       ...nodeFlags,
       ...scriptOf(target),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_ENV: 'production' } },
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_ENV: 'production', LAYER: target.replace(/^layer:/, '') },
+    },
   );
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
