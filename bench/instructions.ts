@@ -188,7 +188,12 @@ async function count(target: string): Promise<Counted> {
     ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_ENV: 'production', LAYER: target.replace(/^layer:/, '') },
+      // A layer target's layer (`layer:engine` → LAYER=engine), read by bench/fixtures/layer-server.ts.
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        LAYER: target.startsWith('layer:') ? target.slice(6) : '',
+      },
     },
   );
   let output = '';

@@ -156,31 +156,25 @@ try {
     g[1] += per(o, key);
     groups.set(group(key), g);
   }
-  console.log('  yardstick    ours    diff  group');
-  for (const [name, [a, b]] of [...groups].sort((p, q) => q[1][1] - q[1][0] - (p[1][1] - p[1][0]))) {
+  /** One line of a table: the yardstick's figure, ours, the difference, and what it is. */
+  const line = (a: number, b: number, name: string) =>
     console.log(
       `  ${a.toFixed(2).padStart(9)} ${b.toFixed(2).padStart(7)} ${(b - a).toFixed(2).padStart(7)}  ${name}`,
     );
+  console.log('  yardstick    ours    diff  group');
+  for (const [name, [a, b]] of [...groups].sort((p, q) => q[1][1] - q[1][0] - (p[1][1] - p[1][0]))) {
+    line(a, b, name);
   }
-  console.log('symbols that cost ours the most more than the yardstick (µs/request):');
   const diff = [...keys].sort((p, q) => per(o, q) - per(y, q) - (per(o, p) - per(y, p)));
-  for (const key of diff.slice(0, 25)) {
-    const a = per(y, key);
-    const b = per(o, key);
-    console.log(
-      `  ${a.toFixed(2).padStart(9)} ${b.toFixed(2).padStart(7)} ${(b - a).toFixed(2).padStart(7)}  ${key.slice(0, 110)}`,
-    );
-  }
+  const symbols = (title: string, list: string[]) => {
+    console.log(`${title} (µs/request):`);
+    for (const key of list) line(per(y, key), per(o, key), key.slice(0, 110));
+  };
+  symbols('symbols that cost ours the most more than the yardstick', diff.slice(0, 25));
   const only = process.env.PERF_GROUP;
   if (only) {
-    console.log(`symbols in "${only}" that cost ours the most more than the yardstick (µs/request):`);
-    for (const key of diff.filter((k) => group(k) === only).slice(0, 30)) {
-      const a = per(y, key);
-      const b = per(o, key);
-      console.log(
-        `  ${a.toFixed(2).padStart(9)} ${b.toFixed(2).padStart(7)} ${(b - a).toFixed(2).padStart(7)}  ${key.slice(0, 110)}`,
-      );
-    }
+    const inGroup = diff.filter((k) => group(k) === only).slice(0, 30);
+    symbols(`symbols in "${only}" that cost ours the most more than the yardstick`, inGroup);
   }
   console.log('our own functions, most expensive first (µs/request):');
   const ours = [...o.symbols.keys()].filter((k) => k.includes('gateway-child'));
