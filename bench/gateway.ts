@@ -21,7 +21,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunningGateway, startGateway } from '../src/gateway/start-gateway.js';
+import type { RunningGateway } from '../src/gateway/start-gateway.js';
 import { dashboardScenario } from './gateway-dashboard.js';
 import {
   BODY,
@@ -56,6 +56,7 @@ import {
 } from './gateway-harness.js';
 import { type CpuTargets, cpuScenario, outageScenario } from './gateway-scenarios.js';
 import { sharedStateScenario, workersScenario } from './gateway-shared-state.js';
+import { startInProcessGateway } from './in-process.js';
 import { loadavg } from './loadavg.js';
 
 /** Processes of ours and of the yardstick in the `cpu` and `stream` scenarios (`BENCH_REPLICAS`, default 2). */
@@ -133,14 +134,7 @@ async function main(): Promise<void> {
     if (needsOurs) oursChild = await startGatewayChild(configPath);
     const oursChildRssStarted = childRss(oursChild);
     if (scenarios.has('proxy') || scenarios.has('latency')) {
-      gateway = await startGateway({
-        configPath,
-        host: '127.0.0.1',
-        port: 0,
-        dataDir: ':memory:',
-        logger: false,
-        probes: false,
-      });
+      gateway = await startInProcessGateway(configPath);
     }
     if (needsOurs) {
       try {

@@ -21,9 +21,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getHeapSnapshot, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { startGateway } from '../src/gateway/start-gateway.js';
-import { createMinimalProxy } from './fixtures/minimal-proxy-app.mjs';
 import { BODY, gatewayConfig, sleep } from './gateway-harness.js';
+import { startInProcessGateway, startInProcessYardstick } from './in-process.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -144,19 +143,12 @@ async function measure(name: string, url: string): Promise<void> {
 
 const origin = `http://127.0.0.1:${upstreamPort}`;
 try {
-  const proxy = createMinimalProxy(origin);
-  await measure('yardstick', await proxy.app.listen({ host: '127.0.0.1', port: 0 }));
-  await proxy.close();
+  const yardstick = await startInProcessYardstick(origin);
+  await measure('yardstick', yardstick.url);
+  await yardstick.close();
   const config = join(tmpdir(), `hive-inflight-${process.pid}.yaml`);
   writeFileSync(config, gatewayConfig(upstreamPort));
-  const gateway = await startGateway({
-    configPath: config,
-    host: '127.0.0.1',
-    port: 0,
-    dataDir: ':memory:',
-    logger: false,
-    probes: false,
-  });
+  const gateway = await startInProcessGateway(config);
   await measure('ours', gateway.url);
   await gateway.close();
 } finally {

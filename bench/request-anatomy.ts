@@ -15,9 +15,8 @@ import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'undici';
-import { startGateway } from '../src/gateway/start-gateway.js';
-import { createMinimalProxy } from './fixtures/minimal-proxy-app.mjs';
 import { gatewayConfig, requestMode, sendChat, startFastUpstream } from './gateway-harness.js';
+import { startInProcessGateway, startInProcessYardstick } from './in-process.js';
 
 const { mode, body } = requestMode(process.argv[2]);
 const requests = Number(process.argv[3] ?? 2000);
@@ -26,24 +25,10 @@ const config = join(tmpdir(), `hive-anatomy-${process.pid}.yaml`);
 writeFileSync(config, gatewayConfig(upstream.port));
 const yardstick = process.env.ANATOMY_TARGET === 'yardstick';
 const gateway = yardstick
-  ? await startYardstick(`http://127.0.0.1:${upstream.port}`)
-  : await startGateway({
-      configPath: config,
-      host: '127.0.0.1',
-      port: 0,
-      dataDir: ':memory:',
-      logger: false,
-      probes: false,
-    });
+  ? await startInProcessYardstick(`http://127.0.0.1:${upstream.port}`)
+  : await startInProcessGateway(config);
 const client = new Client(gateway.url);
 const send = (): Promise<void> => sendChat(client, body);
-
-/** The yardstick of bench/fixtures/minimal-proxy.mjs, in this process (`ANATOMY_TARGET=yardstick`). */
-async function startYardstick(origin: string): Promise<{ url: string; close(): Promise<void> }> {
-  const { app, close } = createMinimalProxy(origin);
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  return { url, close };
-}
 
 interface SamplingNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
