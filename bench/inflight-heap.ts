@@ -14,7 +14,7 @@
  * snapshot makes its own).
  */
 
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -104,7 +104,12 @@ async function round(url: string, withObjects: boolean): Promise<{ perRequest: n
   const objectsBefore = withObjects ? await objects() : undefined;
   const start = received;
   for (const socket of sockets) socket.write(REQUEST);
-  while (received - start < requests) await sleep(10);
+  // A server that refuses or drops a request would otherwise leave this waiting for ever.
+  for (let waited = 0; received - start < requests; waited += 10) {
+    if (waited > 10_000)
+      throw new Error(`${url}: the upstream got ${received - start} of ${requests} requests in 10 s`);
+    await sleep(10);
+  }
   await sleep(100);
   const after = heapUsed();
   const objectsAfter = withObjects ? await objects() : undefined;
@@ -151,6 +156,7 @@ try {
   const gateway = await startInProcessGateway(config);
   await measure('ours', gateway.url);
   await gateway.close();
+  rmSync(config, { force: true });
 } finally {
   upstream.closeAllConnections();
   upstream.close();
