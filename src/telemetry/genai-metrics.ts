@@ -10,7 +10,7 @@
  * @packageDocumentation
  */
 import { Counter, type Registry } from 'prom-client';
-import { CounterCells } from './counter-cells.js';
+import { type CounterCell, CounterCells } from './counter-cells.js';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -24,6 +24,7 @@ import {
 } from './genai-conventions.js';
 import { LabelGuard } from './label-guard.js';
 import { LabelledHistogram } from './labelled-histogram.js';
+import type { HistogramSeries } from './model-histogram.js';
 
 /** One finished GenAI operation as the gateway saw it. */
 export interface GenAiOperation {
@@ -62,6 +63,34 @@ export interface GenAiMetrics {
   record(op: GenAiOperation): void;
   /** Sets how model ids map to providers and prices (the gateway sets it from the running config). */
   setModelLookup(lookup: GenAiModelLookup | undefined): void;
+}
+
+/** The series and counter cells one kind of operation records into (see `record`). */
+interface OperationSink {
+  readonly operation: string;
+  readonly requestModel: string;
+  readonly responseModel: string | undefined;
+  readonly client: string | undefined;
+  readonly errorType: string | undefined;
+  /** The two histograms' epochs summed when found: a reset of either makes the sink stale. */
+  readonly epoch: number;
+  readonly duration: HistogramSeries;
+  /** Operation, provider, request model and response model labels (the token histogram's first four). */
+  readonly labels: readonly string[];
+  /** The response model's label; undefined when no model answered. */
+  readonly served: string | undefined;
+  readonly clientLabel: string;
+  readonly cost: { readonly input: number; readonly output: number } | undefined;
+  /** Found when the first input (output) tokens are recorded: series appear once they have a value. */
+  input: TokenSeries | undefined;
+  output: TokenSeries | undefined;
+  costCell: CounterCell | undefined;
+}
+
+/** Where one token type of a kind of operation is counted. */
+interface TokenSeries {
+  readonly usage: HistogramSeries;
+  readonly total: CounterCell;
 }
 
 /** The conventions' advised bucket boundaries for `gen_ai.client.token.usage`. */
@@ -131,38 +160,84 @@ export function registerGenAiMetrics(registry: Registry, prefix: string, limit: 
     ['model', 'client'] as const,
   );
 
-  function record(op: GenAiOperation): void {
+  /**
+   * Where each kind of operation records, found once: one entry per request model (the last kind seen for
+   * it), so a request looks up one map instead of walking about twenty label maps. At most `limit` entries.
+   */
+  const sinks = new Map<string, OperationSink>();
+
+  function sinkFor(op: GenAiOperation): OperationSink {
     const served = op.responseModel === undefined ? undefined : models.map(op.responseModel);
     const info = op.responseModel === undefined ? undefined : lookup?.(op.responseModel);
     const provider = info?.provider ?? '';
     const requestModel = models.map(op.requestModel);
-    const responseModel = served ?? '';
-    duration.observe(
-      [op.operation, provider, requestModel, responseModel, op.errorType ?? ''],
-      op.durationMs / 1000,
-    );
+    return {
+      operation: op.operation,
+      requestModel: op.requestModel,
+      responseModel: op.responseModel,
+      client: op.client,
+      errorType: op.errorType,
+      epoch: duration.epoch + usage.epoch,
+      duration: duration.series([op.operation, provider, requestModel, served ?? '', op.errorType ?? '']),
+      labels: [op.operation, provider, requestModel, served ?? ''],
+      served,
+      clientLabel: op.client === undefined ? 'anonymous' : clients.map(op.client),
+      cost: info?.cost,
+      input: undefined,
+      output: undefined,
+      costCell: undefined,
+    };
+  }
+
+  function record(op: GenAiOperation): void {
+    let sink = sinks.get(op.requestModel);
+    if (
+      sink === undefined ||
+      sink.operation !== op.operation ||
+      sink.responseModel !== op.responseModel ||
+      sink.client !== op.client ||
+      sink.errorType !== op.errorType ||
+      sink.epoch !== duration.epoch + usage.epoch
+    ) {
+      sink = sinkFor(op);
+      if (sinks.size < limit || sinks.has(op.requestModel)) sinks.set(op.requestModel, sink);
+    }
+    sink.duration.observe(op.durationMs / 1000);
+    const served = sink.served;
     if (served === undefined) return;
-    const client = op.client === undefined ? 'anonymous' : clients.map(op.client);
     const input = tokens(op.inputTokens);
     const output = tokens(op.outputTokens);
     if (input !== undefined) {
-      usage.observe([op.operation, provider, requestModel, served, 'input'], input);
-      tokenTotals.add([served, client, 'input'], input);
+      sink.input ??= tokenSeries(sink, 'input');
+      sink.input.usage.observe(input);
+      sink.input.total.pending += input;
     }
     if (output !== undefined) {
-      usage.observe([op.operation, provider, requestModel, served, 'output'], output);
-      tokenTotals.add([served, client, 'output'], output);
+      sink.output ??= tokenSeries(sink, 'output');
+      sink.output.usage.observe(output);
+      sink.output.total.pending += output;
     }
-    const cost = info?.cost;
+    const cost = sink.cost;
     if (cost && (input !== undefined || output !== undefined)) {
-      costTotals.add([served, client], ((input ?? 0) * cost.input + (output ?? 0) * cost.output) / 1000);
+      sink.costCell ??= costTotals.cell([served, sink.clientLabel]);
+      sink.costCell.pending += ((input ?? 0) * cost.input + (output ?? 0) * cost.output) / 1000;
     }
+  }
+
+  /** The token histogram series and the token counter cell of a served kind of operation. */
+  function tokenSeries(sink: OperationSink, type: 'input' | 'output'): TokenSeries {
+    const served = sink.served ?? '';
+    return {
+      usage: usage.series([...sink.labels, type]),
+      total: tokenTotals.cell([served, sink.clientLabel, type]),
+    };
   }
 
   return {
     record,
     setModelLookup(next) {
       lookup = next;
+      sinks.clear(); // providers and prices may have changed
     },
   };
 }

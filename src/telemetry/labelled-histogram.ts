@@ -21,6 +21,8 @@ export class LabelledHistogram {
   private root: Node = new Map();
   private leaves: Leaf[] = [];
   private readonly bounds: readonly number[];
+  /** Moves on at every {@link LabelledHistogram.reset}: series obtained before it are detached. */
+  epoch = 0;
 
   /**
    * @param name - metric name
@@ -46,6 +48,14 @@ export class LabelledHistogram {
 
   /** Records `value` in the series of these label values (in `labelNames` order). */
   observe(values: readonly string[], value: number): void {
+    this.series(values).observe(value);
+  }
+
+  /**
+   * The series of these label values (in `labelNames` order), created (and exported from then on) on first
+   * use. A caller may keep it and observe into it directly while {@link LabelledHistogram.epoch} is unchanged.
+   */
+  series(values: readonly string[]): HistogramSeries {
     let node = this.root;
     const last = this.labelNames.length - 1;
     for (let i = 0; i < last; i++) {
@@ -66,13 +76,14 @@ export class LabelledHistogram {
       node.set(key, leaf);
       this.leaves.push(leaf);
     }
-    leaf.series.observe(value);
+    return leaf.series;
   }
 
-  /** Clears every series. */
+  /** Clears every series; series handed out before no longer count ({@link LabelledHistogram.epoch} moves on). */
   reset(): void {
     this.root = new Map();
     this.leaves = [];
+    this.epoch++;
   }
 
   /** prom-client's rendering hook. */
