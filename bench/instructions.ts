@@ -33,10 +33,14 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import {
+  closeSync,
   existsSync,
+  fstatSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readFileSync,
+  readSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -123,17 +127,56 @@ function control(args: string[]): void {
   if (done.status !== 0) throw new Error(`callgrind_control ${args.join(' ')}: ${done.stderr}${done.stdout}`);
 }
 
+/** The last `bytes` bytes of `file` as text. */
+function tailOf(file: string, bytes: number): string {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const buffer = Buffer.alloc(Math.min(bytes, size));
+    readSync(fd, buffer, 0, buffer.length, size - buffer.length);
+    return buffer.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Waits (up to 2 minutes) until the callgrind dump `file` ends with its `totals:` line. */
+async function dumpWritten(file: string): Promise<void> {
+  for (let i = 0; i < 1200; i++) {
+    if (existsSync(file) && /\ntotals: \d+\s*$/.test(tailOf(file, 200))) return;
+    await new Promise((done) => setTimeout(done, 100));
+  }
+  throw new Error(`the callgrind dump ${file} was not completed within 2 minutes`);
+}
+
 /**
  * The inclusive counts of the first function matching `pattern` in callgrind_annotate's output, one per
  * event column (instructions first; with `--cache-sim=yes` also reads, writes and the simulated misses).
  */
-function inclusiveEvents(annotated: string, pattern: string): number[] {
-  const line = annotated.split('\n').find((l) => l.includes(pattern)) ?? '';
-  return [...line.matchAll(/([\d,]+) \(\s*[\d.]+%\)/g)].map((m) => Number(m[1]!.replace(/,/g, '')));
+function inclusiveEvents(annotated: string, pattern: string | RegExp): number[] {
+  const counts = (line: string) =>
+    [...line.matchAll(/([\d,]+) \(\s*[\d.]+%\)/g)].map((m) => Number(m[1]!.replace(/,/g, '')));
+  if (typeof pattern === 'string')
+    return counts(annotated.split('\n').find((l) => l.includes(pattern)) ?? '');
+  // A regular expression may match several lines: the one with the largest count is the outermost.
+  let best: number[] = [];
+  for (const line of annotated.split('\n')) {
+    if (!pattern.test(line)) continue;
+    const c = counts(line);
+    if ((c[0] ?? 0) > (best[0] ?? 0)) best = c;
+  }
+  return best;
 }
 
+/**
+ * The event loop's line in callgrind_annotate's output: the largest from libuv's `core.c`, normally
+ * `…core.c:uv_run [/usr/bin/node]`. Callgrind sometimes names that code after another symbol of the same file
+ * (`core.c:node::MakeLibuvRequestCallback<uv_shutdown_s, …>::Wrapper` was seen), or lists it again as `uv_run'2`.
+ */
+const EVENT_LOOP = /deps\/uv\/src\/unix\/core\.c:/;
+
 /** Inclusive instructions of the first function matching `pattern` (see {@link inclusiveEvents}). */
-function inclusive(annotated: string, pattern: string): number {
+function inclusive(annotated: string, pattern: string | RegExp): number {
   return inclusiveEvents(annotated, pattern)[0] ?? 0;
 }
 
@@ -144,7 +187,7 @@ function inclusive(annotated: string, pattern: string): number {
 function cacheFigures(annotated: string): CacheFigures | undefined {
   const names = /^Events shown:\s+(.*)$/m.exec(annotated)?.[1]?.trim().split(/\s+/) ?? [];
   if (!names.includes('I1mr')) return undefined;
-  const values = inclusiveEvents(annotated, ':uv_run ');
+  const values = inclusiveEvents(annotated, EVENT_LOOP);
   const of = (name: string) => values[names.indexOf(name)] ?? 0;
   const l1 = of('I1mr') + of('D1mr') + of('D1mw');
   const ll = of('ILmr') + of('DLmr') + of('DLmw');
@@ -213,6 +256,9 @@ async function count(target: string): Promise<Counted> {
     control(['--zero', pid]);
     await drive(url, requests);
     control(['--dump', pid]);
+    // callgrind_control can return before a large dump is written out: killing the target then would cut
+    // the dump short (a total of 0 was printed for a second target before this wait).
+    await dumpWritten(`${out}.${child.pid}.1`);
   } finally {
     child.kill('SIGKILL');
     await exited;
@@ -233,8 +279,18 @@ async function count(target: string): Promise<Counted> {
         )
       : [];
   if (process.env.INSTR_KEEP !== '1') rmSync(`/tmp/perf-${child.pid}.map`, { force: true });
+  const main = inclusive(annotated, EVENT_LOOP);
+  if (main === 0) {
+    const lines = annotated
+      .split('\n')
+      .filter((l) => l.includes('uv_run'))
+      .slice(0, 3);
+    throw new Error(
+      `${target}: no event-loop total in the callgrind dump ${dump}: ${lines.join(' | ') || 'no uv_run'}`,
+    );
+  }
   return {
-    main: inclusive(annotated, ':uv_run '),
+    main,
     compiler: inclusive(annotated, 'OptimizingCompileDispatcher::CompileTask::RunInternal'),
     workers: inclusive(annotated, 'PlatformWorkerThread'),
     cache: cacheFigures(annotated),
