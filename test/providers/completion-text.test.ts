@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { keepSourceText, sourceTextOf } from '../../src/providers/completion-text.js';
 import type { ChatCompletion } from '../../src/providers/types.js';
@@ -18,6 +19,15 @@ describe('completion source text', () => {
     const copy = { ...completion, model: 'other' };
     expect(sourceTextOf(copy)).toBeUndefined();
     expect(sourceTextOf(structuredClone(completion))).toBeUndefined();
+    expect(sourceTextOf(Object.assign({}, completion))).toBeUndefined();
+  });
+
+  it('adds nothing a caller can see: no symbol, nothing in inspect, equal to the parsed object', () => {
+    const completion = keepSourceText(JSON.parse(TEXT) as ChatCompletion, TEXT);
+    expect(Object.getOwnPropertySymbols(completion)).toEqual([]);
+    expect(Reflect.ownKeys(completion)).toEqual(['id', 'object', 'created', 'model', 'choices']);
+    expect(inspect(completion, { showHidden: true, depth: 0 })).not.toContain('chat.completion","created');
+    expect(completion).toStrictEqual(JSON.parse(TEXT));
   });
 
   it('has no text for a completion built in code, and the last text kept wins', () => {
