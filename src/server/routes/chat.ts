@@ -62,14 +62,13 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
     // A client that goes away cancels the upstream calls.
     const raw = reply.raw;
     const clientClose = cancelOnClientClose(raw);
-    const { abort, release } = clientClose;
     const engineRequest: EngineRequest = {
       target,
       body: parsed.body,
       requestId: request.id,
       deadlineMs,
       features,
-      signal: abort,
+      signal: clientClose.abort,
       capabilities: caps,
       restriction: identity.restriction,
     };
@@ -80,7 +79,7 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
         genAiRequestAttributes('chat', target, request.id),
       );
       const result = await ctx.backend.engine.complete(engineRequest);
-      release();
+      clientClose.release();
       if (span.recording) traceAttempts(span, result.attempts, result.ok ? result.model : undefined);
       observeOperation(ctx, span, {
         operation: 'chat',
@@ -110,7 +109,7 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
     );
     const opened = await ctx.backend.engine.stream(engineRequest);
     if (!opened.ok) {
-      release();
+      clientClose.release();
       if (span.recording) traceAttempts(span, opened.attempts, undefined);
       observeOperation(ctx, span, {
         operation: 'chat',
