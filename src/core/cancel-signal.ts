@@ -77,19 +77,9 @@ export function asAbortSignal(signal: CancelSignal | undefined): {
     controller.abort(signal.reason);
     return { signal: controller.signal, unlink: noop };
   }
-  // Bound functions rather than named closures, which tsx names at every call (see
-  // test/architecture/hot-path-closures.test.ts).
-  const onAbort = abortWith.bind(undefined, controller, signal);
+  const onAbort = (): void => controller.abort(signal.reason);
   signal.addEventListener('abort', onAbort, { once: true });
-  return { signal: controller.signal, unlink: unlinkFrom.bind(undefined, signal, onAbort) };
-}
-
-function abortWith(controller: AbortController, signal: CancelSignal): void {
-  controller.abort(signal.reason);
-}
-
-function unlinkFrom(signal: CancelSignal, listener: () => void): void {
-  signal.removeEventListener('abort', listener);
+  return { signal: controller.signal, unlink: () => signal.removeEventListener('abort', onAbort) };
 }
 
 function noop(): void {}

@@ -87,70 +87,66 @@ export async function runModelTurn<T>(
   const started = clock.now();
   let kept: BreakerPermit | undefined;
   let refusal: string | undefined;
-  // The attempt, `decide` and `onRetry` are an argument, a method and a conditional: never a named
-  // closure, which tsx names with `Object.defineProperty` each time it is made (see plan-runner.ts).
-  const result = await rt.retry.retryLoop<T>(
-    async (): Promise<Outcome<T>> => {
-      refusal = undefined;
-      // A server-advised delay seen earlier (here or by another instance) is honoured like one seen now:
-      // the retry loop below waits it out or moves on, with the same rules, without calling the model.
-      const wait = rt.throttle.remainingMs();
-      if (wait > 0) {
-        refusal = 'throttle_window';
-        return failure('throttled', ThrottleWindowError.fast(wait), wait, 'throttle_window');
+  const attempt = async (): Promise<Outcome<T>> => {
+    refusal = undefined;
+    // A server-advised delay seen earlier (here or by another instance) is honoured like one seen now:
+    // the retry loop below waits it out or moves on, with the same rules, without calling the model.
+    const wait = rt.throttle.remainingMs();
+    if (wait > 0) {
+      refusal = 'throttle_window';
+      return failure('throttled', ThrottleWindowError.fast(wait), wait, 'throttle_window');
+    }
+    let permit: BreakerPermit | undefined;
+    if (features.breaker) {
+      const acquired = rt.breaker.tryAcquire();
+      if (!acquired.ok) {
+        refusal = 'breaker_open';
+        return acquired;
       }
-      let permit: BreakerPermit | undefined;
-      if (features.breaker) {
-        const acquired = rt.breaker.tryAcquire();
-        if (!acquired.ok) {
-          refusal = 'breaker_open';
-          return acquired;
-        }
-        permit = acquired;
-      }
-      if (!rt.bulkhead.tryEnter()) {
-        permit?.release();
-        refusal = 'bulkhead_full';
-        const full = BulkheadRejectedError.fast(rt.bulkhead.maxConcurrent, 0);
-        return failure('rejected', full, BULKHEAD_RETRY_AFTER_MS, 'bulkhead_full');
-      }
-      const t0 = clock.now();
-      const outcome = await call(rt, scope.signal, scope.deadlineAt);
-      if (outcome.ok && deferSuccess) {
-        kept = permit;
-        return outcome;
-      }
-      rt.bulkhead.release();
-      const t1 = clock.now();
-      const kind = outcome.ok ? 'success' : outcome.kind;
-      permit?.record(kind, t1 - t0);
-      if (features.health) health.record(rt.spec.id, kind, t1 - t0, undefined, t1);
-      if (kind === 'throttled') holdThrottle(deps, rt, outcome as Failure);
+      permit = acquired;
+    }
+    if (!rt.bulkhead.tryEnter()) {
+      permit?.release();
+      refusal = 'bulkhead_full';
+      const full = BulkheadRejectedError.fast(rt.bulkhead.maxConcurrent, 0);
+      return failure('rejected', full, BULKHEAD_RETRY_AFTER_MS, 'bulkhead_full');
+    }
+    const t0 = clock.now();
+    const outcome = await call(rt, scope.signal, scope.deadlineAt);
+    if (outcome.ok && deferSuccess) {
+      kept = permit;
       return outcome;
+    }
+    rt.bulkhead.release();
+    const t1 = clock.now();
+    const kind = outcome.ok ? 'success' : outcome.kind;
+    permit?.record(kind, t1 - t0);
+    if (features.health) health.record(rt.spec.id, kind, t1 - t0, undefined, t1);
+    if (kind === 'throttled') holdThrottle(deps, rt, outcome as Failure);
+    return outcome;
+  };
+  const result = await rt.retry.retryLoop<T>(attempt, {
+    cancel: scope.signal,
+    maxRetries: features.retries ? scope.maxRetries : 0,
+    decide: (f, _i, delayMs) => {
+      if (hasNext && isRefused(f)) return 'connection_refused';
+      if (hasNext && delayMs > deps.retry.fallbackInsteadOfWaitMs) return noteFor(f);
+      if (clock.now() + delayMs >= scope.deadlineAt) return 'deadline';
+      return undefined;
     },
-    {
-      cancel: scope.signal,
-      maxRetries: features.retries ? scope.maxRetries : 0,
-      decide(f, _i, delayMs) {
-        if (hasNext && isRefused(f)) return 'connection_refused';
-        if (hasNext && delayMs > deps.retry.fallbackInsteadOfWaitMs) return noteFor(f);
-        if (clock.now() + delayMs >= scope.deadlineAt) return 'deadline';
-        return undefined;
-      },
-      onRetry: deps.events.hasListeners
-        ? (f, i, delayMs) =>
-            deps.events.emit({
-              type: 'retry.scheduled',
-              requestId: scope.requestId,
-              model: rt.spec.id,
-              attempt: i + 1,
-              delayMs,
-              kind: f.kind,
-              at: clock.wallNow(),
-            })
-        : undefined,
-    },
-  );
+    onRetry: deps.events.hasListeners
+      ? (f, i, delayMs) =>
+          deps.events.emit({
+            type: 'retry.scheduled',
+            requestId: scope.requestId,
+            model: rt.spec.id,
+            attempt: i + 1,
+            delayMs,
+            kind: f.kind,
+            at: clock.wallNow(),
+          })
+      : undefined,
+  });
   const { outcome, retries } = result;
   if (!outcome.ok && retries > 0 && isRetryable(outcome.kind) && deps.events.hasListeners) {
     deps.events.emit({

@@ -40,21 +40,11 @@ const completeCall =
       return rt.provider.complete(body, signal ? { cancel: signal, timeoutMs } : { timeoutMs });
     }
     const options = signal ? { signal } : undefined;
-    if (remaining >= rt.spec.timeoutMs)
-      return rt.timeout.run(
-        (ctx: AttemptContext) => rt.provider.complete(body, { signal: ctx.signal }),
-        options,
-      );
+    const fn = (ctx: AttemptContext) => rt.provider.complete(body, { signal: ctx.signal });
+    if (remaining >= rt.spec.timeoutMs) return rt.timeout.run(fn, options);
     const shorter = new TimeoutPolicy({ timeoutMs: Math.max(1, remaining), clock });
-    return shorter
-      .run((ctx: AttemptContext) => rt.provider.complete(body, { signal: ctx.signal }), options)
-      .finally(() => shorter.dispose());
+    return shorter.run(fn, options).finally(() => shorter.dispose());
   };
-
-/** The call to `m` for `request`: its body with the model's own name, under the model's timeout. */
-function callFor(request: EngineRequest, m: CompiledModel, clock: Clock): ModelCall<ChatCompletion> {
-  return completeCall(bodyFor(request.body, m.spec.providerModel, false), clock);
-}
 
 /** Serves a non-streaming request: the core's `fallbackOver` walks the plan's candidates. */
 export async function runPlan(
@@ -67,9 +57,8 @@ export async function runPlan(
   if (!plan) return notFoundResult(scope, request.target);
   const walk = new PlanWalk(deps, scope, plan, deps.clock.now());
   const candidates = plan.candidates;
-  // Closures made per request are passed as arguments or written as methods, never given a name of their
-  // own (a `const f = () => …` or a nested `function f`): tsx (`npm start`, the CLI run from source) names
-  // those with `Object.defineProperty` every time they are made (docs/benchmarks.md, "tenth session").
+  const callFor = (m: CompiledModel) =>
+    completeCall(bodyFor(request.body, m.spec.providerModel, false), deps.clock);
   /** Candidates up to this index were already tried (by a hedge). */
   let through = -1;
   let last: { rt: CompiledModel; note: string } | undefined;
@@ -82,40 +71,22 @@ export async function runPlan(
       const partner = hedging ? candidateAt(plan, 1) : undefined; // a substitute can be the hedge
       if (rt.hedge && partner) {
         const pair = [rt, compiled.models.get(partner.model.id)!] as const;
-        const hedged = await runHedged(
-          deps,
-          scope,
-          rt.hedge,
-          pair,
-          (m) => callFor(request, m, deps.clock),
-          hasCandidateAfter(plan, 1),
-        );
+        const hedged = await runHedged(deps, scope, rt.hedge, pair, callFor, hasCandidateAfter(plan, 1));
         for (let n = 0; n < hedged.turns.length; n++) walk.record(pair[n]!, hedged.turns[n]!);
         through = hedged.turns.length - 1;
         last = { rt: pair[through]!, note: hedged.turns[through]!.note };
         if (hedged.winner) won = { rt: hedged.winner, fallback: hedged.winner !== rt };
         return hedged.outcome;
       }
-      const turn = await runModelTurn(
-        deps,
-        rt,
-        scope,
-        callFor(request, rt, deps.clock),
-        hasCandidateAfter(plan, i),
-        false,
-      );
+      const turn = await runModelTurn(deps, rt, scope, callFor(rt), hasCandidateAfter(plan, i), false);
       walk.record(rt, turn);
       last = { rt, note: turn.note };
       if (turn.outcome.ok) won = { rt, fallback: walk.trail.length > 1 };
       return turn.outcome;
     },
     {
-      skip(candidate, i) {
-        return i <= through || walk.skips(candidate);
-      },
-      shouldHandle(f, _c, i) {
-        return walk.moveOn(Math.max(i, through), last!.rt, f, last!.note);
-      },
+      skip: (candidate, i) => i <= through || walk.skips(candidate),
+      shouldHandle: (f, _c, i) => walk.moveOn(Math.max(i, through), last!.rt, f, last!.note),
     },
   );
   if (outcome?.ok && won) return served(deps, scope, walk, won.rt.spec.id, outcome.value, won.fallback);

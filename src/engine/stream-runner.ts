@@ -54,14 +54,9 @@ export async function streamPlan(
       last = { rt, turn };
       return turn.outcome;
     },
-    // Methods, not arrow-function properties, which tsx names at each request (see plan-runner.ts).
     {
-      skip(candidate) {
-        return walk.skips(candidate);
-      },
-      shouldHandle(f, _c, i) {
-        return walk.moveOn(i, last!.rt, f, last!.turn.note);
-      },
+      skip: (candidate) => walk.skips(candidate),
+      shouldHandle: (f, _c, i) => walk.moveOn(i, last!.rt, f, last!.turn.note),
     },
   );
   if (!outcome?.ok || !last) return walk.fail(true);

@@ -50,27 +50,23 @@ export async function openUntilContent(
   if (!opened.ok) return opened;
   const stream = opened.value;
   const iterator = stream[Symbol.asyncIterator]();
-  // The first read usually came with the headers: committed without a promise then. (The `ended` thunks
-  // are arguments, not a named closure, which tsx names at every call: see src/engine/plan-runner.ts.)
+  const ended = (): Failure =>
+    failure(
+      'transient',
+      new Error(`${spec.id}: stream ended without a terminal event`),
+      undefined,
+      'stream_truncated',
+    );
+  // The first read usually came with the headers: committed without a promise then.
   const buffered: StreamEvent[] = [];
   const read =
-    commitNow(iterator, commitDecision, () => truncated(spec.id), buffered) ??
-    (await readUntilCommit(iterator, commitDecision, () => truncated(spec.id), buffered));
+    commitNow(iterator, commitDecision, ended, buffered) ??
+    (await readUntilCommit(iterator, commitDecision, ended, buffered));
   if (!read.ok) {
     stream.close();
     return read;
   }
   return success({ stream, iterator: read.value.iterator, buffered: read.value.buffered });
-}
-
-/** The failure of a stream that ended before its terminal event. */
-function truncated(model: string): Failure {
-  return failure(
-    'transient',
-    new Error(`${model}: stream ended without a terminal event`),
-    undefined,
-    'stream_truncated',
-  );
 }
 
 /** Where a stream commits: on its first content (or its end); a failure before that is an outcome. */
@@ -118,31 +114,7 @@ class CommittedStream implements PullNowIterator<StreamEvent> {
     private readonly now: () => number,
     private readonly ttftMs: number,
     private readonly onEnd: StreamEndHandler,
-  ) {
-    // Bound once per stream (not two closures per event), and assigned here rather than as arrow-function
-    // fields, which tsx names at every construction (see `ClientClose` in src/server/context.ts).
-    this.onNext = (next) => {
-      if (this.over) return END;
-      if (next.done) {
-        const cut = failure(
-          'transient',
-          new Error('stream ended without a terminal event'),
-          undefined,
-          'stream_truncated',
-        );
-        return this.pass({ type: 'error', failure: cut });
-      }
-      // A chunk passes on in the result it came in (no new object per chunk).
-      return next.value.type === 'chunk' ? next : this.pass(next.value);
-    };
-    this.onError = (error) => {
-      this.finish();
-      throw error;
-    };
-  }
-
-  private readonly onNext: (next: IteratorResult<StreamEvent>) => IteratorResult<StreamEvent>;
-  private readonly onError: (error: unknown) => never;
+  ) {}
 
   next(): Promise<IteratorResult<StreamEvent>> {
     if (this.over) return Promise.resolve(END);
@@ -158,6 +130,27 @@ class CommittedStream implements PullNowIterator<StreamEvent> {
     const next = nextNow(this.opened.iterator);
     return next === undefined ? undefined : this.onNext(next);
   }
+
+  // Bound once per stream (not two closures per event).
+  private readonly onNext = (next: IteratorResult<StreamEvent>): IteratorResult<StreamEvent> => {
+    if (this.over) return END;
+    if (next.done) {
+      const cut = failure(
+        'transient',
+        new Error('stream ended without a terminal event'),
+        undefined,
+        'stream_truncated',
+      );
+      return this.pass({ type: 'error', failure: cut });
+    }
+    // A chunk passes on in the result it came in (no new object per chunk).
+    return next.value.type === 'chunk' ? next : this.pass(next.value);
+  };
+
+  private readonly onError = (error: unknown): never => {
+    this.finish();
+    throw error;
+  };
 
   return(): Promise<IteratorResult<StreamEvent>> {
     this.finish();

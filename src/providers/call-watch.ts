@@ -42,10 +42,6 @@ export class CallWatch {
   private expireAt = Number.POSITIVE_INFINITY;
   private phase: WatchPhase = 'total';
   private listening = false;
-  /** Fires the timer: re-arms it for a limit moved later, or expires the call. */
-  private readonly check: () => void;
-  /** The caller's signal fired: cancels the exchange. */
-  private readonly onCallerAbort: () => void;
 
   /**
    * @param clock - time source for the timers
@@ -54,26 +50,7 @@ export class CallWatch {
   constructor(
     private readonly clock: Clock,
     private readonly caller: CancelSignal | undefined,
-  ) {
-    // Assigned here rather than as arrow-function fields: tsx names such fields' functions at every
-    // construction with `Object.defineProperty` (see `ClientClose` in src/server/context.ts).
-    this.check = () => {
-      this.timer = undefined;
-      this.timerAt = Number.POSITIVE_INFINITY;
-      if (this.expireAt === Number.POSITIVE_INFINITY) return;
-      const left = this.expireAt - this.clock.now();
-      if (left > 0) {
-        this.schedule(this.expireAt, left);
-        return;
-      }
-      this.expired = this.phase;
-      this.cancelExchange?.(new Error(PHASE_TEXT[this.phase]));
-    };
-    this.onCallerAbort = () => {
-      const reason = this.caller?.reason;
-      this.cancelExchange?.(reason instanceof Error ? reason : new Error('the caller aborted the call'));
-    };
-  }
+  ) {}
 
   /** True when the caller's signal is already aborted. */
   get callerAborted(): boolean {
@@ -130,4 +107,22 @@ export class CallWatch {
     this.timerAt = at;
     this.timer = this.clock.setTimer(this.check, ms);
   }
+
+  private readonly check = (): void => {
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    if (this.expireAt === Number.POSITIVE_INFINITY) return;
+    const left = this.expireAt - this.clock.now();
+    if (left > 0) {
+      this.schedule(this.expireAt, left);
+      return;
+    }
+    this.expired = this.phase;
+    this.cancelExchange?.(new Error(PHASE_TEXT[this.phase]));
+  };
+
+  private readonly onCallerAbort = (): void => {
+    const reason = this.caller?.reason;
+    this.cancelExchange?.(reason instanceof Error ? reason : new Error('the caller aborted the call'));
+  };
 }

@@ -84,22 +84,12 @@ abstract class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 
   /** Cancels the exchange: aborts it when it is on the wire, else settles now and aborts on connect. */
-  readonly cancel: (reason: Error) => void = this.canceller();
-
-  /**
-   * Makes {@link cancel}. Not an arrow-function field, which tsx names at every construction (see
-   * `ClientClose` in src/server/context.ts); nor assigned in a constructor of this base class, which cost
-   * the built gateway ~4 k more instructions per request on its main thread and ~15 k on V8's worker threads
-   * (docs/benchmarks.md, "tenth session").
-   */
-  private canceller(): (reason: Error) => void {
-    return (reason) => {
-      if (this.cancelled || this.isFinished()) return;
-      this.cancelled = reason;
-      if (this.controller) this.controller.abort(reason);
-      else this.fail(reason);
-    };
-  }
+  readonly cancel = (reason: Error): void => {
+    if (this.cancelled || this.isFinished()) return;
+    this.cancelled = reason;
+    if (this.controller) this.controller.abort(reason);
+    else this.fail(reason);
+  };
 
   onResponseError(_c: Dispatcher.DispatchController, error: Error): void {
     this.fail(error);
@@ -265,13 +255,7 @@ export class ExchangeBody implements AsyncIterable<Uint8Array> {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    // A method, not an arrow-function property, which tsx names at every call (see src/engine/plan-runner.ts).
-    const body = this;
-    return {
-      next() {
-        return body.next();
-      },
-    };
+    return { next: () => this.next() };
   }
 
   /**

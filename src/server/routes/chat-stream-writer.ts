@@ -21,49 +21,32 @@ import { SseWriter } from './sse-writer.js';
  * moves while the gateway waits. The timer exists only while a client is waited on.
  */
 function drained(raw: ServerResponse, stallMs: number): Promise<boolean> {
-  return new Promise((resolve) => new DrainWait(raw, stallMs, resolve));
-}
-
-/**
- * One wait of {@link drained}. Its listeners are assigned in the constructor, not named closures or
- * arrow-function fields, which tsx names at every creation (see src/engine/plan-runner.ts).
- */
-class DrainWait {
-  private queued: number;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly done: () => void;
-  private readonly check: () => void;
-
-  constructor(
-    private readonly raw: ServerResponse,
-    stallMs: number,
-    resolve: (drained: boolean) => void,
-  ) {
-    this.queued = raw.writableLength;
-    this.done = () => {
-      this.stop();
+  return new Promise((resolve) => {
+    let queued = raw.writableLength;
+    let timer: NodeJS.Timeout | undefined;
+    const stop = (): void => {
+      clearTimeout(timer);
+      raw.off('drain', done);
+      raw.off('close', done);
+    };
+    const done = (): void => {
+      stop();
       resolve(true);
     };
-    this.check = () => {
+    const check = (): void => {
       const now = raw.writableLength;
-      if (now >= this.queued) {
-        this.stop();
+      if (now >= queued) {
+        stop();
         resolve(false);
         return;
       }
-      this.queued = now;
-      this.timer = setTimeout(this.check, stallMs);
+      queued = now;
+      timer = setTimeout(check, stallMs);
     };
-    this.timer = setTimeout(this.check, stallMs);
-    raw.on('drain', this.done);
-    raw.on('close', this.done);
-  }
-
-  private stop(): void {
-    clearTimeout(this.timer);
-    this.raw.off('drain', this.done);
-    this.raw.off('close', this.done);
-  }
+    timer = setTimeout(check, stallMs);
+    raw.on('drain', done);
+    raw.on('close', done);
+  });
 }
 
 const DONE = 'data: [DONE]\n\n';

@@ -62,13 +62,14 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
     // A client that goes away cancels the upstream calls.
     const raw = reply.raw;
     const clientClose = cancelOnClientClose(raw);
+    const { abort, release } = clientClose;
     const engineRequest: EngineRequest = {
       target,
       body: parsed.body,
       requestId: request.id,
       deadlineMs,
       features,
-      signal: clientClose.abort,
+      signal: abort,
       capabilities: caps,
       restriction: identity.restriction,
     };
@@ -79,7 +80,7 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
         genAiRequestAttributes('chat', target, request.id),
       );
       const result = await ctx.backend.engine.complete(engineRequest);
-      clientClose.release();
+      release();
       if (span.recording) traceAttempts(span, result.attempts, result.ok ? result.model : undefined);
       observeOperation(ctx, span, {
         operation: 'chat',
@@ -109,7 +110,7 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
     );
     const opened = await ctx.backend.engine.stream(engineRequest);
     if (!opened.ok) {
-      clientClose.release();
+      release();
       if (span.recording) traceAttempts(span, opened.attempts, undefined);
       observeOperation(ctx, span, {
         operation: 'chat',

@@ -50,7 +50,7 @@ export function registerEmbeddingsRoutes(app: FastifyInstance, ctx: GatewayConte
     if (!engine.embed)
       return sendError(reply, invalidRequest('This gateway does not serve embeddings', null));
     const identity = auth.identity;
-    const clientClose = cancelOnClientClose(reply.raw);
+    const { abort, release } = cancelOnClientClose(reply.raw);
     const startedAt = ctx.clock.now();
     const span = ctx.tracing.startRequestSpan(genAiSpanName('embeddings', target), () =>
       genAiRequestAttributes('embeddings', target, request.id),
@@ -61,10 +61,10 @@ export function registerEmbeddingsRoutes(app: FastifyInstance, ctx: GatewayConte
       requestId: request.id,
       deadlineMs: ctx.settings.server.requestTimeoutMs,
       features: ctx.flags.resolve(() => `${identity.name ?? ''}:${body.user ?? request.id}`),
-      signal: clientClose.abort,
+      signal: abort,
       restriction: identity.restriction,
     });
-    clientClose.release();
+    release();
     observeOperation(ctx, span, {
       operation: 'embeddings',
       target,
