@@ -68,7 +68,6 @@ export interface GenAiMetrics {
 /** The series and counter cells one kind of operation records into (see `record`). */
 interface OperationSink {
   readonly operation: string;
-  readonly requestModel: string;
   readonly responseModel: string | undefined;
   readonly client: string | undefined;
   readonly errorType: string | undefined;
@@ -173,7 +172,6 @@ export function registerGenAiMetrics(registry: Registry, prefix: string, limit: 
     const requestModel = models.map(op.requestModel);
     return {
       operation: op.operation,
-      requestModel: op.requestModel,
       responseModel: op.responseModel,
       client: op.client,
       errorType: op.errorType,

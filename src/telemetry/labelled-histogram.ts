@@ -21,8 +21,7 @@ export class LabelledHistogram {
   private root: Node = new Map();
   private leaves: Leaf[] = [];
   private readonly bounds: readonly number[];
-  /** Moves on at every {@link LabelledHistogram.reset}: series obtained before it are detached. */
-  epoch = 0;
+  private resets = 0;
 
   /**
    * @param name - metric name
@@ -44,6 +43,11 @@ export class LabelledHistogram {
   register(registry: Registry): this {
     registry.registerMetric(this as unknown as Metric);
     return this;
+  }
+
+  /** Moves on at every {@link LabelledHistogram.reset}: series obtained before it are detached. */
+  get epoch(): number {
+    return this.resets;
   }
 
   /** Records `value` in the series of these label values (in `labelNames` order). */
@@ -83,7 +87,7 @@ export class LabelledHistogram {
   reset(): void {
     this.root = new Map();
     this.leaves = [];
-    this.epoch++;
+    this.resets++;
   }
 
   /** prom-client's rendering hook. */
