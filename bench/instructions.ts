@@ -28,6 +28,11 @@
  * Under callgrind V8 keeps deoptimising and recompiling (wrong-map deopts in Node's stream code that a
  * native run does not show), so two builds' counts can differ by ~2 % from compiler state alone: check a
  * small difference natively (`npm run bench:ab`).
+ * `INSTR_PAIR=healthy|outage` runs our targets with the outage scenario's config (`bench:gateway`'s
+ * `outage`: a model `primary` falling back to `fast`; `outage` points the primary at a model the upstream
+ * answers with 503, so its breaker opens in the warm-up and the fallback serves) and sends every request
+ * to `primary`: what a request costs in degraded mode against the same config healthy, with the audit in
+ * memory (Valgrind runs ~50 times slower, so the breaker's half-open probes come that much more often).
  * `INSTR_KEEP=1` keeps the callgrind dumps (their folder is printed) for `callgrind_annotate`.
  * Needs `valgrind` (Debian: `apt-get install valgrind`); about 1.5 minutes per target.
  */
@@ -53,13 +58,23 @@ import {
   BUILD_DIR,
   bundleGatewayChild,
   gatewayConfig,
+  pairConfig,
   requestMode,
   sendChat,
   startFastUpstream,
 } from './gateway-harness.js';
 
 const [modeArg, ...named] = process.argv.slice(2);
-const { mode, body } = requestMode(modeArg);
+const requested = requestMode(modeArg);
+const { mode } = requested;
+/** `INSTR_PAIR`: the outage scenario's config, healthy or with its primary down (see above). */
+const pair = process.env.INSTR_PAIR;
+if (pair !== undefined && pair !== 'healthy' && pair !== 'outage') {
+  console.error(`INSTR_PAIR must be healthy or outage, not ${JSON.stringify(pair)}`);
+  process.exit(2);
+}
+const body =
+  pair === undefined ? requested.body : requested.body.replace('"model":"fast"', '"model":"primary"');
 const targets = named.length > 0 ? named : ['yardstick', 'ours'];
 const warm = Number(process.env.INSTR_WARM ?? 20_000);
 const requests = Number(process.env.INSTR_REQUESTS ?? 2_000);
@@ -78,7 +93,12 @@ const dir = mkdtempSync(join(tmpdir(), 'hive-instructions-'));
 const upstream = await startFastUpstream();
 const origin = `http://127.0.0.1:${upstream.port}`;
 const config = join(dir, 'gateway.yaml');
-writeFileSync(config, gatewayConfig(upstream.port));
+writeFileSync(
+  config,
+  pair === undefined
+    ? gatewayConfig(upstream.port)
+    : pairConfig(upstream.port, pair === 'outage' ? 'down' : 'fast'),
+);
 
 /** The node arguments that start `target` (bundling our gateway, or a revision's, first). */
 function scriptOf(target: string): string[] {
@@ -299,7 +319,7 @@ async function count(target: string): Promise<Counted> {
 }
 
 console.log(
-  `${mode}: instructions per answered request (k), ${warm} requests of warm-up then ${requests} counted, ${connections === 1 ? 'one connection' : `${connections} connections`}`,
+  `${mode}${pair === undefined ? '' : ` (${pair})`}: instructions per answered request (k), ${warm} requests of warm-up then ${requests} counted, ${connections === 1 ? 'one connection' : `${connections} connections`}`,
 );
 const rows: Array<[string, Counted]> = [];
 try {

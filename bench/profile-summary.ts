@@ -86,21 +86,44 @@ export function summarise(profilePath: string, answered: number, bundlePath?: st
   return { busyUs: busy / answered, byPackage, byOurFile, ourLines };
 }
 
-/** Prints `theirs` (a yardstick) beside `ours`: packages by difference, then our files and lines. */
-export function printComparison(theirs: ProfileSummary, ours: ProfileSummary, top = 25): void {
+/**
+ * Prints `theirs` (a yardstick) beside `ours`: packages by difference, then our files and lines. With
+ * `labels` (two profiles of our gateway): our files by difference too.
+ */
+export function printComparison(
+  theirs: ProfileSummary,
+  ours: ProfileSummary,
+  top = 25,
+  labels: readonly [string, string] = ['yardstick', 'ours'],
+): void {
   const f = (n: number) => n.toFixed(2).padStart(7);
-  console.log(`busy CPU µs per answered request: yardstick ${f(theirs.busyUs)}, ours ${f(ours.busyUs)}`);
-  console.log('  yardstick    ours    diff  package');
-  const names = new Set([...theirs.byPackage.keys(), ...ours.byPackage.keys()]);
-  const rows = [...names].map((n) => [n, theirs.byPackage.get(n) ?? 0, ours.byPackage.get(n) ?? 0] as const);
-  rows.sort((a, b) => b[2] - b[1] - (a[2] - a[1]));
-  for (const [name, a, b] of rows.slice(0, top)) console.log(`  ${f(a)} ${f(b)} ${f(b - a)}  ${name}`);
-  console.log('our self time by source file (µs/request):');
-  for (const [file, us] of [...ours.byOurFile].sort((a, b) => b[1] - a[1]).slice(0, top)) {
-    console.log(`  ${f(us)}  ${file}`);
+  const [a, b] = labels;
+  console.log(`busy CPU µs per answered request: ${a} ${f(theirs.busyUs)}, ${b} ${f(ours.busyUs)}`);
+  console.log(`  ${a.padStart(7)} ${b.padStart(7)}    diff  package`);
+  printDiff(theirs.byPackage, ours.byPackage, top, f);
+  if (labels[0] !== 'yardstick') {
+    console.log(`our self time by source file (µs/request), ${a} then ${b}, by difference:`);
+    printDiff(theirs.byOurFile, ours.byOurFile, top, f);
+  } else {
+    console.log('our self time by source file (µs/request):');
+    for (const [file, us] of [...ours.byOurFile].sort((x, y) => y[1] - x[1]).slice(0, top)) {
+      console.log(`  ${f(us)}  ${file}`);
+    }
   }
-  console.log('our hottest lines (µs/request):');
+  console.log(`${b}: our hottest lines (µs/request):`);
   for (const line of ours.ourLines.slice(0, top)) {
     console.log(`  ${f(line.us)}  ${line.file.replace(/^src\//, '').padEnd(36)} ${line.text}`);
   }
+}
+
+function printDiff(
+  left: ReadonlyMap<string, number>,
+  right: ReadonlyMap<string, number>,
+  top: number,
+  f: (n: number) => string,
+): void {
+  const names = new Set([...left.keys(), ...right.keys()]);
+  const rows = [...names].map((n) => [n, left.get(n) ?? 0, right.get(n) ?? 0] as const);
+  rows.sort((x, y) => y[2] - y[1] - (x[2] - x[1]));
+  for (const [name, x, y] of rows.slice(0, top)) console.log(`  ${f(x)} ${f(y)} ${f(y - x)}  ${name}`);
 }
