@@ -18,6 +18,11 @@ describe('bodyFor', () => {
     expect(sent).toEqual({ model: 'provider-m', messages, temperature: 0.2, stream: true });
     expect(aliased).toEqual({ model: 'alias', messages, temperature: 0.2 });
 
+    // A non-streaming copy carries no `stream` key the caller did not send (not even an undefined one).
+    const renamed = bodyFor(aliased, 'provider-m', false);
+    expect(renamed).toStrictEqual({ model: 'provider-m', messages, temperature: 0.2 });
+    expect(Object.keys(renamed)).toEqual(['model', 'messages', 'temperature']);
+
     const explicitFalse = { model: 'provider-m', messages, stream: false };
     const nonStreaming = bodyFor(explicitFalse, 'provider-m', false);
     expect(nonStreaming).not.toBe(explicitFalse);
