@@ -128,7 +128,7 @@ export function planRequest(
  *
  * Copied with `Object.assign`, not a spread with extra properties: on Node 20's V8, adding a property to
  * an object made by a spread (`{ ...body, stream }` when `body` has no `stream`) takes a slow path,
- * ~0.65 µs per added property, and `JSON.stringify` of the result ~0.3 µs more; `Object.assign` and
+ * ~0.65 µs per added property, and `JSON.stringify` of the result ~0.25 µs more; `Object.assign` and
  * plain stores cost ~30 ns (docs/benchmarks.md, "eleventh session"). Most deployments name models by an
  * id other than the provider's, so most requests make this copy.
  */
