@@ -3,8 +3,9 @@
  * its primary down (`bench:gateway`'s `outage`), two child processes taking turns under load as in the
  * benchmark's rounds (3 s of load, then a 5 s window, order alternating), each window profiled on its own
  * (`HIVE_BENCH_PROFILE_WINDOWS`, see bench/fixtures/gateway-child.ts). Prints each window's CPU per request
- * and the two sides' busy time by package and by our files; the profiles stay in the printed folder
- * (`.cpuprofile`, for DevTools). A tool for finding what the degraded mode costs, not a benchmark.
+ * and the two sides' busy time by package and by our files, and the outage side's hottest lines; the
+ * profiles stay in the printed folder (`.cpuprofile`, for DevTools). A tool for finding what the degraded
+ * mode costs, not a benchmark.
  */
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,7 +76,12 @@ const merged = (n: string) => {
     busyUs: sums.reduce((a, s) => a + s.busyUs, 0) / answered[n]!,
     byPackage: add(sums.map((s) => s.byPackage)),
     byOurFile: add(sums.map((s) => s.byOurFile)),
-    ourLines: [],
+    ourLines: [...add(sums.map((s) => new Map(s.ourLines.map((l) => [`${l.file}\0${l.text}`, l.us]))))]
+      .map(([key, us]) => {
+        const [lineFile = '', text = ''] = key.split('\0');
+        return { file: lineFile, text, us };
+      })
+      .sort((x, y) => y.us - x.us),
   };
 };
 printComparison(merged('healthy'), merged('outage'), 25, ['healthy', 'outage']);

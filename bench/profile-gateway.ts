@@ -4,9 +4,6 @@
  * kept in `HIVE_PROFILE_DIR` (default: a new temp dir), then where each spends its CPU per answered
  * request: by package, our files, our hottest lines. A tool for finding hot spots, not a benchmark (the
  * profiler's own cost inflates every figure; compare within one run).
- * `PROFILE_PAIR=1` compares our gateway with itself instead, in the outage scenario's config (`bench:gateway`
- * `outage`: a model `primary` falling back to `fast`, the SQLite audit on disk as shipped): first with the
- * primary healthy, then with it down (its breaker open, the fallback serving): what degraded mode costs.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +14,6 @@ import {
   CONNECTIONS,
   gatewayConfig,
   load,
-  pairConfig,
   STREAM_BODY,
   startChild,
   startFastUpstream,
@@ -27,11 +23,7 @@ import { printComparison, summarise } from './profile-summary.js';
 
 const mode = process.argv[2] ?? 'plain';
 const seconds = Number(process.argv[3] ?? 8);
-const pair = process.env.PROFILE_PAIR === '1';
-const body = (mode === 'stream' ? STREAM_BODY : BODY).replace(
-  '"model":"fast"',
-  pair ? '"model":"primary"' : '$&',
-);
+const body = mode === 'stream' ? STREAM_BODY : BODY;
 const dir = process.env.HIVE_PROFILE_DIR ?? mkdtempSync(join(tmpdir(), 'hive-profile-'));
 mkdirSync(dir, { recursive: true });
 const upstream = await startFastUpstream();
@@ -55,36 +47,6 @@ async function profiled(
 const config = join(dir, 'gateway.yaml');
 writeFileSync(config, gatewayConfig(upstream.port));
 try {
-  if (pair) {
-    const side = async (name: 'healthy' | 'outage') => {
-      const path = join(dir, `${name}.yaml`);
-      writeFileSync(path, pairConfig(upstream.port, name === 'outage' ? 'down' : 'fast'));
-      const data = join(dir, `${name}-data`);
-      mkdirSync(data, { recursive: true });
-      return profiled(name, (profileDir) => {
-        process.env.HIVE_BENCH_CPU_PROF = profileDir;
-        return startGatewayChild(path, data);
-      });
-    };
-    const healthy = await side('healthy');
-    const outage = await side('outage');
-    const bundle = join(dir, 'gateway-child.mjs');
-    copyFileSync(join(BUILD_DIR, 'gateway-child.mjs'), bundle);
-    console.log(`${mode}, healthy (left) against outage (right): profiles in ${dir}`);
-    printComparison(
-      summarise(healthy.profile, healthy.answered, bundle),
-      summarise(outage.profile, outage.answered, bundle),
-      25,
-      ['healthy', 'outage'],
-    );
-  } else {
-    await yardstickAgainstOurs();
-  }
-} finally {
-  await upstream.close();
-}
-
-async function yardstickAgainstOurs(): Promise<void> {
   const yardstick = await profiled('yardstick', (profileDir) =>
     startChild(
       'yardstick',
@@ -109,4 +71,6 @@ async function yardstickAgainstOurs(): Promise<void> {
     summarise(yardstick.profile, yardstick.answered),
     summarise(ours.profile, ours.answered, bundle),
   );
+} finally {
+  await upstream.close();
 }

@@ -87,8 +87,8 @@ export function summarise(profilePath: string, answered: number, bundlePath?: st
 }
 
 /**
- * Prints `theirs` (a yardstick) beside `ours`: packages by difference, then our files and lines. With
- * `labels` (two profiles of our gateway): our files by difference too.
+ * Prints `theirs` beside `ours` (a yardstick and our gateway, or two runs of ours): packages and our files
+ * by difference (a yardstick has none of our files), then `ours`'s hottest lines.
  */
 export function printComparison(
   theirs: ProfileSummary,
@@ -101,15 +101,8 @@ export function printComparison(
   console.log(`busy CPU µs per answered request: ${a} ${f(theirs.busyUs)}, ${b} ${f(ours.busyUs)}`);
   console.log(`  ${a.padStart(7)} ${b.padStart(7)}    diff  package`);
   printDiff(theirs.byPackage, ours.byPackage, top, f);
-  if (labels[0] !== 'yardstick') {
-    console.log(`our self time by source file (µs/request), ${a} then ${b}, by difference:`);
-    printDiff(theirs.byOurFile, ours.byOurFile, top, f);
-  } else {
-    console.log('our self time by source file (µs/request):');
-    for (const [file, us] of [...ours.byOurFile].sort((x, y) => y[1] - x[1]).slice(0, top)) {
-      console.log(`  ${f(us)}  ${file}`);
-    }
-  }
+  console.log(`our self time by source file (µs/request), by difference:`);
+  printDiff(theirs.byOurFile, ours.byOurFile, top, f);
   console.log(`${b}: our hottest lines (µs/request):`);
   for (const line of ours.ourLines.slice(0, top)) {
     console.log(`  ${f(line.us)}  ${line.file.replace(/^src\//, '').padEnd(36)} ${line.text}`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bodyFor } from '../../src/engine/plan-walk.js';
+import type { ChatRequest } from '../../src/providers/types.js';
 
 /** The candidate's provider model is `provider-m`. */
 const messages = [{ role: 'user' as const, content: 'hi' }];
@@ -33,5 +34,20 @@ describe('bodyFor', () => {
     const asPlain = bodyFor(streamed, 'provider-m', false);
     expect(asPlain.stream).toBeUndefined();
     expect(streamed.stream).toBe(true);
+  });
+
+  it('copies a body carrying an own "__proto__" key as data, never as the copy\'s prototype', () => {
+    const hostile = JSON.parse(
+      '{"model":"alias","messages":[{"role":"user","content":"hi"}],"__proto__":{"stream":true,"x":1}}',
+    ) as ChatRequest;
+    const sent = bodyFor(hostile, 'provider-m', false);
+    expect(Object.getPrototypeOf(sent)).toBe(Object.prototype);
+    expect(Object.hasOwn(sent, '__proto__')).toBe(true);
+    expect((sent as unknown as Record<string, unknown>)['x']).toBeUndefined();
+    expect(sent.stream).toBeUndefined();
+    // Forwarded as it came, the model renamed.
+    expect(JSON.stringify(sent)).toBe(
+      '{"model":"provider-m","messages":[{"role":"user","content":"hi"}],"__proto__":{"stream":true,"x":1}}',
+    );
   });
 });
