@@ -51,7 +51,8 @@ describe('POST /v1/embeddings through the gateway', () => {
     expect(data.data[1]!.index).toBe(1);
     expect(data.usage.prompt_tokens).toBeGreaterThan(0);
     expect(response.headers.get('x-hive-model')).toBe('embed-a');
-    expect(response.headers.get('x-hive-fallback')).toBe('false');
+    expect(response.headers.get('x-hive-attempts')).toBeNull();
+    expect(response.headers.get('x-hive-fallback')).toBeNull();
   });
 
   it('falls back only to a model of the same dimensions', async () => {

@@ -8,15 +8,15 @@ afterEach(async () => {
 });
 
 describe('POST /v1/chat/completions (non-streaming)', () => {
-  it('serves a completion with x-request-id and x-hive-* headers', async () => {
+  it('serves a completion with x-request-id and x-hive-model (one attempt, no fallback: no more)', async () => {
     h = await harness();
     const res = await h.app.inject({ method: 'POST', url: '/v1/chat/completions', payload: chatBody() });
     expect(res.statusCode).toBe(200);
     expect(res.json().choices[0].message.content).toBe('hello from gpt-a');
     expect(res.headers['x-request-id']).toMatch(/^req_[0-9a-f]{32}$/);
     expect(res.headers['x-hive-model']).toBe('gpt-a');
-    expect(res.headers['x-hive-attempts']).toBe('1');
-    expect(res.headers['x-hive-fallback']).toBe('false');
+    expect(res.headers['x-hive-attempts']).toBeUndefined();
+    expect(res.headers['x-hive-fallback']).toBeUndefined();
     expect(h.backend.requests[0]!.requestId).toBe(res.headers['x-request-id']);
   });
 
@@ -57,6 +57,22 @@ describe('POST /v1/chat/completions (non-streaming)', () => {
     expect(res.headers['x-hive-attempts']).toBe('2');
     expect(res.headers['x-hive-fallback']).toBe('true');
     expect(h.backend.requests[0]!.target).toBe('main-chain');
+  });
+
+  it('reports a retry of the same model as attempts without a fallback', async () => {
+    h = await harness();
+    h.backend.onComplete = async (req) => ({
+      ok: true,
+      value: (await import('./fake-backend.js')).completion('gpt-a', 'x'),
+      requestId: req.requestId!,
+      model: 'gpt-a',
+      attempts: [attempt('gpt-a', 'transient', 'transient'), attempt('gpt-a')],
+      fallback: false,
+    });
+    const res = await h.app.inject({ method: 'POST', url: '/v1/chat/completions', payload: chatBody() });
+    expect(res.headers['x-hive-model']).toBe('gpt-a');
+    expect(res.headers['x-hive-attempts']).toBe('2');
+    expect(res.headers['x-hive-fallback']).toBeUndefined();
   });
 
   it('passes x-hive-capabilities to the engine and rejects malformed ones', async () => {
@@ -179,8 +195,8 @@ describe('POST /v1/chat/completions (streaming)', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/event-stream; charset=utf-8');
     expect(res.headers['x-hive-model']).toBe('gpt-a');
-    expect(res.headers['x-hive-attempts']).toBe('1');
-    expect(res.headers['x-hive-fallback']).toBe('false');
+    expect(res.headers['x-hive-attempts']).toBeUndefined();
+    expect(res.headers['x-hive-fallback']).toBeUndefined();
     expect(res.headers['x-request-id']).toMatch(/^req_/);
     expect(res.headers['cache-control']).toBe('no-cache');
     expect(res.headers['x-accel-buffering']).toBe('no');

@@ -23,13 +23,23 @@ import {
 import { pumpEvents } from './chat-stream-writer.js';
 import { streamFailure, traceAttempts } from './chat-trail.js';
 
-function setHiveHeaders(
+/**
+ * A served answer's `x-hive-*` headers: the model that answered, always; `x-hive-attempts` only when it
+ * took more than one attempt, `x-hive-fallback: true` only when a fallback served it (absent: one
+ * attempt, no fallback). Each header costs ~0.7 µs (docs/benchmarks.md, "twelfth session").
+ */
+function setServedHeaders(
   reply: FastifyReply,
-  state: { model?: string | undefined; attempts: readonly AttemptRecord[]; fallback?: boolean },
+  state: { model: string; attempts: readonly AttemptRecord[]; fallback: boolean },
 ): void {
-  if (state.model) reply.header('x-hive-model', state.model);
-  reply.header('x-hive-attempts', String(state.attempts.length));
-  if (state.fallback !== undefined) reply.header('x-hive-fallback', state.fallback ? 'true' : 'false');
+  reply.header('x-hive-model', state.model);
+  if (state.attempts.length !== 1) reply.header('x-hive-attempts', String(state.attempts.length));
+  if (state.fallback) reply.header('x-hive-fallback', 'true');
+}
+
+/** A failed answer's `x-hive-attempts` header: how many attempts were made (0 when none could be). */
+function setFailedHeaders(reply: FastifyReply, attempts: readonly AttemptRecord[]): void {
+  reply.header('x-hive-attempts', String(attempts.length));
 }
 
 function stickyKey(identity: ClientIdentity, request: FastifyRequest, user: unknown): string {
@@ -93,11 +103,11 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
       });
       if (!result.ok) {
         span.end(result.failure.kind, result.message);
-        setHiveHeaders(reply, { attempts: result.attempts });
+        setFailedHeaders(reply, result.attempts);
         return sendError(reply, engineFailureToHttp(result, target));
       }
       span.end('success');
-      setHiveHeaders(reply, result);
+      setServedHeaders(reply, result);
       // The upstream's own bytes when the provider kept them (no second serialisation).
       return reply
         .code(200)
@@ -122,7 +132,7 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
         errorType: opened.failure.kind,
       });
       span.end(opened.failure.kind, opened.message);
-      setHiveHeaders(reply, { attempts: opened.attempts });
+      setFailedHeaders(reply, opened.attempts);
       return sendError(reply, engineFailureToHttp(opened, target));
     }
     const stream = opened.value;
@@ -134,7 +144,7 @@ export function registerChatRoutes(app: FastifyInstance, ctx: GatewayContext): v
       const kind = first.value.failure.kind;
       observeOperation(ctx, span, streamReport(stream, target, identity.name, startedAt, undefined, kind));
       span.end(kind);
-      setHiveHeaders(reply, { attempts: stream.attempts });
+      setFailedHeaders(reply, stream.attempts);
       return sendError(
         reply,
         streamFailure(stream, target, first.value.failure, 'The stream failed before its first chunk'),
@@ -180,13 +190,10 @@ function streamHead(reply: FastifyReply, stream: EngineStream): string[] {
     if (Array.isArray(value)) for (const v of value) head.push(name, v);
     else head.push(name, String(value));
   }
+  head.push('x-hive-model', stream.model);
+  if (stream.attempts.length !== 1) head.push('x-hive-attempts', String(stream.attempts.length));
+  if (stream.fallback) head.push('x-hive-fallback', 'true');
   head.push(
-    'x-hive-model',
-    stream.model,
-    'x-hive-attempts',
-    String(stream.attempts.length),
-    'x-hive-fallback',
-    stream.fallback ? 'true' : 'false',
     'content-type',
     SSE_CONTENT_TYPE,
     'cache-control',

@@ -74,13 +74,16 @@ export function registerEmbeddingsRoutes(app: FastifyInstance, ctx: GatewayConte
       startedAt,
       errorType: result.ok ? undefined : result.failure.kind,
     });
-    reply.header('x-hive-attempts', String(result.attempts.length));
     if (!result.ok) {
       span.end(result.failure.kind, result.message);
+      reply.header('x-hive-attempts', String(result.attempts.length));
       return sendError(reply, engineFailureToHttp(result, target));
     }
     span.end('success');
-    reply.header('x-hive-model', result.model).header('x-hive-fallback', result.fallback ? 'true' : 'false');
+    // As for chat: the model always, attempts and fallback only when they say something happened.
+    reply.header('x-hive-model', result.model);
+    if (result.attempts.length !== 1) reply.header('x-hive-attempts', String(result.attempts.length));
+    if (result.fallback) reply.header('x-hive-fallback', 'true');
     return reply.code(200).send(result.value);
   });
 }
