@@ -193,14 +193,7 @@ function streamHead(reply: FastifyReply, stream: EngineStream): string[] {
   head.push('x-hive-model', stream.model);
   if (stream.attempts.length !== 1) head.push('x-hive-attempts', String(stream.attempts.length));
   if (stream.fallback) head.push('x-hive-fallback', 'true');
-  head.push(
-    'content-type',
-    SSE_CONTENT_TYPE,
-    'cache-control',
-    'no-cache',
-    'x-accel-buffering',
-    'no',
-  );
+  head.push('content-type', SSE_CONTENT_TYPE, 'cache-control', 'no-cache', 'x-accel-buffering', 'no');
   return head;
 }
 
