@@ -7,7 +7,6 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { nextNow } from '../../core/stream-commit.js';
-import type { AttemptRecord } from '../../engine/events.js';
 import type { EngineRequest, EngineStream } from '../../engine/types.js';
 import { sourceTextOf } from '../../providers/completion-text.js';
 import type { ClientIdentity } from '../auth.js';
@@ -22,25 +21,7 @@ import {
 } from '../genai-observation.js';
 import { pumpEvents } from './chat-stream-writer.js';
 import { streamFailure, traceAttempts } from './chat-trail.js';
-
-/**
- * A served answer's `x-hive-*` headers: the model that answered, always; `x-hive-attempts` only when it
- * took more than one attempt, `x-hive-fallback: true` only when a fallback served it (absent: one
- * attempt, no fallback). Each header costs ~0.7 µs (docs/benchmarks.md, "twelfth session").
- */
-function setServedHeaders(
-  reply: FastifyReply,
-  state: { model: string; attempts: readonly AttemptRecord[]; fallback: boolean },
-): void {
-  reply.header('x-hive-model', state.model);
-  if (state.attempts.length !== 1) reply.header('x-hive-attempts', String(state.attempts.length));
-  if (state.fallback) reply.header('x-hive-fallback', 'true');
-}
-
-/** A failed answer's `x-hive-attempts` header: how many attempts were made (0 when none could be). */
-function setFailedHeaders(reply: FastifyReply, attempts: readonly AttemptRecord[]): void {
-  reply.header('x-hive-attempts', String(attempts.length));
-}
+import { pushServedHeaders, setFailedHeaders, setServedHeaders } from './hive-headers.js';
 
 function stickyKey(identity: ClientIdentity, request: FastifyRequest, user: unknown): string {
   const header = request.headers['x-hive-request-key'];
@@ -190,9 +171,7 @@ function streamHead(reply: FastifyReply, stream: EngineStream): string[] {
     if (Array.isArray(value)) for (const v of value) head.push(name, v);
     else head.push(name, String(value));
   }
-  head.push('x-hive-model', stream.model);
-  if (stream.attempts.length !== 1) head.push('x-hive-attempts', String(stream.attempts.length));
-  if (stream.fallback) head.push('x-hive-fallback', 'true');
+  pushServedHeaders(head, stream);
   head.push('content-type', SSE_CONTENT_TYPE, 'cache-control', 'no-cache', 'x-accel-buffering', 'no');
   return head;
 }

@@ -10,6 +10,7 @@ import type { EmbeddingRequest } from '../../providers/embeddings.js';
 import { admitClient, cancelOnClientClose, type GatewayContext, sendError } from '../context.js';
 import { engineFailureToHttp, invalidRequest, modelNotFound } from '../errors.js';
 import { genAiRequestAttributes, genAiSpanName, observeOperation } from '../genai-observation.js';
+import { setFailedHeaders, setServedHeaders } from './hive-headers.js';
 
 /** Most inputs in one request (OpenAI's limit). */
 export const MAX_EMBEDDING_INPUTS = 2048;
@@ -76,14 +77,11 @@ export function registerEmbeddingsRoutes(app: FastifyInstance, ctx: GatewayConte
     });
     if (!result.ok) {
       span.end(result.failure.kind, result.message);
-      reply.header('x-hive-attempts', String(result.attempts.length));
+      setFailedHeaders(reply, result.attempts);
       return sendError(reply, engineFailureToHttp(result, target));
     }
     span.end('success');
-    // As for chat: the model always, attempts and fallback only when they say something happened.
-    reply.header('x-hive-model', result.model);
-    if (result.attempts.length !== 1) reply.header('x-hive-attempts', String(result.attempts.length));
-    if (result.fallback) reply.header('x-hive-fallback', 'true');
+    setServedHeaders(reply, result);
     return reply.code(200).send(result.value);
   });
 }
