@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { attempt, chunk, engineFailure, FakeStream } from './fake-backend.js';
+import { attempt, chunk, completion, engineFailure, FakeStream } from './fake-backend.js';
 import { chatBody, type Harness, harness, sseData } from './helpers.js';
 
 let h: Harness;
@@ -38,16 +38,21 @@ describe('POST /v1/chat/completions (non-streaming)', () => {
     expect(bad.headers['x-request-id']).toMatch(/^req_/);
   });
 
-  it('reports fallback and attempts from the engine result', async () => {
-    h = await harness();
+  /** The engine serves every request with `model` after `attempts`. */
+  function servedAfter(model: string, attempts: ReturnType<typeof attempt>[], fallback: boolean): void {
     h.backend.onComplete = async (req) => ({
       ok: true,
-      value: (await import('./fake-backend.js')).completion('claude-b', 'x'),
+      value: completion(model, 'x'),
       requestId: req.requestId!,
-      model: 'claude-b',
-      attempts: [attempt('gpt-a', 'transient', 'transient'), attempt('claude-b')],
-      fallback: true,
+      model,
+      attempts,
+      fallback,
     });
+  }
+
+  it('reports fallback and attempts from the engine result', async () => {
+    h = await harness();
+    servedAfter('claude-b', [attempt('gpt-a', 'transient', 'transient'), attempt('claude-b')], true);
     const res = await h.app.inject({
       method: 'POST',
       url: '/v1/chat/completions',
@@ -61,14 +66,7 @@ describe('POST /v1/chat/completions (non-streaming)', () => {
 
   it('reports a retry of the same model as attempts without a fallback', async () => {
     h = await harness();
-    h.backend.onComplete = async (req) => ({
-      ok: true,
-      value: (await import('./fake-backend.js')).completion('gpt-a', 'x'),
-      requestId: req.requestId!,
-      model: 'gpt-a',
-      attempts: [attempt('gpt-a', 'transient', 'transient'), attempt('gpt-a')],
-      fallback: false,
-    });
+    servedAfter('gpt-a', [attempt('gpt-a', 'transient', 'transient'), attempt('gpt-a')], false);
     const res = await h.app.inject({ method: 'POST', url: '/v1/chat/completions', payload: chatBody() });
     expect(res.headers['x-hive-model']).toBe('gpt-a');
     expect(res.headers['x-hive-attempts']).toBe('2');
