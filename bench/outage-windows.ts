@@ -24,6 +24,9 @@ import {
 } from './gateway-harness.js';
 import { printComparison, summarise } from './profile-summary.js';
 
+/** Load before each measured window, and the window (as in the benchmark's rounds). */
+const WARM_S = 3;
+const WINDOW_S = 5;
 const body = requestMode('plain').body.replace('"model":"fast"', '"model":"primary"');
 const file = resolve(BUILD_DIR, 'outage-windows.mjs');
 bundleGatewayChild(file);
@@ -48,10 +51,10 @@ const answered: Record<string, number> = { healthy: 0, outage: 0 };
 const cpu: Record<string, number[]> = { healthy: [], outage: [] };
 for (let r = 0; r < Number(process.argv[2] ?? 4); r++) {
   for (const n of r % 2 ? ['outage', 'healthy'] : ['healthy', 'outage']) {
-    // profile the measured window only: start 3 s into the load (after the warm-up), stop at its end
+    // profile the measured window only: start after the load's warm-up, stop at its end
     const pid = kids[n]!.pid;
-    setTimeout(() => process.kill(pid, 'SIGUSR2'), 3000);
-    const w = await windowed(t(n), body, 3, 5, CONNECTIONS);
+    setTimeout(() => process.kill(pid, 'SIGUSR2'), WARM_S * 1000);
+    const w = await windowed(t(n), body, WARM_S, WINDOW_S, CONNECTIONS);
     process.kill(pid, 'SIGUSR2');
     answered[n]! += w.ok;
     cpu[n]!.push(w.cpuPerRequestUs ?? NaN);

@@ -75,6 +75,8 @@ describe('POST /v1/embeddings through the gateway', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect((error as InstanceType<typeof OpenAI.APIError>).status).toBeGreaterThanOrEqual(500);
+    // An error answer always says its attempts (a served one only when there was more than one).
+    expect((error as InstanceType<typeof OpenAI.APIError>).headers?.get('x-hive-attempts')).toBe('2');
     expect(requests('embed-wide')).toBe(0);
   });
 
